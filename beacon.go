@@ -1,0 +1,131 @@
+package nearby
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Beacon statuses.
+const (
+	BeaconActive         = "active"
+	BeaconInactive       = "inactive"
+	BeaconDecommissioned = "decommissioned"
+)
+
+// BeaconStatuses lists the valid statuses.
+var BeaconStatuses = []string{BeaconActive, BeaconInactive, BeaconDecommissioned}
+
+// DefaultTxPower is the measured power at 1 m (dBm) assumed when a beacon is
+// created without one: the common factory setting of iBeacon hardware.
+const DefaultTxPower = -59
+
+// Identity is what an iBeacon advertises. UUID is lower-case and hyphenated.
+type Identity struct {
+	UUID  string `json:"uuid"`
+	Major uint16 `json:"major"`
+	Minor uint16 `json:"minor"`
+}
+
+func (id Identity) String() string { return fmt.Sprintf("%s/%d/%d", id.UUID, id.Major, id.Minor) }
+
+// Beacon is an in-store transmitter and the agent that speaks for it.
+type Beacon struct {
+	ID             uint64
+	MerchantID     uint64
+	StoreID        uint64
+	Label          string
+	Identity       Identity
+	TxPower        int
+	Status         string
+	Page           *Page
+	AgentTokenHash []byte
+	LastHeartbeat  *Heartbeat
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Page is what a phone is shown for a beacon: a path inside a program.
+type Page struct {
+	ProgramID uint64
+	Path      string
+	Title     string
+}
+
+// Heartbeat is an agent's latest report about itself.
+type Heartbeat struct {
+	At           time.Time
+	UptimeS      int64
+	Version      string
+	Battery      *float64 // percent, 0..100
+	TemperatureC *float64
+	SpoolDepth   *int64
+	Dropped      *int64
+}
+
+// Validate checks a beacon's client-supplied fields.
+func (b *Beacon) Validate() error {
+	var p Problems
+	checkName(&p, "label", b.Label, false)
+	if b.TxPower < -127 || b.TxPower > 20 {
+		p.Addf("tx_power", "must be between -127 and 20 dBm")
+	}
+	if b.Status != "" && !ValidEnum(b.Status, BeaconStatuses) {
+		p.Addf("status", "must be one of %v", BeaconStatuses)
+	}
+	if b.Identity.UUID != "" {
+		if _, err := CanonicalUUID(b.Identity.UUID); err != nil {
+			p.Addf("uuid", "must be a UUID like f7826da6-4fa2-4e98-8024-bc5b71e0893e")
+		}
+	}
+	if pg := b.Page; pg != nil {
+		if len(pg.Path) > MaxURLLen {
+			p.Addf("page.path", "must be at most %d bytes", MaxURLLen)
+		}
+		checkName(&p, "page.title", pg.Title, false)
+	}
+	return p.Err()
+}
+
+// Validate checks an agent's heartbeat.
+func (h *Heartbeat) Validate() error {
+	var p Problems
+	if h.UptimeS < 0 {
+		p.Addf("uptime_s", "must not be negative")
+	}
+	if len(h.Version) > 64 {
+		p.Addf("version", "must be at most 64 bytes")
+	}
+	if h.Battery != nil && !(*h.Battery >= 0 && *h.Battery <= 100) {
+		p.Addf("battery", "must be between 0 and 100")
+	}
+	if h.TemperatureC != nil && !(*h.TemperatureC >= -100 && *h.TemperatureC <= 200) {
+		p.Addf("temperature_c", "must be between -100 and 200")
+	}
+	if h.SpoolDepth != nil && *h.SpoolDepth < 0 {
+		p.Addf("spool_depth", "must not be negative")
+	}
+	if h.Dropped != nil && *h.Dropped < 0 {
+		p.Addf("dropped", "must not be negative")
+	}
+	return p.Err()
+}
+
+// CanonicalUUID returns s as a lower-case hyphenated UUID. It accepts upper
+// case and the 32-digit form without hyphens.
+func CanonicalUUID(s string) (string, error) {
+	h := strings.ToLower(strings.ReplaceAll(s, "-", ""))
+	if len(h) != 32 || (len(s) != 32 && len(s) != 36) {
+		return "", fmt.Errorf("nearby: %q is not a UUID", s)
+	}
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return "", fmt.Errorf("nearby: %q is not a UUID", s)
+		}
+	}
+	if len(s) == 36 && (s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-') {
+		return "", fmt.Errorf("nearby: %q is not a UUID", s)
+	}
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32], nil
+}
