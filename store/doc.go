@@ -1,0 +1,66 @@
+// Package store is Nearby's storage: one embedded bbolt file holding
+// merchants, stores, programs, beacons, shakes, agent events and per-day
+// statistics. *DB satisfies the registry and event-sink interfaces the api
+// package declares.
+//
+// # Durability
+//
+// Every method that writes runs one bbolt read-write transaction and returns
+// nil only after it committed with fsync (NoSync is false), so a crash never
+// leaves half a logical write visible. RecordEvents, RecordShake and
+// RecordHeartbeat use DB.Batch: concurrent callers share one commit (group
+// commit), which is what keeps many agents fast. Open waits at most
+// Options.Timeout for the file lock.
+//
+// # Layout
+//
+// Ids are bbolt NextSequence numbers, stored as big-endian uint64 keys so
+// that keys sort numerically. Secondary buckets hold composite keys with
+// empty values: merchant|id per kind (listing a merchant's records with a
+// cursor), store|program and store|beacon (delete rules), program|beacon
+// (a beacon's page), uuid|major|minor → beacon id (identity uniqueness). The
+// meta bucket holds the schema version (Open refuses a newer one) and the
+// deployment's proximity UUID. Every value starts with a version byte.
+// Stores, read in bulk at start-up, use a hand-written binary encoding
+// (see encodeStore); merchants, programs, beacons and shakes use JSON.
+// Values are always copied out of the transaction.
+//
+// # Ownership
+//
+// Methods taking a merchantID return ENOTFOUND for another merchant's
+// records, exactly as for missing ones; merchantID 0 means any merchant
+// (internal and admin use). References must be the same merchant's:
+// a program's store_ids[i] and a beacon's store_id and page.program_id
+// (EINVALID naming the field). DeleteStore fails with ECONFLICT "id" while a
+// beacon is installed in the store and removes the store from programs;
+// DeleteProgram fails with ECONFLICT "id" while a beacon's page shows it.
+// The store does not run the domain Validate methods: the api does.
+//
+// # Beacon identities
+//
+// A beacon created without a UUID gets the deployment's random proximity
+// UUID (made at first Open, see ProximityUUID) with the next free
+// major/minor, counted up from 0/1: one UUID lets a phone app range for all
+// of the deployment's beacons. A merchant may bring the identity of
+// existing hardware instead; a (uuid, major, minor) already in use is an
+// ECONFLICT naming "uuid". Identities stay reserved until the beacon is
+// deleted, whatever its status.
+//
+// # Events and statistics
+//
+// RecordEvents deduplicates by event id: ids are kept EventRetention (30+1
+// days) after the event's own time and then pruned, a few hundred per
+// write. Pruning is safe because the api rejects events older than
+// nearby.MaxEventAge, so a pruned id can never be accepted again. In the
+// same transaction each accepted event updates two day records, the
+// beacon's and its store's, for the event's local date in the store's time
+// zone: shake PV (shake events plus RecordShake), visits (enter events),
+// dwell count and sum (dwell events' dwell_ms, averaged on read) and a total
+// event count (the heatmap's StoreEventCounts). Shake UV and visitors are
+// HyperLogLog sketches (github.com/axiomhq/hyperloglog, precision 14,
+// m = 16384 registers), so device ids are never stored: the standard error
+// is 1.04/sqrt(m) ≈ 0.81%; small days use the sparse representation and are
+// nearly exact. TestHLL_Error measures it against exact counts.
+// BeaconStats and StoreStats return every day of the inclusive range,
+// zeros for days without data, at most MaxStatsDays.
+package store

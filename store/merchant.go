@@ -1,0 +1,113 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/nearby-dev/nearby"
+	bolt "go.etcd.io/bbolt"
+)
+
+// CreateMerchant stores m and sets its ID and CreatedAt.
+func (db *DB) CreateMerchant(ctx context.Context, m *nearby.Merchant) error {
+	if err := ctxErr(ctx); err != nil {
+		return err
+	}
+	rec := *m
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketMerchants)
+		id, err := b.NextSequence()
+		if err != nil {
+			return fmt.Errorf("store: merchant sequence: %w", err)
+		}
+		rec.ID, rec.CreatedAt = id, db.stamp()
+		return putJSON(b, id, &rec)
+	})
+	if err != nil {
+		return err
+	}
+	m.ID, m.CreatedAt = rec.ID, rec.CreatedAt
+	return nil
+}
+
+// GetMerchant returns merchant id, ENOTFOUND when there is none.
+func (db *DB) GetMerchant(ctx context.Context, id uint64) (*nearby.Merchant, error) {
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
+	var m nearby.Merchant
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketMerchants).Get(u64(id))
+		if v == nil {
+			return notFound("merchant")
+		}
+		return decodeJSON(v, &m)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// UpdateMerchant replaces merchant m.ID's name and API key hash (key
+// rotation); CreatedAt is kept.
+func (db *DB) UpdateMerchant(ctx context.Context, m *nearby.Merchant) error {
+	if err := ctxErr(ctx); err != nil {
+		return err
+	}
+	var rec nearby.Merchant
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketMerchants)
+		v := b.Get(u64(m.ID))
+		if v == nil {
+			return notFound("merchant")
+		}
+		if err := decodeJSON(v, &rec); err != nil {
+			return err
+		}
+		rec.Name, rec.APIKeyHash = m.Name, m.APIKeyHash
+		return putJSON(b, rec.ID, &rec)
+	})
+	if err != nil {
+		return err
+	}
+	m.CreatedAt = rec.CreatedAt
+	return nil
+}
+
+// ForEachMerchant calls fn for every merchant in id order.
+func (db *DB) ForEachMerchant(ctx context.Context, fn func(*nearby.Merchant) error) error {
+	return db.bolt.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketMerchants).Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			if err := ctxErr(ctx); err != nil {
+				return err
+			}
+			var m nearby.Merchant
+			if err := decodeJSON(v, &m); err != nil {
+				return err
+			}
+			if err := fn(&m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func putJSON(b *bolt.Bucket, id uint64, v any) error {
+	enc, err := encodeJSON(v)
+	if err != nil {
+		return err
+	}
+	if err := b.Put(u64(id), enc); err != nil {
+		return fmt.Errorf("store: put: %w", err)
+	}
+	return nil
+}
+
+// merchantExists reports whether merchant id exists; merchantID 0 ("any")
+// is not a merchant.
+func merchantExists(tx *bolt.Tx, id uint64) bool {
+	return id != 0 && tx.Bucket(bucketMerchants).Get(u64(id)) != nil
+}

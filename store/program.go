@@ -1,0 +1,220 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/nearby-dev/nearby"
+	bolt "go.etcd.io/bbolt"
+)
+
+// CreateProgram stores p for p.MerchantID and sets ID, CreatedAt and
+// UpdatedAt. Every StoreIDs entry must be one of the merchant's stores
+// (EINVALID "store_ids[i]"); duplicates are removed.
+func (db *DB) CreateProgram(ctx context.Context, p *nearby.Program) error {
+	if err := ctxErr(ctx); err != nil {
+		return err
+	}
+	rec := *p
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		if !merchantExists(tx, p.MerchantID) {
+			return nearby.Invalid("merchant_id", "is not a merchant")
+		}
+		ids, err := checkStoreIDs(tx, p.MerchantID, p.StoreIDs)
+		if err != nil {
+			return err
+		}
+		b := tx.Bucket(bucketPrograms)
+		id, err := b.NextSequence()
+		if err != nil {
+			return fmt.Errorf("store: program sequence: %w", err)
+		}
+		now := db.stamp()
+		rec.ID, rec.StoreIDs, rec.CreatedAt, rec.UpdatedAt = id, ids, now, now
+		if err := putJSON(b, id, &rec); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketMerchantPrograms).Put(pair(rec.MerchantID, id), nil); err != nil {
+			return fmt.Errorf("store: put program index: %w", err)
+		}
+		return linkStores(tx, id, nil, ids)
+	})
+	if err != nil {
+		return err
+	}
+	p.ID, p.StoreIDs, p.CreatedAt, p.UpdatedAt = rec.ID, rec.StoreIDs, rec.CreatedAt, rec.UpdatedAt
+	return nil
+}
+
+// GetProgram returns program id of merchantID (0: any merchant).
+func (db *DB) GetProgram(ctx context.Context, merchantID, id uint64) (*nearby.Program, error) {
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
+	var p *nearby.Program
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		var err error
+		p, err = getProgram(tx, merchantID, id)
+		return err
+	})
+	return p, err
+}
+
+func getProgram(tx *bolt.Tx, merchantID, id uint64) (*nearby.Program, error) {
+	v := tx.Bucket(bucketPrograms).Get(u64(id))
+	if v == nil {
+		return nil, notFound("program")
+	}
+	var p nearby.Program
+	if err := decodeJSON(v, &p); err != nil {
+		return nil, err
+	}
+	if merchantID != 0 && p.MerchantID != merchantID {
+		return nil, notFound("program")
+	}
+	return &p, nil
+}
+
+// UpdateProgram replaces program p.ID of p.MerchantID (0: any, the owner is
+// kept), keeping CreatedAt; StoreIDs are checked as in CreateProgram.
+func (db *DB) UpdateProgram(ctx context.Context, p *nearby.Program) error {
+	if err := ctxErr(ctx); err != nil {
+		return err
+	}
+	var rec nearby.Program
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		old, err := getProgram(tx, p.MerchantID, p.ID)
+		if err != nil {
+			return err
+		}
+		ids, err := checkStoreIDs(tx, old.MerchantID, p.StoreIDs)
+		if err != nil {
+			return err
+		}
+		rec = *p
+		rec.MerchantID, rec.StoreIDs, rec.CreatedAt, rec.UpdatedAt = old.MerchantID, ids, old.CreatedAt, db.stamp()
+		if err := putJSON(tx.Bucket(bucketPrograms), rec.ID, &rec); err != nil {
+			return err
+		}
+		return linkStores(tx, rec.ID, old.StoreIDs, ids)
+	})
+	if err != nil {
+		return err
+	}
+	p.MerchantID, p.StoreIDs, p.CreatedAt, p.UpdatedAt = rec.MerchantID, rec.StoreIDs, rec.CreatedAt, rec.UpdatedAt
+	return nil
+}
+
+// DeleteProgram deletes program id of merchantID (0: any). It fails with
+// ECONFLICT (field "id") while a beacon's page shows it.
+func (db *DB) DeleteProgram(ctx context.Context, merchantID, id uint64) error {
+	if err := ctxErr(ctx); err != nil {
+		return err
+	}
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		p, err := getProgram(tx, merchantID, id)
+		if err != nil {
+			return err
+		}
+		if hasPrefix(tx.Bucket(bucketProgramBeacons), id) {
+			return conflict("id", "is the page of a beacon: change the beacon's page first")
+		}
+		if err := linkStores(tx, id, p.StoreIDs, nil); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketMerchantPrograms).Delete(pair(p.MerchantID, id)); err != nil {
+			return fmt.Errorf("store: delete program index: %w", err)
+		}
+		if err := tx.Bucket(bucketPrograms).Delete(u64(id)); err != nil {
+			return fmt.Errorf("store: delete program: %w", err)
+		}
+		return nil
+	})
+}
+
+// ListPrograms returns up to limit (<= 0: all) programs of merchantID (0:
+// all) with ids greater than afterID, ascending.
+func (db *DB) ListPrograms(ctx context.Context, merchantID, afterID uint64, limit int) ([]*nearby.Program, error) {
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
+	var out []*nearby.Program
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		for _, id := range listIDs(tx.Bucket(bucketMerchantPrograms), tx.Bucket(bucketPrograms), merchantID, afterID, limit) {
+			p, err := getProgram(tx, 0, id)
+			if err != nil {
+				return err
+			}
+			out = append(out, p)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// ForEachProgram calls fn with every program in id order inside one read
+// transaction; fn must not write to db.
+func (db *DB) ForEachProgram(ctx context.Context, fn func(*nearby.Program) error) error {
+	return db.bolt.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketPrograms).Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			if err := ctxErr(ctx); err != nil {
+				return err
+			}
+			var p nearby.Program
+			if err := decodeJSON(v, &p); err != nil {
+				return err
+			}
+			if err := fn(&p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// checkStoreIDs returns ids without duplicates (first occurrence order)
+// after checking that each is a store of merchantID.
+func checkStoreIDs(tx *bolt.Tx, merchantID uint64, ids []uint64) ([]uint64, error) {
+	var p nearby.Problems
+	stores := tx.Bucket(bucketStores)
+	out := make([]uint64, 0, len(ids))
+	seen := make(map[uint64]bool, len(ids))
+	for i, id := range ids {
+		v := stores.Get(u64(id))
+		if v == nil || storeMerchant(v) != merchantID {
+			p.Addf(fmt.Sprintf("store_ids[%d]", i), "is not one of your stores")
+			continue
+		}
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// linkStores moves program id's store links from old to now.
+func linkStores(tx *bolt.Tx, id uint64, old, now []uint64) error {
+	b := tx.Bucket(bucketStorePrograms)
+	keep := make(map[uint64]bool, len(now))
+	for _, sid := range now {
+		keep[sid] = true
+	}
+	for _, sid := range old {
+		if !keep[sid] {
+			if err := b.Delete(pair(sid, id)); err != nil {
+				return fmt.Errorf("store: delete link: %w", err)
+			}
+		}
+	}
+	for _, sid := range now {
+		if err := b.Put(pair(sid, id), nil); err != nil {
+			return fmt.Errorf("store: put link: %w", err)
+		}
+	}
+	return nil
+}

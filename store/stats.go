@@ -1,0 +1,169 @@
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"time"
+
+	"github.com/nearby-dev/nearby"
+	bolt "go.etcd.io/bbolt"
+)
+
+// MaxStatsDays bounds the day range of BeaconStats and StoreStats.
+const MaxStatsDays = 366
+
+// BeaconStats returns beacon beaconID's figures (merchantID 0: any owner)
+// for every local date from from to to inclusive, in the time zone of the
+// beacon's current store; a day without data is present with zeros. An
+// empty slice when to is before from; EINVALID "to" beyond MaxStatsDays.
+func (db *DB) BeaconStats(ctx context.Context, merchantID, beaconID uint64, from, to time.Time) ([]nearby.DayStats, error) {
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
+	var out []nearby.DayStats
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		b, err := getBeacon(tx, merchantID, beaconID)
+		if err != nil {
+			return err
+		}
+		loc := time.UTC
+		if v := tx.Bucket(bucketStores).Get(u64(b.StoreID)); v != nil {
+			loc = db.location(storeTimezone(v))
+		}
+		out, err = dayRange(tx.Bucket(bucketBeaconStats), beaconID, from.In(loc), to.In(loc))
+		return err
+	})
+	return out, err
+}
+
+// StoreStats is BeaconStats for a store: events of all its beacons plus
+// shakes answered with it.
+func (db *DB) StoreStats(ctx context.Context, merchantID, storeID uint64, from, to time.Time) ([]nearby.DayStats, error) {
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
+	var out []nearby.DayStats
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketStores).Get(u64(storeID))
+		if v == nil || (merchantID != 0 && storeMerchant(v) != merchantID) {
+			return notFound("store")
+		}
+		loc := db.location(storeTimezone(v))
+		var err error
+		out, err = dayRange(tx.Bucket(bucketStoreStats), storeID, from.In(loc), to.In(loc))
+		return err
+	})
+	return out, err
+}
+
+// dayRange reads id's day records for the local dates of from..to.
+func dayRange(b *bolt.Bucket, id uint64, from, to time.Time) ([]nearby.DayStats, error) {
+	first := time.Date(from.Year(), from.Month(), from.Day(), 12, 0, 0, 0, time.UTC)
+	last := time.Date(to.Year(), to.Month(), to.Day(), 12, 0, 0, 0, time.UTC)
+	if last.Before(first) {
+		return []nearby.DayStats{}, nil
+	}
+	if n := int(last.Sub(first).Hours()/24) + 1; n > MaxStatsDays {
+		return nil, nearby.Invalid("to", "must be at most %d days after from", MaxStatsDays-1)
+	}
+	out := []nearby.DayStats{}
+	c := b.Cursor()
+	k, v := c.Seek(dayKey(id, dayNum(first)))
+	for d := first; !d.After(last); d = d.AddDate(0, 0, 1) {
+		n := dayNum(d)
+		for k != nil && len(k) == 12 && binary.BigEndian.Uint64(k) == id && binary.BigEndian.Uint32(k[8:]) < n {
+			k, v = c.Next()
+		}
+		if k != nil && len(k) == 12 && binary.BigEndian.Uint64(k) == id && binary.BigEndian.Uint32(k[8:]) == n {
+			rec, err := decodeDay(v)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, rec.stats(n))
+			continue
+		}
+		out = append(out, nearby.DayStats{Date: dayString(n)})
+	}
+	return out, nil
+}
+
+// StoreActivity calls fn with each store's shake and visit counts for every
+// local date on or after since's date in that store's time zone. It seeds
+// ranking's popularity at start-up; fn runs inside a read transaction and
+// must not write to db.
+func (db *DB) StoreActivity(ctx context.Context, since time.Time, fn func(storeID uint64, day string, shakes, visits int64) error) error {
+	return db.bolt.View(func(tx *bolt.Tx) error {
+		stores := tx.Bucket(bucketStores)
+		c := tx.Bucket(bucketStoreStats).Cursor()
+		k, v := c.First()
+		for k != nil {
+			if err := ctxErr(ctx); err != nil {
+				return err
+			}
+			if len(k) != 12 {
+				k, v = c.Next()
+				continue
+			}
+			id := binary.BigEndian.Uint64(k)
+			loc := time.UTC
+			if sv := stores.Get(u64(id)); sv != nil {
+				loc = db.location(storeTimezone(sv))
+			}
+			start := dayNum(since.In(loc))
+			if binary.BigEndian.Uint32(k[8:]) < start {
+				k, v = c.Seek(dayKey(id, start))
+			}
+			for ; k != nil && len(k) == 12 && binary.BigEndian.Uint64(k) == id; k, v = c.Next() {
+				d, err := dayCounters(v)
+				if err != nil {
+					return err
+				}
+				if err := fn(id, dayString(binary.BigEndian.Uint32(k[8:])), d.shakePV, d.visits); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// StoreEventCounts returns, for each of storeIDs that exists, the number of
+// events recorded there (all types, plus shakes) on the local dates of
+// from..to in that store's time zone; stores without events are absent.
+// The granularity is a day.
+func (db *DB) StoreEventCounts(ctx context.Context, storeIDs []uint64, from, to time.Time) (map[uint64]int64, error) {
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
+	out := make(map[uint64]int64)
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		stores := tx.Bucket(bucketStores)
+		c := tx.Bucket(bucketStoreStats).Cursor()
+		for i, id := range storeIDs {
+			if i%1024 == 0 {
+				if err := ctxErr(ctx); err != nil {
+					return err
+				}
+			}
+			sv := stores.Get(u64(id))
+			if sv == nil {
+				continue
+			}
+			loc := db.location(storeTimezone(sv))
+			first, last := dayNum(from.In(loc)), dayNum(to.In(loc))
+			var sum int64
+			for k, v := c.Seek(dayKey(id, first)); len(k) == 12 && binary.BigEndian.Uint64(k) == id && binary.BigEndian.Uint32(k[8:]) <= last; k, v = c.Next() {
+				d, err := dayCounters(v)
+				if err != nil {
+					return err
+				}
+				sum += d.events
+			}
+			if sum > 0 {
+				out[id] = sum
+			}
+		}
+		return nil
+	})
+	return out, err
+}

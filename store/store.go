@@ -1,0 +1,232 @@
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+
+	"github.com/nearby-dev/nearby"
+	bolt "go.etcd.io/bbolt"
+)
+
+// CreateStore stores s for s.MerchantID and sets its ID, CreatedAt and
+// UpdatedAt. It does not call s.Validate: the caller has.
+func (db *DB) CreateStore(ctx context.Context, s *nearby.Store) error {
+	return db.CreateStores(ctx, []*nearby.Store{s})
+}
+
+// CreateStores stores all of ss in one transaction (one fsync), all or
+// nothing; import uses batches of about a thousand.
+func (db *DB) CreateStores(ctx context.Context, ss []*nearby.Store) error {
+	if err := ctxErr(ctx); err != nil {
+		return err
+	}
+	if len(ss) == 0 {
+		return nil
+	}
+	ids := make([]uint64, len(ss))
+	now := db.stamp()
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketStores)
+		idx := tx.Bucket(bucketMerchantStores)
+		var buf []byte
+		checked := uint64(0)
+		for i, s := range ss {
+			if s.MerchantID != checked {
+				if !merchantExists(tx, s.MerchantID) {
+					return nearby.Invalid("merchant_id", "is not a merchant")
+				}
+				checked = s.MerchantID
+			}
+			id, err := b.NextSequence()
+			if err != nil {
+				return fmt.Errorf("store: store sequence: %w", err)
+			}
+			ids[i] = id
+			rec := *s
+			rec.ID, rec.CreatedAt, rec.UpdatedAt = id, now, now
+			buf = encodeStore(buf[:0], &rec)
+			// Put keeps a reference to value until commit: give it its own copy.
+			if err := b.Put(u64(id), append([]byte(nil), buf...)); err != nil {
+				return fmt.Errorf("store: put store: %w", err)
+			}
+			if err := idx.Put(pair(s.MerchantID, id), nil); err != nil {
+				return fmt.Errorf("store: put store index: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for i, s := range ss {
+		s.ID, s.CreatedAt, s.UpdatedAt = ids[i], now, now
+	}
+	return nil
+}
+
+// GetStore returns store id of merchantID (0: any merchant).
+func (db *DB) GetStore(ctx context.Context, merchantID, id uint64) (*nearby.Store, error) {
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
+	var s *nearby.Store
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		var err error
+		s, err = getStore(tx, merchantID, id)
+		return err
+	})
+	return s, err
+}
+
+func getStore(tx *bolt.Tx, merchantID, id uint64) (*nearby.Store, error) {
+	v := tx.Bucket(bucketStores).Get(u64(id))
+	if v == nil || (merchantID != 0 && storeMerchant(v) != merchantID) {
+		return nil, notFound("store")
+	}
+	return decodeStore(v)
+}
+
+// UpdateStore replaces store s.ID of s.MerchantID (0: any merchant, the
+// owner is kept). It keeps CreatedAt and sets UpdatedAt.
+func (db *DB) UpdateStore(ctx context.Context, s *nearby.Store) error {
+	if err := ctxErr(ctx); err != nil {
+		return err
+	}
+	var rec nearby.Store
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		old, err := getStore(tx, s.MerchantID, s.ID)
+		if err != nil {
+			return err
+		}
+		rec = *s
+		rec.MerchantID, rec.CreatedAt, rec.UpdatedAt = old.MerchantID, old.CreatedAt, db.stamp()
+		if err := tx.Bucket(bucketStores).Put(u64(rec.ID), encodeStore(nil, &rec)); err != nil {
+			return fmt.Errorf("store: put store: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.MerchantID, s.CreatedAt, s.UpdatedAt = rec.MerchantID, rec.CreatedAt, rec.UpdatedAt
+	return nil
+}
+
+// DeleteStore deletes store id of merchantID (0: any). It fails with
+// ECONFLICT (field "id") while a beacon is installed there, and removes
+// the store from the StoreIDs of every program listing it.
+func (db *DB) DeleteStore(ctx context.Context, merchantID, id uint64) error {
+	if err := ctxErr(ctx); err != nil {
+		return err
+	}
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		s, err := getStore(tx, merchantID, id)
+		if err != nil {
+			return err
+		}
+		if hasPrefix(tx.Bucket(bucketStoreBeacons), id) {
+			return conflict("id", "has beacons: move or delete them first")
+		}
+		links := tx.Bucket(bucketStorePrograms)
+		now := db.stamp()
+		for _, pid := range seconds(links, id) {
+			p, err := getProgram(tx, 0, pid)
+			if err != nil {
+				return err
+			}
+			kept := p.StoreIDs[:0]
+			for _, sid := range p.StoreIDs {
+				if sid != id {
+					kept = append(kept, sid)
+				}
+			}
+			p.StoreIDs, p.UpdatedAt = kept, now
+			if err := putJSON(tx.Bucket(bucketPrograms), pid, p); err != nil {
+				return err
+			}
+			if err := links.Delete(pair(id, pid)); err != nil {
+				return fmt.Errorf("store: delete link: %w", err)
+			}
+		}
+		if err := tx.Bucket(bucketMerchantStores).Delete(pair(s.MerchantID, id)); err != nil {
+			return fmt.Errorf("store: delete store index: %w", err)
+		}
+		if err := tx.Bucket(bucketStores).Delete(u64(id)); err != nil {
+			return fmt.Errorf("store: delete store: %w", err)
+		}
+		return nil
+	})
+}
+
+// ListStores returns up to limit (<= 0: all) stores of merchantID (0: all
+// merchants) with ids greater than afterID, in ascending id order.
+func (db *DB) ListStores(ctx context.Context, merchantID, afterID uint64, limit int) ([]*nearby.Store, error) {
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
+	var out []*nearby.Store
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		ids := listIDs(tx.Bucket(bucketMerchantStores), tx.Bucket(bucketStores), merchantID, afterID, limit)
+		b := tx.Bucket(bucketStores)
+		for _, id := range ids {
+			s, err := decodeStore(b.Get(u64(id)))
+			if err != nil {
+				return err
+			}
+			out = append(out, s)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// ForEachStore calls fn with every store of every merchant in id order,
+// inside one read transaction; fn must not write to db. Each *Store is
+// fresh memory fn may keep.
+func (db *DB) ForEachStore(ctx context.Context, fn func(*nearby.Store) error) error {
+	return db.bolt.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketStores).Cursor()
+		n := 0
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			if n++; n%4096 == 0 {
+				if err := ctxErr(ctx); err != nil {
+					return err
+				}
+			}
+			s, err := decodeStore(v)
+			if err != nil {
+				return fmt.Errorf("store: store %d: %w", binary.BigEndian.Uint64(k), err)
+			}
+			if err := fn(s); err != nil {
+				return err
+			}
+		}
+		return ctxErr(ctx)
+	})
+}
+
+// listIDs pages through a merchant index (merchantID|id), or through the
+// primary bucket when merchantID is 0.
+func listIDs(idx, primary *bolt.Bucket, merchantID, afterID uint64, limit int) []uint64 {
+	var ids []uint64
+	full := func() bool { return limit > 0 && len(ids) >= limit }
+	if afterID == ^uint64(0) {
+		return nil
+	}
+	if merchantID == 0 {
+		c := primary.Cursor()
+		for k, _ := c.Seek(u64(afterID + 1)); k != nil && !full(); k, _ = c.Next() {
+			ids = append(ids, binary.BigEndian.Uint64(k))
+		}
+		return ids
+	}
+	c := idx.Cursor()
+	for k, _ := c.Seek(pair(merchantID, afterID+1)); len(k) == 16 && !full(); k, _ = c.Next() {
+		if binary.BigEndian.Uint64(k) != merchantID {
+			break
+		}
+		ids = append(ids, binary.BigEndian.Uint64(k[8:]))
+	}
+	return ids
+}
