@@ -1,0 +1,263 @@
+package catalog
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/nearby-dev/nearby"
+	"github.com/nearby-dev/nearby/geo"
+	"github.com/nearby-dev/nearby/ranking"
+)
+
+// Defaults of Options.
+const (
+	DefaultPopularityHalfLife = 7 * 24 * time.Hour
+	DefaultMaxScan            = 200_000
+)
+
+// Options tunes a Catalog; nil or zero fields mean the defaults.
+type Options struct {
+	// Weights of the score; the zero value means ranking.DefaultWeights().
+	Weights ranking.Weights
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// PopularityHalfLife is the half-life of the activity counters.
+	PopularityHalfLife time.Duration
+	// MaxScan bounds the stores one nearby query walks.
+	MaxScan int
+	// Estimate returns the distance in metres of a beacon heard at rssi
+	// whose measured power at 1 m is txPower; nil means LogDistance.
+	Estimate func(rssi, txPower int) float64
+	// Classify maps an estimated distance to "immediate", "near" or "far";
+	// nil means ClassifyDistance.
+	Classify func(distanceM float64) string
+}
+
+// Catalog is the in-memory read model of stores, programs and beacons.
+type Catalog struct {
+	ix       *geo.Index
+	weights  ranking.Weights
+	now      func() time.Time
+	maxScan  int
+	estimate func(rssi, txPower int) float64
+	classify func(float64) string
+	pop      popularity
+
+	mu        sync.RWMutex
+	stores    map[uint64]*storeRec
+	programs  map[uint64]*progRec
+	byStore   map[uint64][]*progRec // store id -> programs listing it, by program id
+	beacons   map[uint64]*nearby.Beacon
+	byIdent   map[identKey]*nearby.Beacon
+	locations map[string]*time.Location
+
+	scratch sync.Pool
+}
+
+// storeRec is a store as queries need it. The fields change only under the
+// write lock; act is atomic because activity is recorded without it.
+type storeRec struct {
+	s     *nearby.Store
+	sched *ranking.Schedule
+	loc   *time.Location
+	progs []*progRec
+	act   atomicFloat
+}
+
+type progRec struct {
+	p        *nearby.Program
+	storeIDs []uint64 // sorted, deduplicated
+}
+
+// New returns an empty catalog over ix. The catalog owns ix's contents:
+// nothing else should insert into it.
+func New(ix *geo.Index, opts *Options) *Catalog {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if o.Weights == (ranking.Weights{}) {
+		o.Weights = ranking.DefaultWeights()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.PopularityHalfLife <= 0 {
+		o.PopularityHalfLife = DefaultPopularityHalfLife
+	}
+	if o.MaxScan <= 0 {
+		o.MaxScan = DefaultMaxScan
+	}
+	if o.Estimate == nil {
+		o.Estimate = LogDistance
+	}
+	if o.Classify == nil {
+		o.Classify = ClassifyDistance
+	}
+	c := &Catalog{
+		ix:        ix,
+		weights:   o.Weights,
+		now:       o.Now,
+		maxScan:   o.MaxScan,
+		estimate:  o.Estimate,
+		classify:  o.Classify,
+		stores:    make(map[uint64]*storeRec),
+		programs:  make(map[uint64]*progRec),
+		byStore:   make(map[uint64][]*progRec),
+		beacons:   make(map[uint64]*nearby.Beacon),
+		byIdent:   make(map[identKey]*nearby.Beacon),
+		locations: make(map[string]*time.Location),
+	}
+	c.pop.init(o.Now(), o.PopularityHalfLife)
+	c.scratch.New = func() any { return newScratch() }
+	return c
+}
+
+// Weights returns the weights the catalog scores with.
+func (c *Catalog) Weights() ranking.Weights { return c.weights }
+
+// PutStore adds or replaces a store and moves it in the geo index. It keeps
+// a shallow copy of s; the caller must not mutate s's slices or hours
+// afterwards.
+func (c *Catalog) PutStore(s *nearby.Store) error {
+	cp := *s
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.ix.Insert(s.ID, geo.Point{Lat: s.Lat, Lng: s.Lng}); err != nil {
+		return fmt.Errorf("catalog: store %d: %w", s.ID, err)
+	}
+	rec := c.stores[s.ID]
+	if rec == nil {
+		rec = &storeRec{}
+		c.stores[s.ID] = rec
+	}
+	rec.s = &cp
+	rec.sched = ranking.Compile(s.Hours)
+	rec.loc = c.location(s.Timezone)
+	rec.progs = c.byStore[s.ID]
+	return nil
+}
+
+// location returns the cached time zone of name; unknown names are UTC.
+// Called under the write lock.
+func (c *Catalog) location(name string) *time.Location {
+	if name == "" {
+		return time.UTC
+	}
+	if loc, ok := c.locations[name]; ok {
+		return loc
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		loc = time.UTC
+	}
+	c.locations[name] = loc
+	return loc
+}
+
+// DeleteStore removes a store. Programs listing it keep the id and find it
+// again should it come back.
+func (c *Catalog) DeleteStore(id uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.stores[id]; !ok {
+		return
+	}
+	c.ix.Delete(id)
+	delete(c.stores, id)
+}
+
+// PutProgram adds or replaces a program.
+func (c *Catalog) PutProgram(p *nearby.Program) {
+	cp := *p
+	ids := slices.Clone(p.StoreIDs)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	cp.StoreIDs = ids
+	rec := &progRec{p: &cp, storeIDs: ids}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old := c.programs[p.ID]; old != nil {
+		c.unlink(old)
+	}
+	c.programs[p.ID] = rec
+	for _, sid := range ids {
+		list := c.byStore[sid]
+		i, _ := slices.BinarySearchFunc(list, p.ID, func(r *progRec, id uint64) int { return cmpID(r.p.ID, id) })
+		list = slices.Insert(slices.Clip(list), i, rec)
+		c.setStorePrograms(sid, list)
+	}
+}
+
+// DeleteProgram removes a program.
+func (c *Catalog) DeleteProgram(id uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old := c.programs[id]; old != nil {
+		c.unlink(old)
+		delete(c.programs, id)
+	}
+}
+
+// unlink removes rec from the per-store lists. Lists are replaced, never
+// edited in place, so a slice handed out earlier stays consistent.
+func (c *Catalog) unlink(rec *progRec) {
+	for _, sid := range rec.storeIDs {
+		list := c.byStore[sid]
+		if i := slices.Index(list, rec); i >= 0 {
+			list = slices.Delete(slices.Clone(list), i, i+1)
+		}
+		c.setStorePrograms(sid, list)
+	}
+}
+
+func (c *Catalog) setStorePrograms(sid uint64, list []*progRec) {
+	if len(list) == 0 {
+		delete(c.byStore, sid)
+		list = nil
+	} else {
+		c.byStore[sid] = list
+	}
+	if rec := c.stores[sid]; rec != nil {
+		rec.progs = list
+	}
+}
+
+// Counts returns how many stores, programs and beacons the catalog holds.
+func (c *Catalog) Counts() (stores, programs, beacons int) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.stores), len(c.programs), len(c.beacons)
+}
+
+// Store returns the store snapshot with id, if known.
+func (c *Catalog) Store(id uint64) (*nearby.Store, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if rec := c.stores[id]; rec != nil {
+		return rec.s, true
+	}
+	return nil, false
+}
+
+// Program returns the program snapshot with id, if known.
+func (c *Catalog) Program(id uint64) (*nearby.Program, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if rec := c.programs[id]; rec != nil {
+		return rec.p, true
+	}
+	return nil, false
+}
+
+func cmpID(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}

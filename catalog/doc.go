@@ -1,0 +1,62 @@
+// Package catalog is the in-memory read model behind the phone endpoints:
+// stores in a geo.Index, their programs and beacons in compact maps, and the
+// query engine that answers "what is nearby" and "which beacons do I see".
+//
+// The api package calls the Put/Delete hooks after each committed write and
+// at start-up while loading; the catalog never touches storage.
+//
+// # Nearby
+//
+// Candidates are (program, store) pairs whose store lies within the radius.
+// A store matches a program when the program passes the category filter,
+// strict targeting does not hide it from the phone, and, with open_now, the
+// store is open (unknown hours count as open). Each program is ranked once,
+// at its nearest matching store (ties: the lower store id), with the score of
+// package ranking. Results are ordered by score descending, then distance,
+// then program id: a total order that never depends on map iteration.
+//
+// The query walks the geo index nearest first and stops as soon as no
+// farther store can enter the page: ranking.MaxScore bounds the score of
+// anything at the current distance or beyond, and once the page is full with
+// better candidates the walk ends. Results therefore equal a brute-force
+// ranking of every store in the radius (the tests check this), while a
+// dense city costs a few dozen index hits. A query that cannot fill its page
+// walks the whole radius, up to Options.MaxScan stores (default
+// DefaultMaxScan), after which it returns what it found.
+//
+// # Cursors
+//
+// A cursor is opaque: a digest of the query's parameters, the query time of
+// the first page, and the rank key (score, distance, program id) of the last
+// result served. The next page returns what ranks strictly after that key,
+// computed at the same pinned time, so pages have neither duplicates nor
+// gaps while the data does not change (and, being keyset-based, no
+// duplicates even when it does). A cursor used with other parameters is
+// rejected with an EINVALID error naming "cursor"; limit and explain may
+// change between pages.
+//
+// # Popularity
+//
+// RecordActivity adds shakes and enter (visit) events to a per-store counter
+// that decays exponentially with Options.PopularityHalfLife (default 7
+// days). Counters are stored scaled to the catalog's epoch, so that adding is
+// one atomic compare-and-swap and decaying all of them is one multiplication
+// at query time. Until any activity is recorded the popularity factor is
+// neutral for every store.
+//
+// # Beacons
+//
+// Resolve maps observed iBeacon identities to known active beacons. The
+// distance is estimated from rssi and the measured power at 1 m (the
+// sighting's tx_power, else the beacon's configured one) by Options.Estimate,
+// which defaults to the log-distance path-loss model
+// d = 10^((txPower - rssi) / (10 * n)) with n = DefaultPathLossExponent, and
+// classified by Options.Classify (immediate below 0.5 m, near below 3 m, far
+// beyond; unknown without rssi).
+//
+// # Concurrency
+//
+// All methods are safe for concurrent use. Writers take a mutex; queries
+// share a read lock and reuse per-query scratch space from a sync.Pool, so
+// that a nearby query allocates only its result page.
+package catalog

@@ -1,0 +1,206 @@
+package catalog
+
+import (
+	"cmp"
+	"context"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/nearby-dev/nearby"
+)
+
+// DefaultPathLossExponent is n of the log-distance model: 2 is free space;
+// shops measure 2 to 4, but phones report a smoothed rssi and the classes
+// (immediate, near, far) matter more than metres.
+const DefaultPathLossExponent = 2.0
+
+// Proximity classes and their upper bounds in metres.
+const (
+	ProximityImmediate = "immediate"
+	ProximityNear      = "near"
+	ProximityFar       = "far"
+	ProximityUnknown   = "unknown"
+
+	ImmediateMaxM = 0.5
+	NearMaxM      = 3.0
+)
+
+// LogDistance estimates metres from rssi and the measured power at 1 m with
+// the log-distance path-loss model d = 10^((txPower-rssi)/(10n)). It returns
+// -1 when rssi is not a plausible reading (0 or positive).
+func LogDistance(rssi, txPower int) float64 {
+	if rssi >= 0 || txPower >= 0 {
+		return -1
+	}
+	return math.Pow(10, float64(txPower-rssi)/(10*DefaultPathLossExponent))
+}
+
+// ClassifyDistance maps metres to a proximity class, without hysteresis.
+func ClassifyDistance(d float64) string {
+	switch {
+	case d < 0 || math.IsNaN(d):
+		return ProximityUnknown
+	case d < ImmediateMaxM:
+		return ProximityImmediate
+	case d < NearMaxM:
+		return ProximityNear
+	}
+	return ProximityFar
+}
+
+// identKey is a beacon identity in comparable form.
+type identKey struct {
+	uuid         [16]byte
+	major, minor uint16
+}
+
+func keyOf(id nearby.Identity) (identKey, bool) {
+	canon, err := nearby.CanonicalUUID(id.UUID)
+	if err != nil {
+		return identKey{}, false
+	}
+	k := identKey{major: id.Major, minor: id.Minor}
+	var raw [32]byte
+	n := 0
+	for i := 0; i < len(canon); i++ {
+		if canon[i] != '-' {
+			raw[n] = canon[i]
+			n++
+		}
+	}
+	if _, err := hex.Decode(k.uuid[:], raw[:]); err != nil {
+		return identKey{}, false
+	}
+	return k, true
+}
+
+// PutBeacon adds or replaces a beacon. Only active beacons resolve; a
+// beacon with an unparsable identity is kept for Counts but never resolves.
+func (c *Catalog) PutBeacon(b *nearby.Beacon) {
+	cp := *b
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.unindexBeacon(b.ID)
+	c.beacons[b.ID] = &cp
+	if k, ok := keyOf(cp.Identity); ok {
+		c.byIdent[k] = &cp
+	}
+}
+
+// DeleteBeacon removes a beacon.
+func (c *Catalog) DeleteBeacon(id uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.unindexBeacon(id)
+	delete(c.beacons, id)
+}
+
+func (c *Catalog) unindexBeacon(id uint64) {
+	old := c.beacons[id]
+	if old == nil {
+		return
+	}
+	if k, ok := keyOf(old.Identity); ok && c.byIdent[k] == old {
+		delete(c.byIdent, k)
+	}
+}
+
+// Sighting is one beacon a phone reports. RSSI and TxPower are optional;
+// TxPower overrides the beacon's configured measured power.
+type Sighting struct {
+	Identity nearby.Identity
+	RSSI     *int
+	TxPower  *int
+}
+
+// Resolved is a known active beacon a phone sees.
+type Resolved struct {
+	Beacon    *nearby.Beacon
+	Store     *nearby.Store
+	Program   *nearby.Program // the program of the beacon's page; may be nil
+	DistanceM *float64        // nil without rssi
+	Proximity string
+}
+
+// MaxSightings bounds one resolve request.
+const MaxSightings = 100
+
+// Resolve returns the known active beacons among seen, nearest first (those
+// without a distance last, then by beacon id). A beacon reported twice
+// counts once, at its nearest estimate. Unknown, inactive and malformed
+// identities are left out; they are not errors.
+func (c *Catalog) Resolve(ctx context.Context, seen []Sighting) ([]Resolved, error) {
+	if len(seen) > MaxSightings {
+		return nil, nearby.Invalid("beacons", "must have at most %d entries", MaxSightings)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("catalog: resolve: %w", err)
+	}
+	out := make([]Resolved, 0, len(seen))
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for _, s := range seen {
+		k, ok := keyOf(s.Identity)
+		if !ok {
+			continue
+		}
+		b := c.byIdent[k]
+		if b == nil || (b.Status != "" && b.Status != nearby.BeaconActive) {
+			continue
+		}
+		srec := c.stores[b.StoreID]
+		if srec == nil {
+			continue // its store is gone: nothing to show
+		}
+		r := Resolved{Beacon: b, Store: srec.s, Proximity: ProximityUnknown}
+		if b.Page != nil {
+			if p := c.programs[b.Page.ProgramID]; p != nil {
+				r.Program = p.p
+			}
+		}
+		if s.RSSI != nil {
+			tx := b.TxPower
+			if s.TxPower != nil {
+				tx = *s.TxPower
+			}
+			if tx == 0 {
+				tx = nearby.DefaultTxPower
+			}
+			if d := c.estimate(*s.RSSI, tx); d >= 0 && !math.IsNaN(d) && !math.IsInf(d, 0) {
+				r.DistanceM = &d
+				r.Proximity = c.classify(d)
+			}
+		}
+		if i := slices.IndexFunc(out, func(o Resolved) bool { return o.Beacon == b }); i >= 0 {
+			if closer(r, out[i]) {
+				out[i] = r
+			}
+			continue
+		}
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(a, b Resolved) int {
+		if closer(a, b) {
+			return -1
+		}
+		if closer(b, a) {
+			return 1
+		}
+		return cmp.Compare(a.Beacon.ID, b.Beacon.ID)
+	})
+	return out, nil
+}
+
+// closer reports whether a has a smaller distance than b; no distance is
+// farther than any.
+func closer(a, b Resolved) bool {
+	switch {
+	case a.DistanceM == nil:
+		return false
+	case b.DistanceM == nil:
+		return true
+	}
+	return *a.DistanceM < *b.DistanceM
+}
