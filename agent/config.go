@@ -1,0 +1,106 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nearby-dev/nearby"
+)
+
+// ConfigSource returns the beacon identity the agent speaks for.
+// *client.Client satisfies it.
+type ConfigSource interface {
+	AgentConfig(ctx context.Context) (*nearby.AgentConfig, error)
+}
+
+// DefaultConfigEvery is how often the agent re-fetches its config, so that
+// a merchant's change of identity or power reaches the store in minutes.
+const DefaultConfigEvery = 5 * time.Minute
+
+// configLoop fetches the config now and every ConfigEvery; while fetching
+// fails it retries with backoff. Each change is cached in the spool and
+// re-advertised.
+func (a *Agent) configLoop(ctx context.Context) {
+	failures := 0
+	var lastErr string
+	for {
+		wait := a.opts.ConfigEvery
+		actx, cancel := context.WithTimeout(ctx, a.opts.AttemptTimeout)
+		cfg, err := a.server.AgentConfig(actx)
+		cancel()
+		if ctx.Err() != nil {
+			return
+		}
+		if err == nil {
+			err = a.applyConfig(ctx, cfg)
+		}
+		if err != nil {
+			failures++
+			if err.Error() != lastErr {
+				a.log.Warn("config refresh failed; keeping the current identity", "err", err)
+				lastErr = err.Error()
+			}
+			wait = min(wait, a.opts.Backoff.Delay(failures, retryAfter(err)))
+		} else if failures > 0 {
+			a.log.Info("config refresh recovered", "failed_attempts", failures)
+			failures, lastErr = 0, ""
+		}
+		if !sleep(ctx, wait) {
+			return
+		}
+	}
+}
+
+// applyConfig validates cfg and, when it differs from the current one,
+// caches it and advertises it.
+func (a *Agent) applyConfig(ctx context.Context, cfg *nearby.AgentConfig) error {
+	frame, err := beaconFrame(cfg)
+	if err != nil {
+		return err
+	}
+	a.mu.Lock()
+	same := a.cfg != nil && *a.cfg == *cfg && a.advertising
+	a.mu.Unlock()
+	if same {
+		return nil
+	}
+	if err := a.spool.SaveConfig(cfg); err != nil {
+		return err
+	}
+	a.mu.Lock()
+	old := a.cfg
+	a.cfg = cfg
+	a.advertising = false
+	a.mu.Unlock()
+	a.tracker.SetTxPower(cfg.TxPower)
+	if old != nil {
+		if err := a.radio.StopAdvertising(ctx); err != nil {
+			a.log.Warn("stop advertising", "err", err)
+		}
+	}
+	if err := a.radio.Advertise(ctx, frame); err != nil {
+		return fmt.Errorf("agent: advertise %s: %w", cfg.Identity(), err)
+	}
+	a.mu.Lock()
+	a.advertising = true
+	a.mu.Unlock()
+	a.log.Info("advertising", "beacon_id", cfg.BeaconID, "identity", cfg.Identity().String(), "tx_power", cfg.TxPower)
+	return nil
+}
+
+// loadCachedConfig advertises the config of a previous run, so the beacon
+// works at once even when the daemon is unreachable at start-up.
+func (a *Agent) loadCachedConfig(ctx context.Context) {
+	cfg, err := a.spool.Config()
+	if errors.Is(err, ErrNoConfig) {
+		return
+	}
+	if err == nil {
+		err = a.applyConfig(ctx, cfg)
+	}
+	if err != nil {
+		a.log.Warn("cached config unusable", "err", err)
+	}
+}
