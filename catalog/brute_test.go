@@ -1,0 +1,127 @@
+package catalog_test
+
+import (
+	"cmp"
+	"context"
+	"math"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/nearby-dev/nearby"
+	"github.com/nearby-dev/nearby/catalog"
+	"github.com/nearby-dev/nearby/geo"
+	"github.com/nearby-dev/nearby/ranking"
+)
+
+// bruteResult is one row of the reference ranking.
+type bruteResult struct {
+	program, store uint64
+	dist, score    float64
+	explain        ranking.Explain
+}
+
+// Brute ranks by scanning every program and every one of its stores: an
+// implementation independent of the catalog's index walk, bound and heap.
+// activity returns a store's decayed activity at now (-1: neutral).
+func Brute(stores map[uint64]*nearby.Store, programs []*nearby.Program, q catalog.NearbyQuery, w ranking.Weights,
+	now time.Time, activity func(uint64) float64) []bruteResult {
+	phone := ranking.Phone{Age: q.Age, Gender: q.Gender, OS: q.OS}
+	center := geo.Point{Lat: q.Lat, Lng: q.Lng}
+	var out []bruteResult
+	for _, p := range programs {
+		if (q.Category != "" && p.Category != q.Category) || ranking.Excluded(p.Targeting, phone) {
+			continue
+		}
+		best := bruteResult{program: p.ID, dist: math.Inf(1)}
+		for _, sid := range p.StoreIDs {
+			s := stores[sid]
+			if s == nil {
+				continue
+			}
+			d := geo.Distance(center, geo.Point{Lat: s.Lat, Lng: s.Lng})
+			if d > q.RadiusM {
+				continue
+			}
+			loc := time.UTC
+			if s.Timezone != "" {
+				loc, _ = time.LoadLocation(s.Timezone)
+			}
+			if q.OpenNow && !ranking.OpenAt(s.Hours, loc, now) {
+				continue
+			}
+			if d < best.dist || (d == best.dist && sid < best.store) {
+				best.dist, best.store = d, sid
+				best.score, best.explain = ranking.Score(ranking.Candidate{
+					DistanceM: d, Targeting: p.Targeting, Activity: activity(sid),
+					Hours: ranking.Compile(s.Hours), Location: loc,
+				}, phone, w, now)
+			}
+		}
+		if best.store != 0 {
+			out = append(out, best)
+		}
+	}
+	slices.SortFunc(out, func(a, b bruteResult) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.dist, b.dist); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.program, b.program)
+	})
+	return out
+}
+
+// AllPages follows cursors until the last page and returns every result.
+func AllPages(tb testing.TB, c *catalog.Catalog, q catalog.NearbyQuery) []catalog.NearbyResult {
+	tb.Helper()
+	var all []catalog.NearbyResult
+	for pages := 0; ; pages++ {
+		if pages > 10_000 {
+			tb.Fatalf("more than 10,000 pages")
+		}
+		page, err := c.Nearby(context.Background(), q)
+		if err != nil {
+			tb.Fatalf("Nearby(%+v): %v", q, err)
+		}
+		if len(page.Results) > q.Limit && q.Limit > 0 {
+			tb.Fatalf("page of %d results, limit %d", len(page.Results), q.Limit)
+		}
+		all = append(all, page.Results...)
+		if page.NextCursor == "" {
+			return all
+		}
+		if len(page.Results) == 0 {
+			tb.Fatalf("empty page with a next cursor")
+		}
+		q.Cursor = page.NextCursor
+	}
+}
+
+// CompareWithBrute checks that paging through the catalog yields exactly
+// the brute-force ranking.
+func CompareWithBrute(tb testing.TB, got []catalog.NearbyResult, want []bruteResult) {
+	tb.Helper()
+	if len(got) != len(want) {
+		tb.Fatalf("got %d results, brute force %d", len(got), len(want))
+	}
+	for i := range want {
+		g, w := got[i], want[i]
+		if g.Program.ID != w.program || g.Store.ID != w.store {
+			tb.Fatalf("result %d: program %d at store %d (score %v, %v m), brute force program %d at store %d (score %v, %v m)",
+				i, g.Program.ID, g.Store.ID, g.Score, g.DistanceM, w.program, w.store, w.score, w.dist)
+		}
+		if math.Abs(g.Score-w.score) > 1e-9 || math.Abs(g.DistanceM-w.dist) > 1e-6 {
+			tb.Fatalf("result %d: score %v at %v m, brute force %v at %v m", i, g.Score, g.DistanceM, w.score, w.dist)
+		}
+		if g.Explain != nil {
+			sum := g.Explain[ranking.FactorDistance] + g.Explain[ranking.FactorFit] +
+				g.Explain[ranking.FactorPopularity] + g.Explain[ranking.FactorOpen]
+			if math.Abs(sum-g.Score) > 1e-12 {
+				tb.Fatalf("result %d: explain sums to %v, score %v", i, sum, g.Score)
+			}
+		}
+	}
+}
