@@ -1,0 +1,146 @@
+package geo
+
+import (
+	"cmp"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// mustNew returns an empty index whose invariants are checked when the test
+// ends: R-tree count = grid cell count, cell entries = id count, and every
+// entry sits in the cell of its stored point with that point's vector.
+func mustNew(tb testing.TB) *Index {
+	tb.Helper()
+	ix := New()
+	tb.Cleanup(func() { mustCheck(tb, ix) })
+	return ix
+}
+
+func mustCheck(tb testing.TB, ix *Index) {
+	tb.Helper()
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if got, want := ix.tree.Len(), len(ix.cells); got != want {
+		tb.Errorf("r-tree holds %d cells, grid %d", got, want)
+	}
+	n := 0
+	for k, cl := range ix.cells {
+		if len(cl.entries) == 0 {
+			tb.Errorf("cell %x is empty but kept", k)
+		}
+		n += len(cl.entries)
+		for _, e := range cl.entries {
+			p, ok := ix.ids[e.id]
+			if !ok {
+				tb.Errorf("cell %x holds unknown id %d", k, e.id)
+				continue
+			}
+			if cellKey(rowOf(p.Lat), colOf(p.Lng)) != k {
+				tb.Errorf("id %d at %v is in cell %x", e.id, p, k)
+			}
+			if e.v != toVec(p) {
+				tb.Errorf("id %d: stale vector", e.id)
+			}
+		}
+	}
+	if got, want := n, len(ix.ids); got != want {
+		tb.Errorf("cells hold %d entries, id map %d", got, want)
+	}
+}
+
+// randPoint is uniform on the sphere.
+func randPoint(r *rand.Rand) Point {
+	return Point{Lat: math.Asin(2*r.Float64()-1) / rad, Lng: r.Float64()*360 - 180}
+}
+
+// offset returns a point about distM metres from p in a random direction,
+// folded back into range.
+func offset(r *rand.Rand, p Point, distM float64) Point {
+	theta := distM / EarthRadiusM
+	brg := r.Float64() * 2 * math.Pi
+	phi1, l1 := p.Lat*rad, p.Lng*rad
+	phi2 := math.Asin(math.Sin(phi1)*math.Cos(theta) + math.Cos(phi1)*math.Sin(theta)*math.Cos(brg))
+	l2 := l1 + math.Atan2(math.Sin(brg)*math.Sin(theta)*math.Cos(phi1), math.Cos(theta)-math.Sin(phi1)*math.Sin(phi2))
+	lng := math.Mod(l2/rad+540, 360) - 180
+	return Point{Lat: min(90, max(-90, phi2/rad)), Lng: lng}
+}
+
+// brute is the reference: haversine over every entry.
+type brute struct {
+	ids []uint64
+	pts []Point
+}
+
+func (b *brute) hits(c Point, radiusM float64, f Filter) []Hit {
+	var out []Hit
+	for i, p := range b.pts {
+		if d := Distance(c, p); d <= radiusM+1e-6 && (f == nil || f(b.ids[i])) {
+			out = append(out, Hit{ID: b.ids[i], DistM: d})
+		}
+	}
+	slices.SortFunc(out, func(x, y Hit) int {
+		if x.DistM != y.DistM {
+			if x.DistM < y.DistM {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Compare(x.ID, y.ID)
+	})
+	return out
+}
+
+// distTol is how far the index's chord-based distance and the reference
+// haversine may differ (both are exact to far below this for d < 20,000 km).
+const distTol = 1e-5
+
+// checkHits compares an index answer with the brute-force answer for the
+// same query: same length (allowing entries within distTol of the radius
+// either way), each hit's distance equal to the reference distance at the
+// same rank, sorted nearest first with ties by id, no duplicates, and each
+// hit really within the radius at the reported distance.
+func checkHits(tb testing.TB, got []Hit, all []Hit, radiusM float64, limit int, where string) {
+	tb.Helper()
+	nIn := 0
+	for _, h := range all {
+		if h.DistM <= radiusM-distTol {
+			nIn++
+		}
+	}
+	lo, hi := min(limit, nIn), min(limit, len(all))
+	if len(got) < lo || len(got) > hi {
+		tb.Fatalf("%s: got %d hits, want between %d and %d (reference %d within radius)", where, len(got), lo, hi, len(all))
+	}
+	ref := make(map[uint64]float64, len(all))
+	for _, h := range all {
+		ref[h.ID] = h.DistM
+	}
+	seen := make(map[uint64]bool, len(got))
+	for i, h := range got {
+		if seen[h.ID] {
+			tb.Fatalf("%s: id %d returned twice", where, h.ID)
+		}
+		seen[h.ID] = true
+		d, ok := ref[h.ID]
+		if !ok {
+			tb.Fatalf("%s: hit %d (id %d, %.6f m) is not a reference hit", where, i, h.ID, h.DistM)
+		}
+		if math.Abs(d-h.DistM) > distTol {
+			tb.Fatalf("%s: id %d at %.9f m, want %.9f m", where, h.ID, h.DistM, d)
+		}
+		if h.DistM > radiusM {
+			tb.Fatalf("%s: id %d at %.9f m beyond radius %v", where, h.ID, h.DistM, radiusM)
+		}
+		if math.Abs(all[i].DistM-h.DistM) > distTol {
+			tb.Fatalf("%s: rank %d at %.9f m, want %.9f m (id %d, want id %d)", where, i, h.DistM, all[i].DistM, h.ID, all[i].ID)
+		}
+		if i > 0 {
+			p := got[i-1]
+			if p.DistM > h.DistM || (p.DistM == h.DistM && p.ID > h.ID) {
+				tb.Fatalf("%s: hits %d and %d out of order: %+v then %+v", where, i-1, i, p, h)
+			}
+		}
+	}
+}

@@ -1,0 +1,371 @@
+package geo
+
+import (
+	"math"
+	"slices"
+)
+
+// Hit is one query result: an id and its great-circle distance in metres.
+type Hit struct {
+	ID    uint64
+	DistM float64
+}
+
+// Filter accepts or rejects an id during a query; nil accepts all. It runs
+// under the index's read lock: it must not call the Index, and should be
+// quick.
+type Filter func(id uint64) bool
+
+// Query asks for up to Limit entries within RadiusM metres of Center that
+// Filter accepts, nearest first.
+type Query struct {
+	Center  Point
+	RadiusM float64
+	Limit   int
+	Filter  Filter
+}
+
+// Nearby appends to dst the Limit nearest entries within q.RadiusM of
+// q.Center that q.Filter accepts, nearest first, ties broken by ascending
+// id. A Filter that rejects most entries makes the search go on outward
+// until Limit entries are accepted or the radius is exhausted. With a dst
+// of sufficient capacity a grid-path query does not allocate.
+func (ix *Index) Nearby(q Query, dst []Hit) ([]Hit, error) {
+	if err := checkPoint(q.Center); err != nil {
+		return dst, err
+	}
+	if err := checkRadius(q.RadiusM); err != nil {
+		return dst, err
+	}
+	if err := checkLimit("limit", q.Limit); err != nil {
+		return dst, err
+	}
+	return ix.nearest(q.Center, q.RadiusM, q.Limit, q.Filter, dst), nil
+}
+
+// KNN appends to dst the k nearest entries within maxRadiusM of center that
+// f accepts (nil accepts all), nearest first, ties by id. Pass MaxRadiusM
+// for no distance limit; 0 finds only entries exactly at center.
+func (ix *Index) KNN(center Point, k int, maxRadiusM float64, f Filter, dst []Hit) ([]Hit, error) {
+	if err := checkPoint(center); err != nil {
+		return dst, err
+	}
+	if err := checkRadius(maxRadiusM); err != nil {
+		return dst, err
+	}
+	if err := checkLimit("k", k); err != nil {
+		return dst, err
+	}
+	return ix.nearest(center, maxRadiusM, k, f, dst), nil
+}
+
+// Walk calls fn for every entry within radiusM of center, nearest first
+// (ties by id), until fn returns false. It expands outward ring by ring, so
+// stopping early does not pay for the whole radius. fn runs under the
+// index's read lock: it must not call the Index, and writers wait for Walk
+// to return.
+func (ix *Index) Walk(center Point, radiusM float64, fn func(Hit) bool) error {
+	if err := checkPoint(center); err != nil {
+		return err
+	}
+	if err := checkRadius(radiusM); err != nil {
+		return err
+	}
+	s := ix.getSearch(center, radiusM)
+	s.fn = fn
+	ix.run(s)
+	ix.putSearch(s)
+	return nil
+}
+
+func (ix *Index) nearest(center Point, radiusM float64, limit int, f Filter, dst []Hit) []Hit {
+	s := ix.getSearch(center, radiusM)
+	s.limit, s.filter = limit, f
+	ix.run(s)
+	slices.SortFunc(s.best, cmpCand)
+	for _, c := range s.best {
+		dst = append(dst, Hit{ID: c.id, DistM: chord2ToM(c.c2)})
+	}
+	ix.putSearch(s)
+	return dst
+}
+
+func (ix *Index) getSearch(center Point, radiusM float64) *search {
+	s := ix.pool.Get().(*search)
+	s.c, s.cv = center, toVec(center)
+	s.thetaMax = radiusM / EarthRadiusM
+	s.c2max = radiusChord2(radiusM)
+	s.grid, s.stopped = false, false
+	return s
+}
+
+func (ix *Index) putSearch(s *search) {
+	s.filter, s.fn, s.limit = nil, nil, 0
+	s.best, s.pend = s.best[:0], s.pend[:0]
+	ix.pool.Put(s)
+}
+
+// run searches under the read lock: first on the grid, then, if the grid
+// walk gave up (budget, pole, width), on the R-tree of cells.
+func (ix *Index) run(s *search) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if s.gridWalk(ix) {
+		return
+	}
+	s.treeWalk(ix)
+}
+
+// cand is a candidate hit ranked by squared chord, then id.
+type cand struct {
+	c2 float64
+	id uint64
+}
+
+func cmpCand(a, b cand) int {
+	switch {
+	case a.c2 < b.c2:
+		return -1
+	case a.c2 > b.c2:
+		return 1
+	case a.id < b.id:
+		return -1
+	case a.id > b.id:
+		return 1
+	}
+	return 0
+}
+
+func worse(a, b cand) bool { return a.c2 > b.c2 || (a.c2 == b.c2 && a.id > b.id) }
+
+// search is the per-query state, pooled so that queries do not allocate.
+// In Nearby mode (fn == nil) best is a max-heap of the limit best accepted
+// candidates; in Walk mode pend is a min-heap of candidates not yet emitted.
+type search struct {
+	c        Point
+	cv       vec
+	thetaMax float64 // radius, radians
+	c2max    float64 // radius, squared chord
+	limit    int
+	filter   Filter
+	fn       func(Hit) bool
+	best     []cand
+	pend     []cand
+	stopped  bool
+
+	// The grid rectangle already visited: rows r0..r1, columns c0..c1
+	// (unwrapped: may run past either end and is taken modulo nCols).
+	grid           bool
+	r0, r1, c0, c1 int
+}
+
+// angleSlack absorbs rounding in the bounds: 1e-12 rad is 6 µm.
+const angleSlack = 1e-12
+
+// gridWalk expands a lat/lng rectangle of grid cells around the centre, one
+// cell height per step; after each step every entry within rho is known, so
+// candidates nearer than rho are final. It reports whether the query is
+// complete; false hands over to treeWalk, which skips the visited cells.
+func (s *search) gridWalk(ix *Index) bool {
+	step := cellDeg * rad
+	rho := min(s.thetaMax, step/2)
+	budget := ix.GridBudget
+	cosPhi := math.Cos(s.c.Lat * rad)
+	for {
+		dLat := rho/rad + 1e-9
+		latLo, latHi := s.c.Lat-dLat, s.c.Lat+dLat
+		sinR := math.Sin(rho)
+		if latLo <= -89.9 || latHi >= 89.9 || sinR >= cosPhi*0.99 {
+			return false // near a pole: the rectangle degenerates
+		}
+		dLng := math.Asin(sinR/cosPhi)/rad*(1+1e-9) + 1e-9
+		r0, r1 := rowOf(latLo), rowOf(latHi)
+		c0 := int(math.Floor((s.c.Lng - dLng + 180) * cellsPerDeg))
+		c1 := int(math.Floor((s.c.Lng + dLng + 180) * cellsPerDeg))
+		if c1-c0+1 >= nCols {
+			return false
+		}
+		n := (r1 - r0 + 1) * (c1 - c0 + 1)
+		if s.grid {
+			n -= (s.r1 - s.r0 + 1) * (s.c1 - s.c0 + 1)
+		}
+		if n > budget {
+			return false
+		}
+		budget -= n
+		for r := r0; r <= r1; r++ {
+			for c := c0; c <= c1; c++ {
+				if s.grid && r >= s.r0 && r <= s.r1 && c >= s.c0 && c <= s.c1 {
+					c = s.c1 // skip the visited run of this row
+					continue
+				}
+				if cl := ix.cells[cellKey(r, ((c%nCols)+nCols)%nCols)]; cl != nil {
+					s.visit(cl.entries)
+				}
+			}
+		}
+		s.grid, s.r0, s.r1, s.c0, s.c1 = true, r0, r1, c0, c1
+		if rho >= s.thetaMax {
+			s.flush(s.c2max)
+			return true
+		}
+		if s.flush(angleToChord2(max(0, rho-angleSlack))) {
+			return true
+		}
+		rho = min(s.thetaMax, rho+step)
+	}
+}
+
+func (s *search) visited(cl *cell) bool {
+	if !s.grid || int(cl.row) < s.r0 || int(cl.row) > s.r1 {
+		return false
+	}
+	off := ((int(cl.col)-s.c0)%nCols + nCols) % nCols
+	return off <= s.c1-s.c0
+}
+
+// treeWalk visits occupied cells in order of their exact minimum distance
+// from the centre (the R-tree's best-first walk, with a great-circle
+// point-to-box distance for nodes and cells).
+func (s *search) treeWalk(ix *Index) {
+	done := false
+	ix.tree.Nearby(func(lo, hi [2]float64, _ *cell, _ bool) float64 {
+		return boxMinAngle(s.c, lo[0], lo[1], hi[0], hi[1])
+	}, func(_, _ [2]float64, cl *cell, dist float64) bool {
+		if dist > s.thetaMax+angleSlack {
+			return false
+		}
+		if s.visited(cl) {
+			return true
+		}
+		if s.flush(angleToChord2(max(0, dist-angleSlack))) {
+			done = true
+			return false
+		}
+		s.visit(cl.entries)
+		return true
+	})
+	if !done {
+		s.flush(s.c2max)
+	}
+}
+
+// visit offers every entry of a cell within the radius.
+func (s *search) visit(es []entry) {
+	cx, cy, cz, c2max := s.cv.x, s.cv.y, s.cv.z, s.c2max
+	if s.fn != nil {
+		for i := range es {
+			e := &es[i]
+			dx, dy, dz := e.v.x-cx, e.v.y-cy, e.v.z-cz
+			if c2 := dx*dx + dy*dy + dz*dz; c2 <= c2max {
+				s.pend = append(s.pend, cand{c2, e.id})
+				upMin(s.pend)
+			}
+		}
+		return
+	}
+	for i := range es {
+		e := &es[i]
+		dx, dy, dz := e.v.x-cx, e.v.y-cy, e.v.z-cz
+		c2 := dx*dx + dy*dy + dz*dz
+		if c2 > c2max {
+			continue
+		}
+		cd := cand{c2, e.id}
+		if len(s.best) == s.limit {
+			if !worse(s.best[0], cd) {
+				continue
+			}
+			if s.filter != nil && !s.filter(e.id) {
+				continue
+			}
+			s.best[0] = cd
+			downMax(s.best)
+			continue
+		}
+		if s.filter != nil && !s.filter(e.id) {
+			continue
+		}
+		s.best = append(s.best, cd)
+		upMax(s.best)
+	}
+}
+
+// flush is called when every entry with squared chord <= bound has been
+// visited. Nearby mode: reports whether the best set is complete. Walk mode:
+// emits the pending candidates up to bound and reports whether fn stopped.
+func (s *search) flush(bound float64) bool {
+	if s.fn == nil {
+		return len(s.best) == s.limit && s.best[0].c2 <= bound
+	}
+	for len(s.pend) > 0 && s.pend[0].c2 <= bound {
+		c := s.pend[0]
+		last := len(s.pend) - 1
+		s.pend[0] = s.pend[last]
+		s.pend = s.pend[:last]
+		downMin(s.pend)
+		if !s.fn(Hit{ID: c.id, DistM: chord2ToM(c.c2)}) {
+			s.stopped = true
+			return true
+		}
+	}
+	return false
+}
+
+func upMax(h []cand) {
+	for i := len(h) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !worse(h[i], h[p]) {
+			return
+		}
+		h[i], h[p] = h[p], h[i]
+		i = p
+	}
+}
+
+func downMax(h []cand) {
+	for i := 0; ; {
+		l := 2*i + 1
+		if l >= len(h) {
+			return
+		}
+		m := l
+		if r := l + 1; r < len(h) && worse(h[r], h[l]) {
+			m = r
+		}
+		if !worse(h[m], h[i]) {
+			return
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
+}
+
+func upMin(h []cand) {
+	for i := len(h) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !worse(h[p], h[i]) {
+			return
+		}
+		h[i], h[p] = h[p], h[i]
+		i = p
+	}
+}
+
+func downMin(h []cand) {
+	for i := 0; ; {
+		l := 2*i + 1
+		if l >= len(h) {
+			return
+		}
+		m := l
+		if r := l + 1; r < len(h) && worse(h[l], h[r]) {
+			m = r
+		}
+		if !worse(h[i], h[m]) {
+			return
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
+}
