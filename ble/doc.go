@@ -1,0 +1,41 @@
+// Package ble speaks the Bluetooth LE side of Nearby: it builds and parses
+// iBeacon and Eddystone advertising frames, estimates distance and proximity
+// from RSSI, and provides the radios the beacon agent uses to advertise and to
+// notice phones nearby.
+//
+// # Frames
+//
+// [IBeacon.AdvertisingData] is the 30-byte advertising data an iBeacon sends
+// (the flags AD structure with 0x1A, then Apple's manufacturer-specific AD
+// structure), [SetAdvertisingDataParams] wraps it in the 32-byte parameters of
+// the HCI LE Set Advertising Data command exactly as the well-known
+// `hcitool -i hci0 cmd 0x08 0x0008 1E 02 01 1A 1A FF 4C 00 02 15 ...` recipe
+// sends it, and [Decode] accepts advertising data (with or without flags,
+// zero-padded like Android's scan records), the manufacturer data alone (as
+// phone APIs report it), the HCI command parameters and HCI LE Advertising
+// Report events. Decoders never panic and say what is wrong: the wrapped
+// sentinels are [ErrTruncated], [ErrMalformed] and [ErrNoBeacon].
+//
+// # Proximity
+//
+// [EstimateDistance] uses the curve fitted by the AltBeacon Android library
+// (Nexus 5 coefficients, see [CurveFit]); [LogDistance] is the textbook
+// path-loss model. [Filter] smooths RSSI over a time window with a trimmed
+// mean, and [Tracker] turns sightings into enter, exit, proximity and shake
+// transitions with hysteresis so that a phone standing still does not flap.
+//
+// # Radios
+//
+// The agent sees a radio as Advertise, StopAdvertising, Sightings and Close.
+// [SimRadio] replays a seeded, deterministic simulated store ([Sim]); on Linux
+// GattRadio drives a real HCI adapter through github.com/paypal/gatt.
+//
+// # Caveats
+//
+// RSSI-based distance is rough: bodies, walls and phone models move it by
+// several dB, i.e. tens of percent of distance. The simulator is deterministic
+// for a seed on one architecture; floating-point fusion may differ between
+// architectures, so compare seeds across processes on the same machine. The
+// gatt radio cannot be exercised here (no adapter): everything it hands to the
+// controller is built and tested by portable code.
+package ble
