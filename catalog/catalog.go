@@ -133,11 +133,16 @@ func (c *Catalog) PutStore(s *nearby.Store) error {
 		rec = &storeRec{}
 		c.stores[s.ID] = rec
 	}
-	rec.s = &cp
+	c.fill(rec, &cp)
+	return nil
+}
+
+// fill sets a store record from a snapshot; called under the write lock.
+func (c *Catalog) fill(rec *storeRec, s *nearby.Store) {
+	rec.s = s
 	rec.sched = ranking.Compile(s.Hours)
 	rec.loc = c.location(s.Timezone)
 	rec.progs = c.byStore[s.ID]
-	return nil
 }
 
 // location returns the cached time zone of name; unknown names are UTC.

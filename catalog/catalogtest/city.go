@@ -48,6 +48,20 @@ var zones = []string{"", "UTC", "Europe/Paris", "America/New_York", "Asia/Tokyo"
 
 // NewWorld generates a world.
 func NewWorld(o Options) *World {
+	w, rng, o := cities(o)
+	w.stores(rng, o)
+	w.programs(rng, o)
+	return w
+}
+
+// NewCities generates only the cities of the world NewWorld(o) would make:
+// enough to draw query points without building the stores.
+func NewCities(o Options) *World {
+	w, _, _ := cities(o)
+	return w
+}
+
+func cities(o Options) (*World, *rand.Rand, Options) {
 	if o.Stores <= 0 {
 		o.Stores = 10_000
 	}
@@ -87,6 +101,10 @@ func NewWorld(o Options) *World {
 		sigma := 1500 + 8000*math.Sqrt(raw[i]/raw[0])
 		w.Cities = append(w.Cities, City{Lat: lat, Lng: lng, SigmaM: sigma, Stores: n})
 	}
+	return w, rng, o
+}
+
+func (w *World) stores(rng *rand.Rand, o Options) {
 	id := uint64(0)
 	for _, c := range w.Cities {
 		for j := 0; j < c.Stores; j++ {
@@ -103,8 +121,6 @@ func NewWorld(o Options) *World {
 			w.Stores = append(w.Stores, s)
 		}
 	}
-	w.programs(rng, o)
-	return w
 }
 
 // programs gives every store at least one program: chains over random

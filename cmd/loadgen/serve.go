@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/nearby-dev/nearby/api"
+	"github.com/nearby-dev/nearby/catalog"
+	"github.com/nearby-dev/nearby/catalog/catalogtest"
+	"github.com/nearby-dev/nearby/geo"
+	"github.com/nearby-dev/nearby/store"
+)
+
+// serve runs the real api.Server (middleware, handlers, JSON) over a
+// catalog loaded straight from a generated world. The registry is an empty
+// store in a temporary directory: GET /v1/nearby reads only the catalog,
+// and loading a million stores through bbolt would only slow the set-up.
+func serve(ctx context.Context, args []string, logw io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	listen := fs.String("listen", "127.0.0.1:8080", "listen address")
+	stores := fs.Int("stores", 1_000_000, "stores in the generated world (every one carries a program)")
+	seed := fs.Uint64("seed", 1, "seed of the generated world")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	start := time.Now()
+	w := catalogtest.NewWorld(catalogtest.Options{Seed: *seed, Stores: *stores})
+	fmt.Fprintf(logw, "generated %d stores, %d programs in %d cities in %v\n",
+		len(w.Stores), len(w.Programs), len(w.Cities), time.Since(start).Round(time.Millisecond))
+
+	start = time.Now()
+	ix := geo.New()
+	cat := catalog.New(ix, nil)
+	if err := cat.Load(w.Stores, w.Programs, nil); err != nil {
+		return err
+	}
+	w = nil
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	fmt.Fprintf(logw, "loaded the catalog in %v; heap in use %d MiB\n",
+		time.Since(start).Round(time.Millisecond), ms.HeapInuse>>20)
+
+	dir, err := os.MkdirTemp("", "loadgen-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	db, err := store.Open(filepath.Join(dir, "nearby.db"), nil)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	cfg := api.DefaultConfig()
+	cfg.AdminToken = api.NewSecret()
+	cfg.RateLimit = 0 // one client IP sends everything
+	srv, err := api.New(cfg, api.Deps{Registry: db, Catalog: cat, Index: ix})
+	if err != nil {
+		return err
+	}
+	srv.SetReady(true)
+	return listenAndServe(ctx, *listen, srv.Handler(), logw)
+}
