@@ -1,0 +1,176 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/nearby-dev/nearby"
+)
+
+// handleAgentConfig is GET /v1/agent/config.
+func (s *Server) handleAgentConfig(c echo.Context) error {
+	b := beaconOf(c)
+	return c.JSON(http.StatusOK, agentConfigJSON{
+		AgentConfig: nearby.AgentConfig{
+			BeaconID: nearby.FormatID(nearby.KindBeacon, b.ID), UUID: b.Identity.UUID,
+			Major: b.Identity.Major, Minor: b.Identity.Minor, TxPower: b.TxPower, IntervalMS: s.cfg.AgentInterval,
+		},
+		Status: b.Status,
+	})
+}
+
+// agentConfigJSON extends the contract's config with the beacon's status
+// so an inactive beacon's agent can stop advertising.
+type agentConfigJSON struct {
+	nearby.AgentConfig
+	Status string `json:"status"`
+}
+
+type heartbeatInput struct {
+	UptimeS      *int64   `json:"uptime_s"`
+	Version      string   `json:"version"`
+	Battery      *float64 `json:"battery"`
+	TemperatureC *float64 `json:"temperature_c"`
+	SpoolDepth   *int64   `json:"spool_depth"`
+	Dropped      *int64   `json:"dropped"`
+}
+
+// handleAgentHeartbeat is POST /v1/agent/heartbeat; the server stamps the
+// time.
+func (s *Server) handleAgentHeartbeat(c echo.Context) error {
+	var in heartbeatInput
+	if err := decodeJSON(c, s.cfg.MaxBodyBytes, &in); err != nil {
+		return err
+	}
+	if in.UptimeS == nil {
+		return nearby.Invalid("uptime_s", "is required")
+	}
+	h := &nearby.Heartbeat{At: s.now().UTC(), UptimeS: *in.UptimeS, Version: in.Version, Battery: in.Battery,
+		TemperatureC: in.TemperatureC, SpoolDepth: in.SpoolDepth, Dropped: in.Dropped}
+	if err := h.Validate(); err != nil {
+		return err
+	}
+	if err := s.reg.RecordHeartbeat(c.Request().Context(), beaconOf(c).ID, h); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// eventInput is one event of an upload. At is a string so that a bad time
+// is reported against "at" rather than failing the whole batch.
+type eventInput struct {
+	ID        string   `json:"id"`
+	Type      string   `json:"type"`
+	At        string   `json:"at"`
+	DeviceID  string   `json:"device_id"`
+	RSSI      *int     `json:"rssi"`
+	DistanceM *float64 `json:"distance_m"`
+	DwellMS   *int64   `json:"dwell_ms"`
+}
+
+type rejection struct {
+	Index  int                 `json:"index"`
+	ID     string              `json:"id,omitempty"`
+	Errors []nearby.FieldError `json:"errors"`
+}
+
+type eventsJSON struct {
+	Accepted     int         `json:"accepted"`
+	Duplicates   int         `json:"duplicates"`
+	Rejected     []rejection `json:"rejected"`
+	AcceptedIDs  []string    `json:"accepted_ids"`
+	DuplicateIDs []string    `json:"duplicate_ids"`
+}
+
+// handleAgentEvents is POST /v1/agent/events. Each malformed event is
+// rejected with its index while the rest of the batch is kept; the answer
+// is sent only after the accepted events are committed.
+func (s *Server) handleAgentEvents(c echo.Context) error {
+	var in struct {
+		Events *[]json.RawMessage `json:"events"`
+	}
+	if err := decodeJSON(c, s.cfg.MaxBodyBytes, &in); err != nil {
+		return err
+	}
+	if in.Events == nil {
+		return nearby.Invalid("events", "is required")
+	}
+	raw := *in.Events
+	if len(raw) > s.cfg.MaxEventBatch {
+		return &nearby.Error{Code: nearby.ETOOLARGE, Message: "too many events in one batch",
+			Fields: []nearby.FieldError{{Field: "events", Message: "must have at most " + strconv.Itoa(s.cfg.MaxEventBatch) + " entries"}}}
+	}
+	b := beaconOf(c)
+	now := s.now()
+	out := eventsJSON{Rejected: []rejection{}, AcceptedIDs: []string{}, DuplicateIDs: []string{}}
+	evs := make([]nearby.Event, 0, len(raw))
+	for i, r := range raw {
+		ev, err := parseEvent(r, now)
+		if err != nil {
+			var ne *nearby.Error
+			rej := rejection{Index: i, ID: ev.ID}
+			if errors.As(err, &ne) && len(ne.Fields) > 0 {
+				rej.Errors = ne.Fields
+			} else {
+				rej.Errors = []nearby.FieldError{{Field: "", Message: nearby.ErrorMessage(err)}}
+			}
+			out.Rejected = append(out.Rejected, rej)
+			continue
+		}
+		ev.BeaconID = b.ID
+		evs = append(evs, ev)
+	}
+	if len(evs) > 0 {
+		acc, dup, err := s.reg.RecordEvents(c.Request().Context(), b.ID, evs)
+		if err != nil {
+			return err
+		}
+		out.AcceptedIDs, out.DuplicateIDs = append(out.AcceptedIDs, acc...), append(out.DuplicateIDs, dup...)
+		byID := make(map[string]*nearby.Event, len(evs))
+		for i := range evs {
+			byID[evs[i].ID] = &evs[i]
+		}
+		for _, id := range acc {
+			if ev := byID[id]; ev != nil {
+				s.cat.RecordActivity(b.StoreID, ev.Type, ev.At)
+			}
+		}
+	}
+	out.Accepted, out.Duplicates = len(out.AcceptedIDs), len(out.DuplicateIDs)
+	s.metrics.events.WithLabelValues("accepted").Add(float64(out.Accepted))
+	s.metrics.events.WithLabelValues("duplicate").Add(float64(out.Duplicates))
+	s.metrics.events.WithLabelValues("rejected").Add(float64(len(out.Rejected)))
+	return c.JSON(http.StatusOK, out)
+}
+
+// parseEvent decodes and validates one event; the id is canonicalised so
+// "A1B2..." and "a1b2..." are one event.
+func parseEvent(raw []byte, now time.Time) (nearby.Event, error) {
+	var in eventInput
+	if err := decodeValue(raw, &in); err != nil {
+		return nearby.Event{}, err
+	}
+	ev := nearby.Event{ID: in.ID, Type: nearby.EventType(in.Type), DeviceID: in.DeviceID,
+		RSSI: in.RSSI, DistanceM: in.DistanceM, DwellMS: in.DwellMS}
+	var p nearby.Problems
+	if in.At != "" {
+		at, err := time.Parse(time.RFC3339Nano, in.At)
+		if err != nil {
+			p.Addf("at", "must be an RFC 3339 time")
+			at = now // reported above; keeps Validate from calling it missing
+		}
+		ev.At = at
+	}
+	if err := ev.Validate(now); err != nil {
+		p.Merge("", err)
+	}
+	if err := dedupe(p).Err(); err != nil {
+		return ev, err
+	}
+	ev.ID, _ = nearby.CanonicalUUID(ev.ID)
+	return ev, nil
+}

@@ -1,0 +1,24 @@
+// Package api is discoveryd's HTTP layer: an echo server with the routes of
+// the public contract (../shared/API.md), their auth, validation and
+// problem+json errors, Prometheus metrics and the generated /openapi.json.
+//
+// # Design
+//
+// Routes are one table (routes.go) from which both the echo router and the
+// OpenAPI document are built, so the two cannot drift apart. Handlers return
+// errors; a single HTTPErrorHandler (error.go) maps *nearby.Error codes and
+// echo's own errors to RFC 9457 problem+json and logs internal details with
+// the request id only.
+//
+// The package never imports store: it declares the small interfaces it needs
+// (Registry, Catalog, Index in deps.go), which *store.DB, *catalog.Catalog and
+// *geo.Index satisfy. Every write handler answers 2xx only after the
+// registry has committed the write, and then updates the in-memory catalog
+// so phone queries see it.
+//
+// # Caveats
+//
+// Merchant API keys and agent tokens carry their owner's id so the record can
+// be found without a scan; only a SHA-256 hash of the token is stored, and it
+// is compared in constant time.
+package api

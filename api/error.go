@@ -1,0 +1,130 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+	"github.com/nearby-dev/nearby"
+)
+
+// ProblemTypeBase prefixes the "type" URI of every problem; the suffix is
+// the nearby error code ("invalid", "not_found", ...).
+const ProblemTypeBase = "https://nearby.dev/problems/"
+
+// Problem is an RFC 9457 problem+json body.
+type Problem struct {
+	Type      string              `json:"type"`
+	Title     string              `json:"title"`
+	Status    int                 `json:"status"`
+	Detail    string              `json:"detail,omitempty"`
+	Errors    []nearby.FieldError `json:"errors,omitempty"`
+	RequestID string              `json:"request_id,omitempty"`
+}
+
+// codeStatus maps each application error code to its one HTTP status.
+var codeStatus = map[string]int{
+	nearby.EINVALID:      http.StatusBadRequest,
+	nearby.EUNAUTHORIZED: http.StatusUnauthorized,
+	nearby.EFORBIDDEN:    http.StatusForbidden,
+	nearby.ENOTFOUND:     http.StatusNotFound,
+	nearby.ECONFLICT:     http.StatusConflict,
+	nearby.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	nearby.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
+	nearby.ERATELIMIT:    http.StatusTooManyRequests,
+	nearby.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	nearby.EINTERNAL:     http.StatusInternalServerError,
+}
+
+// StatusOf returns the HTTP status for an application error code.
+func StatusOf(code string) int {
+	if s, ok := codeStatus[code]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+// codeOfStatus is the reverse mapping for echo's own errors.
+func codeOfStatus(status int) string {
+	for code, s := range codeStatus {
+		if s == status {
+			return code
+		}
+	}
+	if status == http.StatusMethodNotAllowed {
+		return "method_not_allowed"
+	}
+	if status >= 500 {
+		return nearby.EINTERNAL
+	}
+	return nearby.EINVALID
+}
+
+// toProblem converts any handler error into the problem a client may see.
+func toProblem(err error) Problem {
+	var ne *nearby.Error
+	var he *echo.HTTPError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &ne):
+		st := StatusOf(ne.Code)
+		p := Problem{Type: ProblemTypeBase + ne.Code, Title: http.StatusText(st), Status: st, Errors: ne.Fields}
+		if ne.Code != nearby.EINTERNAL {
+			p.Detail = ne.Message
+		}
+		return p
+	case errors.As(err, &mbe):
+		return problemOf(nearby.ETOOLARGE, "request body is larger than "+strconv.FormatInt(mbe.Limit, 10)+" bytes")
+	case errors.As(err, &he):
+		code := codeOfStatus(he.Code)
+		p := Problem{Type: ProblemTypeBase + code, Title: http.StatusText(he.Code), Status: he.Code}
+		if msg, ok := he.Message.(string); ok && he.Code < 500 {
+			p.Detail = msg
+		}
+		if he.Code == http.StatusNotFound {
+			p.Detail = "no such route"
+		}
+		return p
+	}
+	return problemOf(nearby.EINTERNAL, "")
+}
+
+func problemOf(code, detail string) Problem {
+	st := StatusOf(code)
+	return Problem{Type: ProblemTypeBase + code, Title: http.StatusText(st), Status: st, Detail: detail}
+}
+
+// handleError is the server's one echo HTTPErrorHandler.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		s.logger.Warn("error after response was committed", slogRequestID, requestID(c), slogError, err)
+		return
+	}
+	p := toProblem(err)
+	p.RequestID = requestID(c)
+	if p.Status >= 500 {
+		s.logger.Error("request failed", slogRequestID, p.RequestID, slog.String("route", c.Path()), slogError, err)
+	}
+	if p.Status == http.StatusUnauthorized {
+		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="nearby"`)
+	}
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(p.Status)
+		return
+	}
+	writeProblem(c.Response(), p)
+}
+
+// writeProblem writes p as application/problem+json.
+func writeProblem(w http.ResponseWriter, p Problem) {
+	b, err := json.Marshal(p)
+	if err != nil { // only plain strings and ints: cannot happen
+		b = []byte(`{"type":"` + ProblemTypeBase + `internal","title":"Internal Server Error","status":500}`)
+	}
+	w.Header().Set(echo.HeaderContentType, "application/problem+json")
+	w.WriteHeader(p.Status)
+	_, _ = w.Write(append(b, '\n'))
+}

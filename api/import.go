@@ -1,0 +1,192 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/nearby-dev/nearby"
+	"github.com/nearby-dev/nearby/importer"
+)
+
+type failedRow struct {
+	Row    int                 `json:"row"`
+	Error  string              `json:"error"`
+	Errors []nearby.FieldError `json:"errors,omitempty"`
+}
+
+type importJSON struct {
+	Imported        int         `json:"imported"`
+	Failed          []failedRow `json:"failed"`
+	FailedCount     int         `json:"failed_count"`
+	FailedTruncated bool        `json:"failed_truncated,omitempty"`
+}
+
+// handleImport is POST /v1/stores/import. The body is streamed through the
+// importer: good rows are committed in batches of ImportBatch and put into
+// the catalog after each commit, so queries keep running (and see the new
+// stores) during a long import; bad rows are reported with their numbers.
+func (s *Server) handleImport(c echo.Context) error {
+	req := c.Request()
+	format, err := importFormat(c)
+	if err != nil {
+		return err
+	}
+	body := http.MaxBytesReader(c.Response(), req.Body, s.cfg.MaxImportBytes)
+	category := c.QueryParam("category")
+	var cp nearby.Problems
+	nearby.CheckCategory(&cp, "category", category, false)
+	if err := cp.Err(); err != nil {
+		return err
+	}
+	imp := &importRun{s: s, ctx: req.Context(), merchantID: merchantOf(c), out: importJSON{Failed: []failedRow{}}}
+	if format == "csv" {
+		cols, cerr := parseColumns(c.QueryParam("columns"))
+		if cerr != nil {
+			return cerr
+		}
+		opts := importer.CSVOptions{Columns: cols, DefaultCategory: category}
+		err = importer.CSVWith(req.Context(), body, opts, imp.row)
+	} else {
+		err = importer.GeoJSONWith(req.Context(), body, importer.GeoJSONOptions{DefaultCategory: category}, imp.row)
+	}
+	if err == nil {
+		err = imp.flush()
+	}
+	s.metrics.imported.Add(float64(imp.out.Imported))
+	s.metrics.importFail.Add(float64(imp.out.FailedCount))
+	if err != nil {
+		return importFailed(err, imp.out.Imported)
+	}
+	return c.JSON(http.StatusOK, imp.out)
+}
+
+// importFailed says how far an import got when its stream broke: the rows
+// before are committed and stay.
+func importFailed(err error, imported int) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return &nearby.Error{Code: nearby.ETOOLARGE, Message: "import body is too large; " +
+			itoaRows(imported) + " were imported before the limit", Err: err}
+	}
+	var ne *nearby.Error
+	if errors.As(err, &ne) {
+		if ne.Code == nearby.EINTERNAL {
+			return ne
+		}
+		msg := ne.Message
+		if imported > 0 {
+			msg += "; " + itoaRows(imported) + " were imported before the error"
+		}
+		return &nearby.Error{Code: ne.Code, Message: msg, Fields: ne.Fields, Err: err}
+	}
+	if errors.Is(err, context.Canceled) {
+		return nearby.Internal(err)
+	}
+	return &nearby.Error{Code: nearby.EINVALID, Message: "the import file is malformed: " + err.Error() +
+		" (" + itoaRows(imported) + " imported before)", Fields: []nearby.FieldError{{Field: "body", Message: err.Error()}}, Err: err}
+}
+
+func itoaRows(n int) string {
+	if n == 1 {
+		return "1 row"
+	}
+	return strconv.Itoa(n) + " rows"
+}
+
+// importFields are the CSV columns the importer understands.
+var importFields = []string{importer.FieldName, importer.FieldLat, importer.FieldLng, importer.FieldCategory,
+	importer.FieldAddress, importer.FieldTimezone, importer.FieldTags, importer.FieldHours}
+
+// parseColumns parses ?columns=lat=Latitude,lng=Longitude,timezone= into
+// field -> source column; an empty source leaves the field unread (e.g. a
+// "Timezone" column that does not hold IANA names).
+func parseColumns(v string) (map[string]string, error) {
+	if v == "" {
+		return nil, nil
+	}
+	cols := map[string]string{}
+	for _, pair := range strings.Split(v, ",") {
+		field, src, ok := strings.Cut(pair, "=")
+		field = strings.ToLower(strings.TrimSpace(field))
+		if !ok || !nearby.ValidEnum(field, importFields) {
+			return nil, nearby.Invalid("columns", "must be a list of field=Column with fields from %v", importFields)
+		}
+		cols[field] = strings.TrimSpace(src)
+	}
+	return cols, nil
+}
+
+// importFormat picks the parser from ?format or the Content-Type.
+func importFormat(c echo.Context) (string, error) {
+	switch f := c.QueryParam("format"); f {
+	case "csv", "geojson":
+		return f, nil
+	case "":
+	default:
+		return "", nearby.Invalid("format", "must be csv or geojson")
+	}
+	mt, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
+	switch mt {
+	case "text/csv":
+		return "csv", nil
+	case "application/geo+json", "application/json":
+		return "geojson", nil
+	}
+	return "", nearby.Errorf(nearby.EUNSUPPORTED, "Content-Type must be text/csv or application/geo+json (or pass ?format=csv|geojson)")
+}
+
+// importRun accumulates one import.
+type importRun struct {
+	s          *Server
+	ctx        context.Context
+	merchantID uint64
+	batch      []*nearby.Store
+	out        importJSON
+}
+
+func (r *importRun) row(row importer.Row) error {
+	if row.Err != nil {
+		r.out.FailedCount++
+		if len(r.out.Failed) < r.s.cfg.MaxFailedRows {
+			f := failedRow{Row: row.Line, Error: nearby.ErrorMessage(row.Err)}
+			var ne *nearby.Error
+			if errors.As(row.Err, &ne) {
+				f.Errors = ne.Fields
+			}
+			r.out.Failed = append(r.out.Failed, f)
+		} else {
+			r.out.FailedTruncated = true
+		}
+		return nil
+	}
+	st := row.Store
+	st.ID, st.MerchantID = 0, r.merchantID
+	r.batch = append(r.batch, &st)
+	if len(r.batch) >= r.s.cfg.ImportBatch {
+		return r.flush()
+	}
+	return nil
+}
+
+// flush commits the batch, then makes it visible to queries.
+func (r *importRun) flush() error {
+	if len(r.batch) == 0 {
+		return nil
+	}
+	if err := r.s.reg.CreateStores(r.ctx, r.batch); err != nil {
+		return err
+	}
+	for _, st := range r.batch {
+		if err := r.s.cat.PutStore(st); err != nil {
+			return nearby.Internal(err)
+		}
+	}
+	r.out.Imported += len(r.batch)
+	r.batch = r.batch[:0]
+	return nil
+}

@@ -1,0 +1,217 @@
+package api
+
+import (
+	"math"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/nearby-dev/nearby"
+	"github.com/nearby-dev/nearby/catalog"
+)
+
+var jsonContentType = []string{echo.MIMEApplicationJSON}
+
+// handleNearby is GET /v1/nearby, the hot path: query parameters are parsed
+// by hand and the answer is appended to a pooled buffer.
+func (s *Server) handleNearby(c echo.Context) error {
+	q, err := parseNearbyQuery(c.Request().URL.RawQuery)
+	if err != nil {
+		return err
+	}
+	if err := q.Validate(); err != nil {
+		return err
+	}
+	page, err := s.cat.Nearby(c.Request().Context(), q)
+	if err != nil {
+		return err
+	}
+	buf := getBuf()
+	b := appendNearbyPage(*buf, &page)
+	w := c.Response()
+	w.Header()[echo.HeaderContentType] = jsonContentType
+	w.WriteHeader(http.StatusOK)
+	_, err = w.Write(b)
+	*buf = b
+	putBuf(buf)
+	return err
+}
+
+// parseNearbyQuery reads the query string into a NearbyQuery, naming the
+// parameter of any value that is not of its type. Ranges are checked by
+// NearbyQuery.Validate.
+func parseNearbyQuery(raw string) (catalog.NearbyQuery, error) {
+	var q catalog.NearbyQuery
+	var p nearby.Problems
+	var haveLat, haveLng bool
+	for raw != "" {
+		var kv string
+		kv, raw, _ = strings.Cut(raw, "&")
+		if kv == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(kv, "=")
+		if strings.ContainsAny(v, "%+") {
+			uv, err := url.QueryUnescape(v)
+			if err != nil {
+				p.Addf(k, "is not URL-encoded correctly")
+				continue
+			}
+			v = uv
+		}
+		switch k {
+		case "lat":
+			haveLat = parseFloatParam(&p, k, v, &q.Lat)
+		case "lng":
+			haveLng = parseFloatParam(&p, k, v, &q.Lng)
+		case "radius_m":
+			parseFloatParam(&p, k, v, &q.RadiusM)
+		case "limit":
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				p.Addf(k, "must be an integer between 1 and %d", nearby.MaxLimit)
+			}
+			q.Limit = n
+		case "cursor":
+			q.Cursor = v
+		case "category":
+			q.Category = v
+		case "age":
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				p.Addf(k, "must be an integer")
+			}
+			q.Age = &n
+		case "gender":
+			q.Gender = v
+		case "os":
+			q.OS = v
+		case "open_now":
+			q.OpenNow = parseBoolParam(&p, k, v)
+		case "explain":
+			q.Explain = parseBoolParam(&p, k, v)
+		}
+	}
+	if !haveLat && !slices.ContainsFunc(p.Fields, func(f nearby.FieldError) bool { return f.Field == "lat" }) {
+		p.Addf("lat", "is required")
+	}
+	if !haveLng && !slices.ContainsFunc(p.Fields, func(f nearby.FieldError) bool { return f.Field == "lng" }) {
+		p.Addf("lng", "is required")
+	}
+	return q, p.Err()
+}
+
+// parseFloatParam parses a finite decimal number; strconv accepts "NaN" and
+// "Inf", which are refused here.
+func parseFloatParam(p *nearby.Problems, k, v string, dst *float64) bool {
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		p.Addf(k, "must be a finite number")
+		return false
+	}
+	*dst = f
+	return true
+}
+
+func parseBoolParam(p *nearby.Problems, k, v string) bool {
+	switch v {
+	case "true", "1", "":
+		return true
+	case "false", "0":
+		return false
+	}
+	p.Addf(k, "must be true or false")
+	return false
+}
+
+// appendNearbyPage appends the contract's nearby answer.
+func appendNearbyPage(b []byte, page *catalog.NearbyPage) []byte {
+	b = append(b, `{"results":[`...)
+	for i := range page.Results {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendNearbyResult(b, &page.Results[i])
+	}
+	b = append(b, ']')
+	if page.NextCursor != "" {
+		b = append(b, ',')
+		b = appendKey(b, "next_cursor")
+		b = appendString(b, page.NextCursor)
+	}
+	return append(b, '}', '\n')
+}
+
+func appendNearbyResult(b []byte, r *catalog.NearbyResult) []byte {
+	b = append(b, '{')
+	b = appendKey(b, "program")
+	b = appendProgramBrief(b, r.Program)
+	b = append(b, ',')
+	b = appendKey(b, "store")
+	b = appendStoreBrief(b, r.Store)
+	b = append(b, ',')
+	b = appendKey(b, "distance_m")
+	b = appendFloat(b, r.DistanceM)
+	b = append(b, ',')
+	b = appendKey(b, "score")
+	b = appendFloat(b, r.Score)
+	if r.Explain != nil {
+		b = append(b, ',')
+		b = appendKey(b, "explain")
+		b = append(b, '{')
+		keys := make([]string, 0, len(r.Explain))
+		for k := range r.Explain {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for i, k := range keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, k)
+			b = append(b, ':')
+			b = appendFloat(b, r.Explain[k])
+		}
+		b = append(b, '}')
+	}
+	return append(b, '}')
+}
+
+// appendProgramBrief appends {id,app_id,name,category,icon_url}.
+func appendProgramBrief(b []byte, p *nearby.Program) []byte {
+	if p == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, `{"id":`...)
+	b = appendID(b, nearby.KindProgram, p.ID)
+	b = append(b, `,"app_id":`...)
+	b = appendString(b, p.AppID)
+	b = append(b, `,"name":`...)
+	b = appendString(b, p.Name)
+	b = append(b, `,"category":`...)
+	b = appendString(b, p.Category)
+	b = append(b, `,"icon_url":`...)
+	b = appendString(b, p.IconURL)
+	return append(b, '}')
+}
+
+// appendStoreBrief appends {id,name,lat,lng,address}.
+func appendStoreBrief(b []byte, s *nearby.Store) []byte {
+	if s == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, `{"id":`...)
+	b = appendID(b, nearby.KindStore, s.ID)
+	b = append(b, `,"name":`...)
+	b = appendString(b, s.Name)
+	b = append(b, `,"lat":`...)
+	b = appendFloat(b, s.Lat)
+	b = append(b, `,"lng":`...)
+	b = appendFloat(b, s.Lng)
+	b = append(b, `,"address":`...)
+	b = appendString(b, s.Address)
+	return append(b, '}')
+}

@@ -1,0 +1,191 @@
+package api
+
+import (
+	"crypto/sha256"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"go.etcd.io/bbolt"
+)
+
+// Defaults of Config.
+const (
+	DefaultMaxBodyBytes   = 1 << 20 // 1 MiB for JSON bodies
+	DefaultMaxImportBytes = 4 << 30 // 4 GiB for a streamed import file
+	DefaultImportBatch    = 1000    // stores per import transaction
+	DefaultMaxEventBatch  = 1000    // events per agent upload
+	DefaultRateLimit      = 100     // public requests per second per client IP
+	DefaultRateBurst      = 200
+	DefaultAgentInterval  = 1000 // advertising interval handed to agents, ms
+	DefaultStatsMaxDays   = 366
+	DefaultStatsDays      = 30
+	DefaultMaxHeatmap     = 100000 // stores in one heatmap box
+	DefaultMaxFailedRows  = 10000  // import rows reported one by one
+)
+
+// Config holds the server's tunables. Start from DefaultConfig.
+type Config struct {
+	AdminToken     string  // required: the admin bearer token
+	MaxBodyBytes   int64   // JSON request bodies; larger is 413
+	MaxImportBytes int64   // streamed import bodies
+	ImportBatch    int     // stores committed per import transaction
+	MaxEventBatch  int     // events per agent upload; more is 413
+	RateLimit      float64 // public requests/s per client IP; 0 disables
+	RateBurst      int
+	AgentInterval  int // ms, returned by GET /v1/agent/config
+	StatsMaxDays   int // longest from..to range of the statistics routes
+	MaxHeatmap     int // most stores one heatmap request may cover
+	MaxFailedRows  int // import failures listed one by one; the rest are counted
+}
+
+// DefaultConfig returns the default tunables (AdminToken still empty).
+func DefaultConfig() Config {
+	return Config{
+		MaxBodyBytes:   DefaultMaxBodyBytes,
+		MaxImportBytes: DefaultMaxImportBytes,
+		ImportBatch:    DefaultImportBatch,
+		MaxEventBatch:  DefaultMaxEventBatch,
+		RateLimit:      DefaultRateLimit,
+		RateBurst:      DefaultRateBurst,
+		AgentInterval:  DefaultAgentInterval,
+		StatsMaxDays:   DefaultStatsMaxDays,
+		MaxHeatmap:     DefaultMaxHeatmap,
+		MaxFailedRows:  DefaultMaxFailedRows,
+	}
+}
+
+// Deps are the server's collaborators. Registry, Catalog and Index are
+// required; the rest have defaults.
+type Deps struct {
+	Registry  Registry
+	Catalog   Catalog
+	Index     Index
+	Logger    *slog.Logger       // nil: discard
+	Now       func() time.Time   // nil: time.Now
+	BoltStats func() bbolt.Stats // optional, exported on /metrics
+}
+
+// Server is the HTTP API. Create it with New; it answers 503 on every route
+// but the operational ones until SetReady(true).
+type Server struct {
+	cfg       Config
+	reg       Registry
+	cat       Catalog
+	idx       Index
+	logger    *slog.Logger
+	now       func() time.Time
+	adminHash [sha256.Size]byte
+	ready     atomic.Bool
+	echo      *echo.Echo
+	metrics   *metrics
+	limiter   *ipLimiter
+	routes    []route
+	openapi   []byte
+	ridPrefix string
+	ridSeq    atomic.Uint64
+}
+
+// New builds the server and registers every route.
+func New(cfg Config, deps Deps) (*Server, error) {
+	switch {
+	case cfg.AdminToken == "":
+		return nil, errors.New("api: Config.AdminToken is required")
+	case deps.Registry == nil || deps.Catalog == nil || deps.Index == nil:
+		return nil, errors.New("api: Deps.Registry, Catalog and Index are required")
+	}
+	def := DefaultConfig()
+	fill := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	fill(&cfg.ImportBatch, def.ImportBatch)
+	fill(&cfg.MaxEventBatch, def.MaxEventBatch)
+	fill(&cfg.AgentInterval, def.AgentInterval)
+	fill(&cfg.StatsMaxDays, def.StatsMaxDays)
+	fill(&cfg.MaxHeatmap, def.MaxHeatmap)
+	fill(&cfg.MaxFailedRows, def.MaxFailedRows)
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = def.MaxBodyBytes
+	}
+	if cfg.MaxImportBytes <= 0 {
+		cfg.MaxImportBytes = def.MaxImportBytes
+	}
+	s := &Server{
+		cfg:       cfg,
+		reg:       deps.Registry,
+		cat:       deps.Catalog,
+		idx:       deps.Index,
+		logger:    deps.Logger,
+		now:       deps.Now,
+		adminHash: sha256.Sum256([]byte(cfg.AdminToken)),
+		ridPrefix: NewSecret()[:8],
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if cfg.RateLimit > 0 {
+		s.limiter = newIPLimiter(cfg.RateLimit, max(cfg.RateBurst, 1), s.now)
+	}
+	s.metrics = newMetrics(s, deps.BoltStats)
+
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.Use(s.observe, s.recover)
+	s.echo = e
+	s.routes = s.routeTable()
+	for _, rt := range s.routes {
+		var mw []echo.MiddlewareFunc
+		if !rt.Ops {
+			mw = append(mw, s.requireReady)
+		}
+		if rt.Public && s.limiter != nil {
+			mw = append(mw, s.rateLimit)
+		}
+		if rt.Auth != authNone {
+			mw = append(mw, s.requireAuth(rt.Auth))
+		}
+		e.Add(rt.Method, rt.Path, rt.Handler, mw...)
+	}
+	doc, err := s.buildOpenAPI()
+	if err != nil {
+		return nil, err
+	}
+	s.openapi = doc
+	return s, nil
+}
+
+// Handler returns the server's http.Handler.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Echo returns the underlying echo instance (for tests and route listing).
+func (s *Server) Echo() *echo.Echo { return s.echo }
+
+// SetReady marks storage open and the index loaded (or not).
+func (s *Server) SetReady(ok bool) { s.ready.Store(ok) }
+
+// Ready reports whether SetReady(true) was called.
+func (s *Server) Ready() bool { return s.ready.Load() }
+
+// Close stops background work. It does not close the registry.
+func (s *Server) Close() error {
+	if s.limiter != nil {
+		s.limiter.close()
+	}
+	return nil
+}
+
+// statusError is a plain HTTP status error for the operational routes.
+func statusError(code int, msg string) error { return echo.NewHTTPError(code, msg) }
+
+var _ http.Handler = (*echo.Echo)(nil)

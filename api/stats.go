@@ -1,0 +1,207 @@
+package api
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/nearby-dev/nearby"
+	"github.com/nearby-dev/nearby/geo"
+)
+
+// statsRange reads ?from and ?to: a date (YYYY-MM-DD, a whole day) or an
+// RFC 3339 time. The default is the last DefaultStatsDays days.
+func (s *Server) statsRange(c echo.Context) (from, to time.Time, err error) {
+	var p nearby.Problems
+	now := s.now().UTC()
+	to = now
+	if v := c.QueryParam("to"); v != "" {
+		if to, err = parseStatsTime(v, true); err != nil {
+			p.Addf("to", "must be a date (YYYY-MM-DD) or an RFC 3339 time")
+		}
+	}
+	from = time.Date(to.Year(), to.Month(), to.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -(DefaultStatsDays - 1))
+	if v := c.QueryParam("from"); v != "" {
+		if from, err = parseStatsTime(v, false); err != nil {
+			p.Addf("from", "must be a date (YYYY-MM-DD) or an RFC 3339 time")
+		}
+	}
+	if len(p.Fields) == 0 {
+		switch {
+		case from.After(to):
+			p.Addf("from", "must not be after to")
+		case to.Sub(from) > time.Duration(s.cfg.StatsMaxDays)*24*time.Hour:
+			p.Addf("from", "must be at most %d days before to", s.cfg.StatsMaxDays)
+		}
+	}
+	return from, to, p.Err()
+}
+
+// parseStatsTime parses a date as the start of that day (UTC) or, for the
+// end of a range, its last instant.
+func parseStatsTime(v string, end bool) (time.Time, error) {
+	if d, err := time.Parse(time.DateOnly, v); err == nil {
+		if end {
+			return d.Add(24*time.Hour - time.Nanosecond), nil
+		}
+		return d, nil
+	}
+	return time.Parse(time.RFC3339Nano, v)
+}
+
+type statsJSON struct {
+	ID   string            `json:"id"`
+	From time.Time         `json:"from"`
+	To   time.Time         `json:"to"`
+	Days []nearby.DayStats `json:"days"`
+}
+
+// handleBeaconStats is GET /v1/stats/beacons/{id}.
+func (s *Server) handleBeaconStats(c echo.Context) error {
+	id, err := pathID(c, nearby.KindBeacon)
+	if err != nil {
+		return err
+	}
+	from, to, err := s.statsRange(c)
+	if err != nil {
+		return err
+	}
+	days, err := s.reg.BeaconStats(c.Request().Context(), merchantOf(c), id, from, to)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, statsJSON{ID: nearby.FormatID(nearby.KindBeacon, id), From: from, To: to, Days: nonNil(days)})
+}
+
+// handleStoreStats is GET /v1/stats/stores/{id}.
+func (s *Server) handleStoreStats(c echo.Context) error {
+	id, err := pathID(c, nearby.KindStore)
+	if err != nil {
+		return err
+	}
+	from, to, err := s.statsRange(c)
+	if err != nil {
+		return err
+	}
+	days, err := s.reg.StoreStats(c.Request().Context(), merchantOf(c), id, from, to)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, statsJSON{ID: nearby.FormatID(nearby.KindStore, id), From: from, To: to, Days: nonNil(days)})
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+type heatCellJSON struct {
+	Cell   string `json:"cell"`
+	Count  int64  `json:"count"`
+	Stores int    `json:"stores"`
+}
+
+type heatmapJSON struct {
+	Res   int            `json:"res"`
+	From  time.Time      `json:"from"`
+	To    time.Time      `json:"to"`
+	Cells []heatCellJSON `json:"cells"`
+}
+
+// handleHeatmap is GET /v1/stats/heatmap: the merchant's stores in the box,
+// their event counts summed per H3 cell of resolution res.
+func (s *Server) handleHeatmap(c echo.Context) error {
+	var p nearby.Problems
+	res := 7
+	if v := c.QueryParam("res"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 15 {
+			p.Addf("res", "must be an integer between 0 and 15")
+		}
+		res = n
+	}
+	var box [4]float64
+	for i, name := range []string{"min_lat", "min_lng", "max_lat", "max_lng"} {
+		v := c.QueryParam(name)
+		if v == "" {
+			p.Addf(name, "is required")
+			continue
+		}
+		parseFloatParam(&p, name, v, &box[i])
+	}
+	if len(p.Fields) == 0 {
+		nearby.CheckLatLng(&p, "min_", box[0], box[1])
+		nearby.CheckLatLng(&p, "max_", box[2], box[3])
+		if box[0] > box[2] {
+			p.Addf("min_lat", "must not be greater than max_lat")
+		}
+	}
+	if err := p.Err(); err != nil {
+		return err
+	}
+	from, to, err := s.statsRange(c)
+	if err != nil {
+		return err
+	}
+	ids, err := s.idx.InBounds(geo.Bounds{MinLat: box[0], MinLng: box[1], MaxLat: box[2], MaxLng: box[3]}, nil)
+	if err != nil {
+		return nearby.Invalid("bounds", "%s", err.Error())
+	}
+	if len(ids) > s.cfg.MaxHeatmap {
+		return nearby.Invalid("bounds", "covers more than %d stores; use a smaller box", s.cfg.MaxHeatmap)
+	}
+	mid := merchantOf(c)
+	mine := ids[:0]
+	cellOf := make(map[uint64]string, len(ids))
+	for _, id := range ids {
+		st, ok := s.cat.Store(id)
+		if !ok || st.MerchantID != mid {
+			continue
+		}
+		cell, err := geo.CellOf(geo.Point{Lat: st.Lat, Lng: st.Lng}, res)
+		if err != nil {
+			return nearby.Internal(err)
+		}
+		mine = append(mine, id)
+		cellOf[id] = cell
+	}
+	counts, err := s.reg.StoreEventCounts(c.Request().Context(), mine, from, to)
+	if err != nil {
+		return err
+	}
+	agg := map[string]*heatCellJSON{}
+	for _, id := range mine {
+		cell := cellOf[id]
+		hc := agg[cell]
+		if hc == nil {
+			hc = &heatCellJSON{Cell: cell}
+			agg[cell] = hc
+		}
+		hc.Count += counts[id]
+		hc.Stores++
+	}
+	out := heatmapJSON{Res: res, From: from, To: to, Cells: make([]heatCellJSON, 0, len(agg))}
+	for _, hc := range agg {
+		out.Cells = append(out.Cells, *hc)
+	}
+	slices.SortFunc(out.Cells, func(a, b heatCellJSON) int {
+		if a.Count != b.Count {
+			if a.Count > b.Count {
+				return -1
+			}
+			return 1
+		}
+		if a.Cell < b.Cell {
+			return -1
+		}
+		if a.Cell > b.Cell {
+			return 1
+		}
+		return 0
+	})
+	return c.JSON(http.StatusOK, out)
+}

@@ -1,0 +1,202 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nearby-dev/nearby/api"
+)
+
+// Config is discoveryd's configuration. Every field comes from a flag, or
+// from its environment variable when the flag is not given.
+type Config struct {
+	Listen          string
+	DataDir         string
+	AdminToken      string // secret: prefer the environment or the generated file
+	LogLevel        string
+	LogFormat       string
+	RateLimit       float64
+	RateBurst       int
+	ShutdownTimeout time.Duration
+	MaxImportBytes  int64
+}
+
+// Defaults of Config.
+const (
+	DefaultListen          = ":8080"
+	DefaultDataDir         = "./data"
+	DefaultLogLevel        = "info"
+	DefaultLogFormat       = "text"
+	DefaultShutdownTimeout = 15 * time.Second
+)
+
+// DefaultConfig returns the configuration of a fresh start with no flags.
+func DefaultConfig() Config {
+	return Config{
+		Listen:          DefaultListen,
+		DataDir:         DefaultDataDir,
+		LogLevel:        DefaultLogLevel,
+		LogFormat:       DefaultLogFormat,
+		RateLimit:       api.DefaultRateLimit,
+		RateBurst:       api.DefaultRateBurst,
+		ShutdownTimeout: DefaultShutdownTimeout,
+		MaxImportBytes:  api.DefaultMaxImportBytes,
+	}
+}
+
+// flagSpec documents one flag with its environment variable.
+type flagSpec struct {
+	name, env, usage string
+	value            flag.Value
+}
+
+func (c *Config) specs() []flagSpec {
+	return []flagSpec{
+		{"listen", "DISCOVERYD_LISTEN", "address to listen on (host:port; port 0 picks one)", (*stringValue)(&c.Listen)},
+		{"data-dir", "DISCOVERYD_DATA_DIR", "directory of the database (nearby.db) and the generated admin.token", (*stringValue)(&c.DataDir)},
+		{"admin-token", "DISCOVERYD_ADMIN_TOKEN", "admin bearer token; if unset one is generated at first start into <data-dir>/admin.token (0600)", (*stringValue)(&c.AdminToken)},
+		{"log-level", "DISCOVERYD_LOG_LEVEL", "debug, info, warn or error", (*stringValue)(&c.LogLevel)},
+		{"log-format", "DISCOVERYD_LOG_FORMAT", "text or json", (*stringValue)(&c.LogFormat)},
+		{"rate-limit", "DISCOVERYD_RATE_LIMIT", "public (phone) requests per second per client IP; 0 disables", (*floatValue)(&c.RateLimit)},
+		{"rate-burst", "DISCOVERYD_RATE_BURST", "burst of the per-client rate limit", (*intValue)(&c.RateBurst)},
+		{"shutdown-timeout", "DISCOVERYD_SHUTDOWN_TIMEOUT", "how long to drain requests on SIGTERM/SIGINT", (*durationValue)(&c.ShutdownTimeout)},
+		{"max-import-bytes", "DISCOVERYD_MAX_IMPORT_BYTES", "largest body of POST /v1/stores/import", (*int64Value)(&c.MaxImportBytes)},
+	}
+}
+
+// ParseConfig parses args over the environment over the defaults. It
+// returns flag.ErrHelp after printing the usage for -h/--help.
+func ParseConfig(args []string, getenv func(string) string, usageOut io.Writer) (Config, error) {
+	c := DefaultConfig()
+	fs := flag.NewFlagSet("discoveryd", flag.ContinueOnError)
+	fs.SetOutput(usageOut)
+	specs := c.specs()
+	for _, s := range specs {
+		if v := getenv(s.env); v != "" {
+			if err := s.value.Set(v); err != nil {
+				return c, fmt.Errorf("discoveryd: %s=%q: %w", s.env, v, err)
+			}
+		}
+		fs.Var(s.value, s.name, s.usage+" (env "+s.env+")")
+	}
+	def := DefaultConfig()
+	fs.Usage = func() { usage(usageOut, def.specs()) } // defaults, never a secret from the environment
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("discoveryd: unexpected argument %q (subcommands: import)", fs.Arg(0))
+	}
+	return c, c.Validate()
+}
+
+func usage(w io.Writer, specs []flagSpec) {
+	fmt.Fprint(w, `discoveryd: the Nearby discovery daemon (merchant registry, phone queries, beacon agents).
+
+Usage:
+  discoveryd [flags]                 serve the HTTP API
+  discoveryd import [flags] FILE     stream a CSV/GeoJSON file of stores to a server (see discoveryd import -h)
+
+Flags (each also read from its environment variable; the flag wins):
+`)
+	for _, s := range specs {
+		fmt.Fprintf(w, "  --%s (%s, default %q)\n      %s\n", s.name, s.env, s.value.String(), s.usage)
+	}
+	fmt.Fprint(w, `
+Data: <data-dir>/nearby.db (bbolt, every acknowledged write is fsynced) and
+<data-dir>/admin.token when no admin token is given.
+Operations: GET /healthz, /readyz, /metrics (Prometheus), /openapi.json.
+`)
+}
+
+// Validate checks the configuration.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.Listen == "" {
+		errs = append(errs, errors.New("--listen is required"))
+	}
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("--data-dir is required"))
+	}
+	if _, err := parseLevel(c.LogLevel); err != nil {
+		errs = append(errs, err)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat))
+	}
+	if c.RateLimit < 0 || c.RateBurst < 1 {
+		errs = append(errs, errors.New("--rate-limit must be >= 0 and --rate-burst >= 1"))
+	}
+	if c.ShutdownTimeout <= 0 || c.MaxImportBytes <= 0 {
+		errs = append(errs, errors.New("--shutdown-timeout and --max-import-bytes must be positive"))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("discoveryd: config: %w", err)
+	}
+	return nil
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, fmt.Errorf("--log-level must be debug, info, warn or error, not %q", s)
+	}
+	return l, nil
+}
+
+// newLogger builds the process's one slog handler.
+func (c *Config) newLogger(w io.Writer) *slog.Logger {
+	lvl, _ := parseLevel(c.LogLevel)
+	opts := &slog.HandlerOptions{Level: lvl}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+type stringValue string
+
+func (v *stringValue) String() string     { return string(*v) }
+func (v *stringValue) Set(s string) error { *v = stringValue(s); return nil }
+
+type floatValue float64
+
+func (v *floatValue) String() string { return strconv.FormatFloat(float64(*v), 'g', -1, 64) }
+func (v *floatValue) Set(s string) error {
+	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	*v = floatValue(f)
+	return err
+}
+
+type intValue int
+
+func (v *intValue) String() string { return strconv.Itoa(int(*v)) }
+func (v *intValue) Set(s string) error {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	*v = intValue(n)
+	return err
+}
+
+type int64Value int64
+
+func (v *int64Value) String() string { return strconv.FormatInt(int64(*v), 10) }
+func (v *int64Value) Set(s string) error {
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	*v = int64Value(n)
+	return err
+}
+
+type durationValue time.Duration
+
+func (v *durationValue) String() string { return time.Duration(*v).String() }
+func (v *durationValue) Set(s string) error {
+	d, err := time.ParseDuration(strings.TrimSpace(s))
+	*v = durationValue(d)
+	return err
+}

@@ -1,0 +1,224 @@
+// Command discoveryd is the Nearby daemon: the merchant registry on bbolt,
+// the in-memory geo index and catalog, and the HTTP API.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"time"
+	_ "time/tzdata" // store time zones work on machines without a zoneinfo database
+
+	"github.com/nearby-dev/nearby/api"
+	"github.com/nearby-dev/nearby/catalog"
+	"github.com/nearby-dev/nearby/geo"
+	"github.com/nearby-dev/nearby/store"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if len(os.Args) > 1 && os.Args[1] == "import" {
+		os.Exit(runImport(ctx, os.Args[2:], os.Stdout, os.Stderr))
+	}
+	m := NewMain()
+	if err := m.ParseFlags(os.Args[1:]); errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
+	} else if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	if err := m.Run(ctx); err != nil {
+		m.Close()
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	var runErr error
+	select {
+	case <-ctx.Done():
+		m.Logger.Info("shutting down", slog.String("signal", "SIGINT/SIGTERM"))
+	case runErr = <-m.ServeErr():
+	}
+	stop()
+	if err := m.Close(); err != nil || runErr != nil {
+		fmt.Fprintln(os.Stderr, errors.Join(runErr, err))
+		os.Exit(1)
+	}
+}
+
+// DBFile is the name of the bbolt file in the data dir.
+const DBFile = "nearby.db"
+
+// Main is the daemon: NewMain, ParseFlags, Run, then Close.
+type Main struct {
+	Config Config
+	Stdout io.Writer // start-up summary
+	Stderr io.Writer // logs and usage
+	Getenv func(string) string
+
+	Logger   *slog.Logger
+	DB       *store.DB
+	Index    *geo.Index
+	Catalog  *catalog.Catalog
+	Server   *api.Server
+	HTTP     *http.Server
+	Listener net.Listener
+
+	loaded   chan struct{}  // closed when the index is loaded (or loading failed)
+	loadErr  error          // set before loaded is closed
+	loadTook time.Duration  // set before loaded is closed
+	serveErr chan error     // the HTTP server's unexpected end
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup // the loader and the HTTP server
+	closed   sync.Once
+	closeErr error
+}
+
+// NewMain returns a Main with the default configuration and the process's
+// standard streams.
+func NewMain() *Main {
+	return &Main{Config: DefaultConfig(), Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv,
+		loaded: make(chan struct{}), serveErr: make(chan error, 1)}
+}
+
+// ParseFlags parses the command line over the environment.
+func (m *Main) ParseFlags(args []string) error {
+	c, err := ParseConfig(args, m.Getenv, m.Stderr)
+	if err != nil {
+		return err
+	}
+	m.Config = c
+	return nil
+}
+
+// Addr is the bound listen address (useful with port 0).
+func (m *Main) Addr() string { return m.Listener.Addr().String() }
+
+// Loaded is closed when start-up loading has finished; LoadErr says how.
+func (m *Main) Loaded() <-chan struct{} { return m.loaded }
+
+// LoadErr is the loading error, valid after Loaded is closed.
+func (m *Main) LoadErr() error { return m.loadErr }
+
+// LoadTook is how long loading took, valid after Loaded is closed.
+func (m *Main) LoadTook() time.Duration { return m.loadTook }
+
+// ServeErr delivers an error if the HTTP server stops on its own.
+func (m *Main) ServeErr() <-chan error { return m.serveErr }
+
+// Run opens the database, binds the listener, starts serving (every /v1
+// route answers 503 until the index is loaded) and loads the catalog in the
+// background. It returns once the listener is bound.
+func (m *Main) Run(ctx context.Context) error {
+	c := m.Config
+	if m.Logger == nil {
+		m.Logger = c.newLogger(m.Stderr)
+	}
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return fmt.Errorf("discoveryd: data dir: %w", err)
+	}
+	token, tokenSource, err := adminToken(c.AdminToken, c.DataDir)
+	if err != nil {
+		return err
+	}
+	dbPath := filepath.Join(c.DataDir, DBFile)
+	m.DB, err = store.Open(dbPath, &store.Options{Timeout: 5 * time.Second, Logger: m.Logger.With(slog.String("sys", "store"))})
+	if err != nil {
+		return fmt.Errorf("discoveryd: %w", err)
+	}
+	m.Index = geo.New()
+	m.Catalog = catalog.New(m.Index, nil)
+	cfg := api.DefaultConfig()
+	cfg.AdminToken, cfg.RateLimit, cfg.RateBurst, cfg.MaxImportBytes = token, c.RateLimit, c.RateBurst, c.MaxImportBytes
+	m.Server, err = api.New(cfg, api.Deps{
+		Registry: m.DB, Catalog: m.Catalog, Index: m.Index, BoltStats: m.DB.BoltStats,
+		Logger: m.Logger.With(slog.String("sys", "http")),
+	})
+	if err != nil {
+		return fmt.Errorf("discoveryd: %w", err)
+	}
+	m.Listener, err = net.Listen("tcp", c.Listen)
+	if err != nil {
+		return fmt.Errorf("discoveryd: listen: %w", err)
+	}
+	m.HTTP = &http.Server{
+		Handler:           m.Server.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+	}
+	absData, _ := filepath.Abs(c.DataDir)
+	fmt.Fprintf(m.Stdout, "discoveryd listening on http://%s\n  data dir:    %s\n  admin token: %s\n", m.Addr(), absData, tokenSource)
+	m.Logger.Info("listening", slog.String("addr", m.Addr()), slog.String("data_dir", absData),
+		slog.String("admin_token", tokenSource))
+
+	ctx, m.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	m.wg.Add(2)
+	go func() {
+		defer m.wg.Done()
+		if err := m.HTTP.Serve(m.Listener); !errors.Is(err, http.ErrServerClosed) {
+			m.serveErr <- fmt.Errorf("discoveryd: serve: %w", err)
+		}
+	}()
+	go func() {
+		defer m.wg.Done()
+		defer close(m.loaded)
+		start := time.Now()
+		m.loadErr = load(ctx, m.DB, m.Index, m.Catalog, m.Logger)
+		m.loadTook = time.Since(start)
+		if m.loadErr != nil {
+			m.Logger.Error("loading failed; /readyz stays 503", slog.Any("err", m.loadErr))
+			return
+		}
+		st, pg, bc := m.Catalog.Counts()
+		m.Logger.Info("index loaded", slog.Duration("took", m.loadTook), slog.Int("stores", st),
+			slog.Int("programs", pg), slog.Int("beacons", bc))
+		m.Server.SetReady(true)
+	}()
+	return nil
+}
+
+// Close drains HTTP requests (up to the shutdown timeout), stops loading,
+// then closes the database.
+func (m *Main) Close() error {
+	m.closed.Do(func() {
+		var errs []error
+		if m.HTTP != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
+			if err := m.HTTP.Shutdown(ctx); err != nil {
+				errs = append(errs, fmt.Errorf("discoveryd: shutdown: %w", err))
+				m.HTTP.Close()
+			}
+			cancel()
+		} else if m.Listener != nil {
+			m.Listener.Close()
+		}
+		if m.cancel != nil {
+			m.cancel()
+		}
+		m.wg.Wait()
+		if m.Server != nil {
+			m.Server.Close()
+		}
+		if m.DB != nil {
+			if err := m.DB.Close(); err != nil {
+				errs = append(errs, fmt.Errorf("discoveryd: close db: %w", err))
+			}
+		}
+		m.closeErr = errors.Join(errs...)
+		if m.Logger != nil {
+			m.Logger.Info("stopped")
+		}
+	})
+	return m.closeErr
+}

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/nearby-dev/nearby/api"
+)
+
+// AdminTokenFile is the generated admin token's file in the data dir.
+const AdminTokenFile = "admin.token"
+
+// adminToken returns the admin token and a description of where it comes
+// from that is safe to print: never the token itself, only a short prefix.
+func adminToken(given, dataDir string) (token, source string, err error) {
+	if given != "" {
+		return given, "from --admin-token/DISCOVERYD_ADMIN_TOKEN", nil
+	}
+	path := filepath.Join(dataDir, AdminTokenFile)
+	b, err := os.ReadFile(path)
+	switch {
+	case err == nil && strings.TrimSpace(string(b)) != "":
+		token = strings.TrimSpace(string(b))
+	case err == nil || os.IsNotExist(err):
+		token = "adm_" + api.NewSecret()
+		if err := writeFileAtomic(path, []byte(token+"\n"), 0o600); err != nil {
+			return "", "", fmt.Errorf("discoveryd: write admin token: %w", err)
+		}
+	default:
+		return "", "", fmt.Errorf("discoveryd: read admin token: %w", err)
+	}
+	abs, _ := filepath.Abs(path)
+	return token, fmt.Sprintf("in %s (%s...)", abs, token[:min(len(token), 8)]), nil
+}
+
+// writeFileAtomic writes a file so that a crash leaves either the old or
+// the whole new content: temp file, fsync, rename, fsync the directory.
+func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp) // no-op after the rename
+	if err := f.Chmod(perm); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
