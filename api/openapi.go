@@ -106,7 +106,7 @@ func openSchemas() obj {
 		"HeartbeatInput": object([]string{"uptime_s"}, heartbeat),
 		"EventsInput":    object([]string{"events"}, obj{"events": obj{"type": "array", "items": event, "maxItems": DefaultMaxEventBatch}}),
 		"EventsResult": object([]string{"accepted", "duplicates", "rejected"}, obj{"accepted": intg(""), "duplicates": intg(""),
-			"rejected":    arr(object([]string{"index", "errors"}, obj{"index": intg("position in the batch"), "id": str(""), "errors": arr(fieldErr)})),
+			"rejected":     arr(object([]string{"index", "errors"}, obj{"index": intg("position in the batch"), "id": str(""), "errors": arr(fieldErr)})),
 			"accepted_ids": arr(str("")), "duplicate_ids": arr(str(""))}),
 		"Stats":   object([]string{"id", "days"}, obj{"id": str(""), "from": dt(), "to": dt(), "days": arr(day)}),
 		"Heatmap": object([]string{"res", "cells"}, obj{"res": intg(""), "from": dt(), "to": dt(), "cells": arr(object(nil, obj{"cell": str("H3 index, hex"), "count": intg("events"), "stores": intg("")}))}),

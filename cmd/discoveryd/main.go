@@ -74,10 +74,10 @@ type Main struct {
 	HTTP     *http.Server
 	Listener net.Listener
 
-	loaded   chan struct{}  // closed when the index is loaded (or loading failed)
-	loadErr  error          // set before loaded is closed
-	loadTook time.Duration  // set before loaded is closed
-	serveErr chan error     // the HTTP server's unexpected end
+	loaded   chan struct{} // closed when the index is loaded (or loading failed)
+	loadErr  error         // set before loaded is closed
+	loadTook time.Duration // set before loaded is closed
+	serveErr chan error    // the HTTP server's unexpected end
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup // the loader and the HTTP server
 	closed   sync.Once
