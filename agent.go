@@ -11,6 +11,10 @@ type AgentConfig struct {
 	Minor      uint16 `json:"minor"`
 	TxPower    int    `json:"tx_power"`
 	IntervalMS int    `json:"interval_ms"`
+	// Status is the beacon's status when the server says it (an
+	// extension of the contract): an agent stops advertising unless it is
+	// "" or BeaconActive.
+	Status string `json:"status,omitempty"`
 }
 
 // Identity returns the iBeacon identity of the config.

@@ -87,33 +87,47 @@ func (c *Client) PostEventsResult(ctx context.Context, evs []nearby.Event) (*Eve
 	in := struct {
 		Events []nearby.Event `json:"events"`
 	}{evs}
+	const path = "/v1/agent/events"
+	var raw json.RawMessage
+	if err := c.Do(ctx, http.MethodPost, path, nil, in, &raw); err != nil {
+		return nil, err
+	}
+	r, err := decodeEventsResult(raw, len(evs))
+	if err != nil {
+		return nil, fmt.Errorf("client: POST %s: %w", path, err)
+	}
+	return r, nil
+}
+
+// decodeEventsResult reads the answer to a batch of n events, checking that
+// it does not acknowledge more events than were sent.
+func decodeEventsResult(data []byte, n int) (*EventsResult, error) {
 	var out struct {
 		Accepted   json.RawMessage `json:"accepted"`
 		Duplicates json.RawMessage `json:"duplicates"`
 		Rejected   json.RawMessage `json:"rejected"`
 	}
-	const path = "/v1/agent/events"
-	if err := c.Do(ctx, http.MethodPost, path, nil, in, &out); err != nil {
+	if err := json.Unmarshal(data, &out); err != nil {
 		return nil, err
 	}
 	var r EventsResult
 	var err error
 	if r.Accepted, err = countOf(out.Accepted); err != nil {
-		return nil, fmt.Errorf("client: POST %s: accepted: %w", path, err)
+		return nil, fmt.Errorf("accepted: %w", err)
 	}
 	if r.Duplicates, err = countOf(out.Duplicates); err != nil {
-		return nil, fmt.Errorf("client: POST %s: duplicates: %w", path, err)
+		return nil, fmt.Errorf("duplicates: %w", err)
 	}
 	if r.RejectedN, err = countOf(out.Rejected); err != nil {
-		return nil, fmt.Errorf("client: POST %s: rejected: %w", path, err)
+		return nil, fmt.Errorf("rejected: %w", err)
 	}
 	if t := bytes.TrimSpace(out.Rejected); len(t) > 0 && t[0] == '[' {
 		if err := json.Unmarshal(t, &r.Rejected); err != nil {
-			return nil, fmt.Errorf("client: POST %s: rejected: %w", path, err)
+			return nil, fmt.Errorf("rejected: %w", err)
 		}
 	}
-	if r.Accepted+r.Duplicates+r.RejectedN > len(evs) {
-		return nil, fmt.Errorf("client: POST %s: server acknowledged %d+%d+%d events of %d sent", path, r.Accepted, r.Duplicates, r.RejectedN, len(evs))
+	if r.Accepted+r.Duplicates+r.RejectedN > n {
+		return nil, fmt.Errorf("server acknowledged %d+%d+%d events of %d sent", r.Accepted, r.Duplicates, r.RejectedN, n)
 	}
 	return &r, nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/nearby-dev/nearby"
@@ -144,4 +145,34 @@ func (a *statsAnswer) UnmarshalJSON(b []byte) error {
 		}
 	}
 	return fmt.Errorf("no list of days in the answer")
+}
+
+// HeatCell is one H3 cell of the heatmap.
+type HeatCell struct {
+	Cell   string `json:"cell"`
+	Count  int64  `json:"count"`
+	Stores int    `json:"stores"`
+}
+
+// Heatmap returns the merchant's event counts per H3 cell of resolution res
+// within the box, between from and to (zero means the server's default).
+func (c *Client) Heatmap(ctx context.Context, res int, minLat, minLng, maxLat, maxLng float64, from, to time.Time) ([]HeatCell, error) {
+	q := url.Values{}
+	q.Set("res", strconv.Itoa(res))
+	for k, v := range map[string]float64{"min_lat": minLat, "min_lng": minLng, "max_lat": maxLat, "max_lng": maxLng} {
+		q.Set(k, strconv.FormatFloat(v, 'f', -1, 64))
+	}
+	if !from.IsZero() {
+		q.Set("from", from.Format(time.RFC3339Nano))
+	}
+	if !to.IsZero() {
+		q.Set("to", to.Format(time.RFC3339Nano))
+	}
+	var out struct {
+		Cells []HeatCell `json:"cells"`
+	}
+	if err := c.Do(ctx, http.MethodGet, "/v1/stats/heatmap", q, nil, &out); err != nil {
+		return nil, err
+	}
+	return out.Cells, nil
 }
