@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/nearby-dev/nearby"
+	"github.com/nearby-dev/nearby/ble"
 )
 
 // Server is the daemon as the agent sees it. *client.Client satisfies it.
@@ -32,7 +33,9 @@ type Options struct {
 	AttemptTimeout time.Duration // per request to the daemon
 	Backoff        Backoff
 	BatchSize      int
-	Grace          time.Duration // see Tracker.Grace
+	// Grace is how long a phone may go unheard before its visit ends; 0
+	// means ble.DefaultLostAfter.
+	Grace time.Duration
 	// TickEvery is how often visits are expired by the wall clock, for
 	// when no sightings arrive. Negative disables it: the simulator expires
 	// visits by sighting time alone, so its output depends only on its seed.
@@ -64,7 +67,6 @@ func (o *Options) withDefaults() Options {
 	def(&d.HeartbeatEvery, DefaultHeartbeatEvery)
 	def(&d.ConfigEvery, DefaultConfigEvery)
 	def(&d.AttemptTimeout, DefaultAttemptTimeout)
-	def(&d.Grace, DefaultGrace)
 	def(&d.TickEvery, DefaultTickEvery)
 	def(&d.DrainTimeout, DefaultDrainTimeout)
 	if d.BatchSize <= 0 {
@@ -106,8 +108,7 @@ func New(radio Radio, server Server, spool *Spool, opts *Options) *Agent {
 	a.sender.BatchSize = o.BatchSize
 	a.sender.AttemptTimeout = o.AttemptTimeout
 	a.sender.Backoff = o.Backoff
-	a.tracker = NewTracker(newRangeClassifier())
-	a.tracker.Grace = o.Grace
+	a.tracker = NewTracker(&ble.TrackerOptions{LostAfter: o.Grace})
 	a.tracker.NewID = o.NewID
 	return a
 }
@@ -170,7 +171,7 @@ func (a *Agent) watch(ctx context.Context) error {
 			if !ok {
 				return nil
 			}
-			a.record(a.tracker.Observe(sightingOf(s)))
+			a.record(a.tracker.Observe(s))
 		}
 	}
 }

@@ -61,7 +61,7 @@ func (a *Agent) applyConfig(ctx context.Context, cfg *nearby.AgentConfig) error 
 		return err
 	}
 	a.mu.Lock()
-	same := a.cfg != nil && *a.cfg == *cfg && a.advertising
+	same := a.cfg != nil && *a.cfg == *cfg
 	a.mu.Unlock()
 	if same {
 		return nil
@@ -69,25 +69,32 @@ func (a *Agent) applyConfig(ctx context.Context, cfg *nearby.AgentConfig) error 
 	if err := a.spool.SaveConfig(cfg); err != nil {
 		return err
 	}
-	a.mu.Lock()
-	old := a.cfg
-	a.cfg = cfg
-	a.advertising = false
-	a.mu.Unlock()
-	a.tracker.SetTxPower(cfg.TxPower)
-	if old != nil {
+	if a.isAdvertising() {
 		if err := a.radio.StopAdvertising(ctx); err != nil {
 			a.log.Warn("stop advertising", "err", err)
 		}
+		a.setConfig(nil, false)
+	}
+	if cfg.Status != "" && cfg.Status != nearby.BeaconActive {
+		// An inactive beacon stays silent; the agent keeps watching and
+		// spooling, since the server decides what its events count for.
+		a.setConfig(cfg, false)
+		a.log.Warn("beacon is not active; not advertising", "status", cfg.Status)
+		return nil
 	}
 	if err := a.radio.Advertise(ctx, frame); err != nil {
+		// cfg is not recorded as current, so the next refresh tries again.
 		return fmt.Errorf("agent: advertise %s: %w", cfg.Identity(), err)
 	}
-	a.mu.Lock()
-	a.advertising = true
-	a.mu.Unlock()
+	a.setConfig(cfg, true)
 	a.log.Info("advertising", "beacon_id", cfg.BeaconID, "identity", cfg.Identity().String(), "tx_power", cfg.TxPower)
 	return nil
+}
+
+func (a *Agent) setConfig(cfg *nearby.AgentConfig, advertising bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.cfg, a.advertising = cfg, advertising
 }
 
 // loadCachedConfig advertises the config of a previous run, so the beacon
