@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -179,49 +180,84 @@ func (f Frame) MeasuredPower() (int, bool) {
 	return 0, false
 }
 
-// MarshalJSON renders the frame as `beacon-agent decode` prints it: "type",
-// then the frame's fields ("uuid", "major", "minor", "measured_power" for an
-// iBeacon), then where it was found.
+// MarshalJSON renders the frame as `beacon-agent decode` prints it: "type"
+// first, then the frame's fields ("uuid", "major", "minor", "measured_power"
+// for an iBeacon; Eddystone "tx_power" is at 0 m and "measured_power" at
+// 1 m), then where it was found ("layer", "flags", and "address" and "rssi"
+// for HCI events).
 func (f Frame) MarshalJSON() ([]byte, error) {
-	m := map[string]any{"type": f.Type, "layer": f.Layer}
-	if f.HasFlags {
-		m["flags"] = fmt.Sprintf("0x%02x", f.Flags)
-	}
-	if f.Layer == LayerHCIEvent {
-		m["address"], m["rssi"] = f.Address, f.RSSI
-	}
+	var o object
+	o.add("type", f.Type)
 	tx := func(p int8) {
-		m["tx_power"], m["measured_power"] = p, int(p)-EddystoneLossAt1m
+		o.add("tx_power", p)
+		o.add("measured_power", int(p)-EddystoneLossAt1m)
 	}
 	switch {
 	case f.IBeacon != nil:
-		m["uuid"] = FormatUUID(f.IBeacon.UUID)
-		m["major"], m["minor"] = f.IBeacon.Major, f.IBeacon.Minor
-		m["measured_power"] = f.IBeacon.MeasuredPower
+		o.add("uuid", FormatUUID(f.IBeacon.UUID))
+		o.add("major", f.IBeacon.Major)
+		o.add("minor", f.IBeacon.Minor)
+		o.add("measured_power", f.IBeacon.MeasuredPower)
 	case f.UID != nil:
-		m["namespace"], m["instance"] = hex.EncodeToString(f.UID.Namespace[:]), hex.EncodeToString(f.UID.Instance[:])
+		o.add("namespace", hex.EncodeToString(f.UID.Namespace[:]))
+		o.add("instance", hex.EncodeToString(f.UID.Instance[:]))
 		tx(f.UID.TxPower)
 	case f.URL != nil:
-		m["url"] = f.URL.URL
+		o.add("url", f.URL.URL)
 		tx(f.URL.TxPower)
 	case f.EID != nil:
-		m["eid"] = hex.EncodeToString(f.EID.EID[:])
+		o.add("eid", hex.EncodeToString(f.EID.EID[:]))
 		tx(f.EID.TxPower)
 	case f.TLM != nil:
 		t := f.TLM
-		m["version"] = t.Version
+		o.add("version", t.Version)
 		if t.Version == 1 {
-			m["etlm"], m["salt"], m["mic"] = hex.EncodeToString(t.ETLM[:]), t.Salt, t.MIC
+			o.add("etlm", hex.EncodeToString(t.ETLM[:]))
+			o.add("salt", t.Salt)
+			o.add("mic", t.MIC)
 			break
 		}
-		m["battery_mv"], m["adv_count"], m["uptime_s"] = t.BatteryMV, t.AdvCount, t.UptimeSeconds()
+		o.add("battery_mv", t.BatteryMV)
 		if c, ok := t.Temperature(); ok {
-			m["temperature_c"] = c
+			o.add("temperature_c", c)
 		} else {
-			m["temperature_c"] = nil
+			o.add("temperature_c", nil)
 		}
+		o.add("adv_count", t.AdvCount)
+		o.add("uptime_s", t.UptimeSeconds())
 	default:
 		return nil, errors.New("ble: frame: empty frame")
 	}
-	return json.Marshal(m)
+	o.add("layer", f.Layer)
+	if f.HasFlags {
+		o.add("flags", fmt.Sprintf("0x%02x", f.Flags))
+	}
+	if f.Layer == LayerHCIEvent {
+		o.add("address", f.Address)
+		o.add("rssi", f.RSSI)
+	}
+	return o.bytes()
 }
+
+// object writes a JSON object with keys in insertion order.
+type object struct {
+	buf []byte
+	err error
+}
+
+func (o *object) add(k string, v any) {
+	if o.err != nil {
+		return
+	}
+	if len(o.buf) == 0 {
+		o.buf = append(o.buf, '{')
+	} else {
+		o.buf = append(o.buf, ',')
+	}
+	o.buf = strconv.AppendQuote(o.buf, k)
+	o.buf = append(o.buf, ':')
+	b, err := json.Marshal(v)
+	o.buf, o.err = append(o.buf, b...), err
+}
+
+func (o *object) bytes() ([]byte, error) { return append(o.buf, '}'), o.err }
