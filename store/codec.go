@@ -81,7 +81,10 @@ func decodeStore(v []byte) (*nearby.Store, error) {
 		CreatedAt:  nsTime(int64(binary.BigEndian.Uint64(v[33:]))),
 		UpdatedAt:  nsTime(int64(binary.BigEndian.Uint64(v[41:]))),
 	}
-	r := reader{b: v[fixed:]}
+	// One string for all the text fields: they are sliced out of it, one
+	// allocation instead of one per field, and it is a copy out of the mmap.
+	tail := string(v[fixed:])
+	r := reader{b: v[fixed:], s: tail}
 	s.Name = r.string()
 	s.Category = r.string()
 	s.Address = r.string()
@@ -94,13 +97,21 @@ func decodeStore(v []byte) (*nearby.Store, error) {
 	}
 	if n := r.count(); n > 0 {
 		s.Hours = make(nearby.Hours, n-1)
+		// The days' ranges share one backing array (one range a day is the
+		// common case), each capped so that appending to one cannot
+		// overwrite the next.
+		backing := make([][2]string, 0, n-1)
 		for range n - 1 {
 			d := r.string()
-			rs := make([][2]string, r.count())
-			for i := range rs {
-				rs[i] = [2]string{r.string(), r.string()}
+			k := r.count()
+			if len(backing)+k > cap(backing) {
+				backing = make([][2]string, 0, max(k, n-1))
 			}
-			s.Hours[d] = rs
+			start := len(backing)
+			for range k {
+				backing = append(backing, [2]string{r.string(), r.string()})
+			}
+			s.Hours[d] = backing[start:len(backing):len(backing)]
 		}
 	}
 	if r.err || len(r.b) != 0 {
@@ -136,9 +147,12 @@ func appendString(dst []byte, s string) []byte {
 }
 
 // reader decodes length-prefixed fields; the first short read sets err and
-// makes every later call return zero values.
+// makes every later call return zero values. When s is set it holds the
+// same bytes as b at the start, and strings are sliced from it.
 type reader struct {
 	b   []byte
+	s   string
+	off int // bytes consumed
 	err bool
 }
 
@@ -148,7 +162,7 @@ func (r *reader) count() int {
 		r.err, r.b = true, nil
 		return 0
 	}
-	r.b = r.b[w:]
+	r.b, r.off = r.b[w:], r.off+w
 	return int(n)
 }
 
@@ -158,8 +172,13 @@ func (r *reader) string() string {
 		r.err, r.b = true, nil
 		return ""
 	}
-	s := string(r.b[:n]) // copies out of the mmap
-	r.b = r.b[n:]
+	var s string
+	if r.s != "" {
+		s = r.s[r.off : r.off+n]
+	} else {
+		s = string(r.b[:n]) // copies out of the mmap
+	}
+	r.b, r.off = r.b[n:], r.off+n
 	return s
 }
 
@@ -169,7 +188,7 @@ func (r *reader) skip() {
 		r.err, r.b = true, nil
 		return
 	}
-	r.b = r.b[n:]
+	r.b, r.off = r.b[n:], r.off+n
 }
 
 func timeNS(t time.Time) int64 {
