@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -137,7 +138,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	// ctx may be done: later steps run on their own bounded contexts.
 	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.opts.AttemptTimeout)
 	if a.isAdvertising() {
-		if err := a.radio.StopAdvertising(stopCtx); err != nil {
+		if err := a.radio.StopAdvertising(stopCtx); err != nil && !errors.Is(err, ble.ErrClosed) {
 			a.log.Warn("stop advertising", "err", err)
 		}
 	}

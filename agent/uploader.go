@@ -166,14 +166,14 @@ func (s *Sender) step(ctx context.Context) (empty bool, err error) {
 		return false, err
 	}
 
-	actx, cancel := context.WithTimeout(ctx, s.attemptTimeout())
+	// An attempt under way is not cancelled with ctx: cut short, the
+	// daemon may commit a batch whose answer is lost, and the next run
+	// re-sends it. It is bounded by the attempt timeout instead.
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.attemptTimeout())
 	s.requests.Add(1)
 	acc, dup, err := s.Up.PostEvents(actx, evs)
 	cancel()
 	if err != nil {
-		if ctx.Err() != nil {
-			return false, ctx.Err() // shutting down, not a failure
-		}
 		return false, s.refusedBatch(seqs, evs, undecodable, err)
 	}
 	rej := len(evs) - acc - dup
