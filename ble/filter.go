@@ -8,9 +8,11 @@ import (
 // Filter defaults.
 const (
 	// DefaultFilterWindow is how long a sample counts. AltBeacon's running
-	// average uses 20 s, which lags a walking phone by metres; 5 s at the
-	// usual 1-10 samples a second is enough to average fading out.
-	DefaultFilterWindow = 5 * time.Second
+	// average uses 20 s, which lags a walking phone by many metres; 8 s holds
+	// about 7 readings of a phone heard once a second, enough for the trimmed
+	// mean to drop a fade (5 s flapped three times as often on the
+	// simulator's standing-still test).
+	DefaultFilterWindow = 8 * time.Second
 	// DefaultFilterMaxSamples bounds memory for chatty advertisers.
 	DefaultFilterMaxSamples = 64
 )
@@ -52,6 +54,9 @@ func (f *Filter) Add(rssi int, at time.Time) (float64, bool) {
 		if max := f.MaxSamples; max > 0 && len(f.samples) > max {
 			f.samples = slices.Delete(f.samples, 0, len(f.samples)-max)
 		}
+	}
+	if n := len(f.samples); n > 0 && f.samples[n-1].at.After(at) {
+		at = f.samples[n-1].at // the window ends at the newest reading
 	}
 	f.Expire(at)
 	return f.Value()

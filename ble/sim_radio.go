@@ -33,7 +33,7 @@ type SimRadio struct {
 
 // Radio returns a radio at beacon position.
 func (s *Sim) Radio(beacon Point) *SimRadio {
-	return &SimRadio{sim: s, beacon: beacon, ch: make(chan Sighting, 64),
+	return &SimRadio{sim: s, beacon: beacon, ch: make(chan Sighting),
 		done: make(chan struct{}), finished: make(chan struct{})}
 }
 
@@ -80,7 +80,8 @@ func (r *SimRadio) Advertising() (IBeacon, bool) {
 // Sightings returns the stream of sightings; Close closes it.
 func (r *SimRadio) Sightings() <-chan Sighting { return r.ch }
 
-// Done is closed once every sighting of the day has been read.
+// Done is closed once every sighting of the day has been received: the
+// channel is unbuffered, so the last send completes only when it is read.
 func (r *SimRadio) Done() <-chan struct{} { return r.finished }
 
 // Close stops playback and closes the Sightings channel.

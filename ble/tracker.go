@@ -8,13 +8,16 @@ import (
 
 // Tracker defaults. Distances are the model's estimates, not true metres.
 const (
-	// DefaultHysteresis widens each class boundary by 25% on the side of the
-	// current class: a phone classed near (<= 3 m) becomes far only beyond
-	// 3.75 m, and becomes near again only under 2.25 m.
-	DefaultHysteresis = 0.25
+	// DefaultHysteresisDB widens each class boundary by 3 dB on the side of
+	// the current class. The margin is in dB because the noise is: with the
+	// curve fit, 3 dB is ±25% of distance around 3 m but ±50% around 0.5 m.
+	// A phone classed near becomes far only below -79 dBm (about 3.8 m
+	// estimated), and far becomes near only above -73 dBm (2.3 m).
+	DefaultHysteresisDB = 3.0
 	// DefaultConfirm is how many consecutive samples a new class (or an
-	// enter/exit condition) must hold before it is reported.
-	DefaultConfirm = 3
+	// enter/exit condition) must hold before it is reported. With 3, a phone
+	// walking in at 1 m/s heard once a second often skipped near entirely.
+	DefaultConfirm = 2
 	// DefaultEnterM: a phone enters when its distance stays within near.
 	DefaultEnterM = NearMaxM
 	// DefaultExitM: a phone that entered exits when its distance stays
@@ -29,7 +32,7 @@ type TrackerOptions struct {
 	Model         DistanceModel // default Nexus5CurveFit
 	MeasuredPower int           // phones' RSSI at 1 m at the agent; default DefaultMeasuredPower
 	Window        time.Duration // RSSI filter window; default DefaultFilterWindow
-	Hysteresis    float64
+	HysteresisDB  float64
 	Confirm       int
 	EnterM, ExitM float64
 	LostAfter     time.Duration
@@ -42,7 +45,7 @@ type TransitionKind string
 const (
 	Enter     TransitionKind = "enter"     // came within EnterM
 	Exit      TransitionKind = "exit"      // went beyond ExitM, or was lost
-	Move      TransitionKind = "proximity" // proximity class changed
+	Move      TransitionKind = "proximity" // proximity class changed, to an adjacent class (or from unknown)
 	ShakeSeen TransitionKind = "shake"     // the phone signalled a shake
 )
 
@@ -65,6 +68,23 @@ type Transition struct {
 type Tracker struct {
 	opts    TrackerOptions
 	devices map[string]*tracked
+	// RSSI at the immediate/near and near/far boundaries under the model.
+	immRSSI, nearRSSI float64
+}
+
+// rssiFor inverts a distance model by bisection: the RSSI at which it
+// estimates d metres. Models are decreasing in RSSI.
+func rssiFor(m DistanceModel, d, measuredPower float64) float64 {
+	lo, hi := -127.0, -0.001
+	for range 60 {
+		mid := (lo + hi) / 2
+		if m.Distance(mid, measuredPower) > d {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return (lo + hi) / 2
 }
 
 type tracked struct {
@@ -92,8 +112,8 @@ func NewTracker(opts *TrackerOptions) *Tracker {
 	if o.Window <= 0 {
 		o.Window = DefaultFilterWindow
 	}
-	if o.Hysteresis <= 0 {
-		o.Hysteresis = DefaultHysteresis
+	if o.HysteresisDB <= 0 {
+		o.HysteresisDB = DefaultHysteresisDB
 	}
 	if o.Confirm <= 0 {
 		o.Confirm = DefaultConfirm
@@ -107,7 +127,9 @@ func NewTracker(opts *TrackerOptions) *Tracker {
 	if o.LostAfter <= 0 {
 		o.LostAfter = DefaultLostAfter
 	}
-	return &Tracker{opts: o, devices: make(map[string]*tracked)}
+	mp := float64(o.MeasuredPower)
+	return &Tracker{opts: o, devices: make(map[string]*tracked),
+		immRSSI: rssiFor(o.Model, ImmediateMaxM, mp), nearRSSI: rssiFor(o.Model, NearMaxM, mp)}
 }
 
 // Observe feeds one sighting and returns what it decided, in order:
@@ -144,7 +166,7 @@ func (t *Tracker) sample(out []Transition, id string, d *tracked, s Sighting) []
 	d.dist = t.opts.Model.Distance(rssi, float64(t.opts.MeasuredPower))
 	tr := Transition{DeviceID: id, At: s.At, RSSI: d.rssi, DistanceM: d.dist}
 
-	if c := t.classify(d.class, d.dist); c == d.class {
+	if c := t.classify(d.class, rssi); c == d.class {
 		d.pending, d.pendingN = "", 0
 	} else {
 		if c != d.pending {
@@ -155,7 +177,16 @@ func (t *Tracker) sample(out []Transition, id string, d *tracked, s Sighting) []
 			from := d.class
 			d.class, d.pending, d.pendingN = c, "", 0
 			m := tr
-			m.Kind, m.From, m.Proximity = Move, from, c
+			m.Kind = Move
+			if from == Far && c == Immediate || from == Immediate && c == Far {
+				// A phone cannot go between far and immediate without
+				// passing near: report both steps, so that consumers see
+				// adjacent classes only.
+				m.From, m.Proximity = from, Near
+				out = append(out, m)
+				from = Near
+			}
+			m.From, m.Proximity = from, c
 			out = append(out, m)
 		}
 	}
@@ -182,26 +213,24 @@ func (t *Tracker) sample(out []Transition, id string, d *tracked, s Sighting) []
 	return out
 }
 
-// classify applies the class boundaries widened towards the current class.
-func (t *Tracker) classify(cur Proximity, dist float64) Proximity {
-	if dist < 0 {
-		return cur
-	}
-	h := t.opts.Hysteresis
+// classify compares the smoothed RSSI with the class boundaries, each moved
+// HysteresisDB away from the current class so that leaving it takes a real
+// change of signal.
+func (t *Tracker) classify(cur Proximity, rssi float64) Proximity {
+	h := t.opts.HysteresisDB
 	edge := func(boundary float64, closer Proximity) float64 {
-		// Staying on the closer side is easier when already there.
-		if cur.rank() <= closer.rank() {
-			return boundary * (1 + h)
-		}
-		if cur == Unknown {
+		switch {
+		case cur == Unknown:
 			return boundary
+		case cur.rank() <= closer.rank():
+			return boundary - h // already on the closer side: stay longer
 		}
-		return boundary * (1 - h)
+		return boundary + h
 	}
 	switch {
-	case dist <= edge(ImmediateMaxM, Immediate):
+	case rssi >= edge(t.immRSSI, Immediate):
 		return Immediate
-	case dist <= edge(NearMaxM, Near):
+	case rssi >= edge(t.nearRSSI, Near):
 		return Near
 	}
 	return Far
