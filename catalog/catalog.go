@@ -46,7 +46,8 @@ type Catalog struct {
 	pop      popularity
 
 	mu        sync.RWMutex
-	stores    map[uint64]*storeRec
+	stores    storeTable
+	cats      map[string]uint32 // interned program categories, from 1
 	programs  map[uint64]*progRec
 	byStore   map[uint64][]*progRec // store id -> programs listing it, by program id
 	beacons   map[uint64]*nearby.Beacon
@@ -62,13 +63,25 @@ type storeRec struct {
 	s     *nearby.Store
 	sched *ranking.Schedule
 	loc   *time.Location
-	progs []*progRec
+	progs []progHot // by program id; backed by one when there is one
+	one   [1]progHot
 	act   atomicFloat
+}
+
+// progHot is what a query reads of a program at a store, kept inline in
+// the store's record so that a visit costs one or two cache misses.
+type progHot struct {
+	id    uint64
+	cat   uint32 // interned category
+	chain bool   // listed by more than one store: needs deduplication
+	t     *nearby.Targeting
+	rec   *progRec
 }
 
 type progRec struct {
 	p        *nearby.Program
 	storeIDs []uint64 // sorted, deduplicated
+	cat      uint32
 }
 
 // New returns an empty catalog over ix. The catalog owns ix's contents:
@@ -103,7 +116,7 @@ func New(ix *geo.Index, opts *Options) *Catalog {
 		maxScan:   o.MaxScan,
 		estimate:  o.Estimate,
 		classify:  o.Classify,
-		stores:    make(map[uint64]*storeRec),
+		cats:      make(map[string]uint32),
 		programs:  make(map[uint64]*progRec),
 		byStore:   make(map[uint64][]*progRec),
 		beacons:   make(map[uint64]*nearby.Beacon),
@@ -128,10 +141,10 @@ func (c *Catalog) PutStore(s *nearby.Store) error {
 	if err := c.ix.Insert(s.ID, geo.Point{Lat: s.Lat, Lng: s.Lng}); err != nil {
 		return fmt.Errorf("catalog: store %d: %w", s.ID, err)
 	}
-	rec := c.stores[s.ID]
+	rec := c.stores.get(s.ID)
 	if rec == nil {
 		rec = &storeRec{}
-		c.stores[s.ID] = rec
+		c.stores.put(s.ID, rec)
 	}
 	c.fill(rec, &cp)
 	return nil
@@ -142,7 +155,23 @@ func (c *Catalog) fill(rec *storeRec, s *nearby.Store) {
 	rec.s = s
 	rec.sched = ranking.Compile(s.Hours)
 	rec.loc = c.location(s.Timezone)
-	rec.progs = c.byStore[s.ID]
+	rec.setPrograms(c.byStore[s.ID])
+}
+
+// setPrograms rebuilds the inline program entries; under the write lock.
+func (rec *storeRec) setPrograms(list []*progRec) {
+	if len(list) == 1 {
+		rec.progs = rec.one[:]
+	} else {
+		rec.one[0] = progHot{}
+		rec.progs = make([]progHot, len(list))
+	}
+	for i, p := range list {
+		rec.progs[i] = progHot{id: p.p.ID, cat: p.cat, chain: len(p.storeIDs) > 1, t: p.p.Targeting, rec: p}
+	}
+	if len(list) == 0 {
+		rec.progs = nil
+	}
 }
 
 // location returns the cached time zone of name; unknown names are UTC.
@@ -167,11 +196,11 @@ func (c *Catalog) location(name string) *time.Location {
 func (c *Catalog) DeleteStore(id uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.stores[id]; !ok {
+	if c.stores.get(id) == nil {
 		return
 	}
 	c.ix.Delete(id)
-	delete(c.stores, id)
+	c.stores.delete(id)
 }
 
 // PutProgram adds or replaces a program.
@@ -181,9 +210,9 @@ func (c *Catalog) PutProgram(p *nearby.Program) {
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	cp.StoreIDs = ids
-	rec := &progRec{p: &cp, storeIDs: ids}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	rec := &progRec{p: &cp, storeIDs: ids, cat: c.intern(cp.Category)}
 	if old := c.programs[p.ID]; old != nil {
 		c.unlink(old)
 	}
@@ -225,23 +254,34 @@ func (c *Catalog) setStorePrograms(sid uint64, list []*progRec) {
 	} else {
 		c.byStore[sid] = list
 	}
-	if rec := c.stores[sid]; rec != nil {
-		rec.progs = list
+	if rec := c.stores.get(sid); rec != nil {
+		rec.setPrograms(list)
 	}
+}
+
+// intern returns the number of a category, allocating one for a new
+// category; under the write lock. Categories are few: the table only grows.
+func (c *Catalog) intern(cat string) uint32 {
+	n, ok := c.cats[cat]
+	if !ok {
+		n = uint32(len(c.cats) + 1)
+		c.cats[cat] = n
+	}
+	return n
 }
 
 // Counts returns how many stores, programs and beacons the catalog holds.
 func (c *Catalog) Counts() (stores, programs, beacons int) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return len(c.stores), len(c.programs), len(c.beacons)
+	return c.stores.len(), len(c.programs), len(c.beacons)
 }
 
 // Store returns the store snapshot with id, if known.
 func (c *Catalog) Store(id uint64) (*nearby.Store, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	if rec := c.stores[id]; rec != nil {
+	if rec := c.stores.get(id); rec != nil {
 		return rec.s, true
 	}
 	return nil, false

@@ -14,7 +14,7 @@ import (
 // methods do.
 func (c *Catalog) Load(stores []*nearby.Store, programs []*nearby.Program, beacons []*nearby.Beacon) error {
 	c.mu.Lock()
-	bulk := len(c.stores) == 0 && c.ix.Len() == 0 && len(stores) > 0
+	bulk := c.stores.len() == 0 && c.ix.Len() == 0 && len(stores) > 0
 	if bulk {
 		ids := make([]uint64, len(stores))
 		pts := make([]geo.Point, len(stores))
@@ -27,10 +27,10 @@ func (c *Catalog) Load(stores []*nearby.Store, programs []*nearby.Program, beaco
 		}
 		for _, s := range stores {
 			cp := *s
-			rec := c.stores[s.ID]
+			rec := c.stores.get(s.ID)
 			if rec == nil {
 				rec = &storeRec{}
-				c.stores[s.ID] = rec
+				c.stores.put(s.ID, rec)
 			}
 			c.fill(rec, &cp)
 		}

@@ -42,10 +42,9 @@ func (c *Catalog) Nearby(ctx context.Context, q NearbyQuery) (NearbyPage, error)
 	if q.cur.set {
 		now = q.cur.now
 	}
-	sc.begin(c, &q, now)
-
 	c.mu.RLock()
-	err := c.ix.Walk(geo.Point{Lat: q.Lat, Lng: q.Lng}, q.RadiusM, sc.visitFn)
+	sc.begin(c, &q, now)
+	err := sc.search(geo.Point{Lat: q.Lat, Lng: q.Lng}, q.RadiusM)
 	page := sc.page(&q)
 	c.mu.RUnlock()
 	if err != nil {
@@ -59,9 +58,59 @@ func (c *Catalog) putScratch(sc *scratch) {
 	c.scratch.Put(sc)
 }
 
+// firstBatch is how many nearest stores per result slot the first index
+// query fetches; each further round fetches batchGrowth times more.
+const (
+	firstBatch  = 3
+	batchGrowth = 4
+)
+
+// search feeds visit the stores within radiusM nearest first until visit
+// stops. geo's k-nearest query is cheaper than its streaming walk, so it
+// asks for the k nearest with k growing, visits only the new ones each
+// round (both orders are by distance, then id), and past geo.MaxLimit
+// streams the rest with Walk.
+func (sc *scratch) search(center geo.Point, radiusM float64) error {
+	ix := sc.c.ix
+	k := max(32, firstBatch*sc.k)
+	done := 0
+	for {
+		hits, err := ix.Nearby(geo.Query{Center: center, RadiusM: radiusM, Limit: k}, sc.hits[:0])
+		sc.hits = hits
+		if err != nil {
+			return err
+		}
+		for _, h := range hits[done:] {
+			if !sc.visit(h) {
+				return nil
+			}
+		}
+		if len(hits) < k {
+			return nil // the radius is exhausted
+		}
+		done = len(hits)
+		if k == geo.MaxLimit {
+			sc.skip = done
+			return ix.Walk(center, radiusM, sc.walkFn)
+		}
+		k = min(k*batchGrowth, geo.MaxLimit)
+	}
+}
+
+// walkVisit is visit for the stores Walk streams after the first skip.
+func (sc *scratch) walkVisit(h geo.Hit) bool {
+	if sc.skip > 0 {
+		sc.skip--
+		return true
+	}
+	return sc.visit(h)
+}
+
 // scratch is the reusable state of one nearby query.
 type scratch struct {
-	visitFn func(geo.Hit) bool // sc.visit, bound once
+	walkFn func(geo.Hit) bool // sc.walkVisit, bound once
+	hits   []geo.Hit
+	skip   int
 
 	c        *Catalog
 	q        *NearbyQuery
@@ -73,7 +122,8 @@ type scratch struct {
 	stopDist float64 // walk may stop beyond this distance once top is full
 	top      []entry // min-heap of the best k by rank: top[0] ranks last
 	k        int
-	seen     map[*progRec]struct{}
+	cat      uint32 // interned category filter; 0: any
+	seen     idSet  // chain programs already ranked
 }
 
 type entry struct {
@@ -83,13 +133,12 @@ type entry struct {
 	ex    ranking.Explain
 }
 
-// maxSeenKept bounds the dedupe set a pooled scratch keeps between
-// queries: clearing a map costs its capacity, not its length.
-const maxSeenKept = 4096
+// noCategory matches no program: the filter names a category no program has.
+const noCategory = ^uint32(0)
 
 func newScratch() *scratch {
-	sc := &scratch{seen: make(map[*progRec]struct{}, 64)}
-	sc.visitFn = sc.visit
+	sc := &scratch{}
+	sc.walkFn = sc.walkVisit
 	return sc
 }
 
@@ -106,16 +155,20 @@ func (sc *scratch) begin(c *Catalog, q *NearbyQuery, now time.Time) {
 	sc.stopDist = math.Inf(1)
 	sc.k = q.Limit + 1 // one more tells whether a next page exists
 	sc.top = sc.top[:0]
+	sc.cat = 0
+	if q.Category != "" {
+		n, ok := c.cats[q.Category] // under the read lock, see Nearby
+		if !ok {
+			n = noCategory
+		}
+		sc.cat = n
+	}
 }
 
 func (sc *scratch) end() {
 	sc.c, sc.q = nil, nil
 	clear(sc.top[:cap(sc.top)]) // drop pointers
-	if len(sc.seen) > maxSeenKept {
-		sc.seen = make(map[*progRec]struct{}, 64)
-	} else {
-		clear(sc.seen)
-	}
+	sc.seen.reset()
 }
 
 // visit handles one store of the walk, nearest first.
@@ -131,20 +184,21 @@ func (sc *scratch) visit(h geo.Hit) bool {
 	if sc.scanned > sc.c.maxScan {
 		return false
 	}
-	rec := sc.c.stores[h.ID]
-	if rec == nil || len(rec.progs) == 0 {
+	rec := sc.c.stores.get(h.ID)
+	if rec == nil {
 		return true
 	}
 	q := sc.q
 	openKnown, open := false, false
-	for _, p := range rec.progs {
-		if q.Category != "" && p.p.Category != q.Category {
+	for i := range rec.progs {
+		p := &rec.progs[i]
+		if sc.cat != 0 && p.cat != sc.cat {
 			continue
 		}
-		if _, dup := sc.seen[p]; dup {
+		if p.chain && sc.seen.has(p.id) {
 			continue
 		}
-		if ranking.Excluded(p.p.Targeting, sc.phone) {
+		if p.t != nil && ranking.Excluded(p.t, sc.phone) {
 			continue
 		}
 		if !openKnown {
@@ -154,21 +208,23 @@ func (sc *scratch) visit(h geo.Hit) bool {
 		if q.OpenNow && !open {
 			break // no program matches at a closed store
 		}
-		sc.seen[p] = struct{}{}
+		if p.chain {
+			sc.seen.add(p.id)
+		}
 		act := -1.0
 		if sc.decay >= 0 {
 			act = rec.act.load() * sc.decay
 		}
 		score, ex := ranking.ScoreOpen(ranking.Candidate{
 			DistanceM: h.DistM,
-			Targeting: p.p.Targeting,
+			Targeting: p.t,
 			Activity:  act,
 		}, open, sc.phone, sc.c.weights)
-		key := rankKey{score: score, dist: h.DistM, program: p.p.ID}
+		key := rankKey{score: score, dist: h.DistM, program: p.id}
 		if q.cur.set && !q.cur.last.before(key) {
 			continue // served on an earlier page
 		}
-		sc.push(entry{key: key, prog: p, store: rec, ex: ex})
+		sc.push(entry{key: key, prog: p.rec, store: rec, ex: ex})
 	}
 	return true
 }

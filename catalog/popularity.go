@@ -61,7 +61,7 @@ func (c *Catalog) RecordActivityCount(storeID uint64, typ nearby.EventType, at t
 		return
 	}
 	c.mu.RLock()
-	rec := c.stores[storeID]
+	rec := c.stores.get(storeID)
 	c.mu.RUnlock()
 	if rec == nil {
 		return
@@ -79,7 +79,7 @@ func (c *Catalog) Activity(storeID uint64, now time.Time) float64 {
 		return -1
 	}
 	c.mu.RLock()
-	rec := c.stores[storeID]
+	rec := c.stores.get(storeID)
 	c.mu.RUnlock()
 	if rec == nil {
 		return 0

@@ -150,7 +150,7 @@ func (c *Catalog) Resolve(ctx context.Context, seen []Sighting) ([]Resolved, err
 		if b == nil || (b.Status != "" && b.Status != nearby.BeaconActive) {
 			continue
 		}
-		srec := c.stores[b.StoreID]
+		srec := c.stores.get(b.StoreID)
 		if srec == nil {
 			continue // its store is gone: nothing to show
 		}

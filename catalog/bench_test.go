@@ -1,0 +1,73 @@
+package catalog_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"testing"
+
+	"github.com/nearby-dev/nearby/catalog"
+	"github.com/nearby-dev/nearby/catalog/catalogtest"
+	"github.com/nearby-dev/nearby/geo"
+)
+
+// benchStores is the world size of the benchmarks: 1,000,000 unless
+// NEARBY_BENCH_STORES says otherwise.
+func benchStores(b *testing.B) int {
+	if v := os.Getenv("NEARBY_BENCH_STORES"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			b.Fatalf("NEARBY_BENCH_STORES: %v", err)
+		}
+		return n
+	}
+	return 1_000_000
+}
+
+// BenchmarkNearby ranks 20 programs within 2 km in a clustered world where
+// every store carries a program (half of them in chains), next to the geo
+// index alone finding the 20 nearest stores of the same points.
+func BenchmarkNearby(b *testing.B) {
+	n := benchStores(b)
+	w := catalogtest.NewWorld(catalogtest.Options{Seed: 1, Stores: n})
+	ix := geo.New()
+	c := catalog.New(ix, nil)
+	if err := c.Load(w.Stores, w.Programs, nil); err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(2, 99))
+	pts := make([]geo.Point, 4096)
+	for i := range pts {
+		pts[i].Lat, pts[i].Lng = w.Point(rng)
+	}
+	ctx := context.Background()
+	b.Run("Catalog", func(b *testing.B) {
+		b.ReportAllocs()
+		results, i := 0, 0
+		for b.Loop() {
+			p := pts[i%len(pts)]
+			i++
+			page, err := c.Nearby(ctx, catalog.NearbyQuery{Lat: p.Lat, Lng: p.Lng, RadiusM: 2000, Limit: 20})
+			if err != nil {
+				b.Fatal(err)
+			}
+			results += len(page.Results)
+		}
+		b.ReportMetric(float64(results)/float64(i), "results/op")
+	})
+	b.Run("GeoNearby", func(b *testing.B) {
+		b.ReportAllocs()
+		dst := make([]geo.Hit, 0, 20)
+		i := 0
+		for b.Loop() {
+			p := pts[i%len(pts)]
+			i++
+			var err error
+			dst, err = ix.Nearby(geo.Query{Center: p, RadiusM: 2000, Limit: 20}, dst[:0])
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
