@@ -16,6 +16,7 @@ import (
 	"github.com/nearby-dev/nearby"
 	"github.com/nearby-dev/nearby/catalog"
 	"github.com/nearby-dev/nearby/catalog/catalogtest"
+	"github.com/nearby-dev/nearby/geo"
 	"github.com/nearby-dev/nearby/ranking"
 )
 
@@ -179,8 +180,10 @@ func TestCatalog_Nearby(t *testing.T) {
 	t.Run("FillsLimitPastAChain", func(t *testing.T) {
 		c, _ := MustNew(t, nil)
 		var chain []uint64
-		for i := uint64(1); i <= 500; i++ { // 500 stores of one chain around the phone
-			c.PutStore(store(i, 48.85+float64(i%20)*0.0001, 2.35+float64(i/20)*0.0001))
+		// More stores of one chain around the phone than geo's k-nearest
+		// limit, so the search must fall back to the streaming walk.
+		for i := uint64(1); i <= geo.MaxLimit+500; i++ {
+			c.PutStore(store(i, 48.85+float64(i%100)*0.00003, 2.35+float64(i/100)*0.00003))
 			chain = append(chain, i)
 		}
 		c.PutProgram(program(1, "coffee", chain...))
