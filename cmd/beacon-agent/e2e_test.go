@@ -1,0 +1,335 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nearby-dev/nearby"
+	"github.com/nearby-dev/nearby/agent"
+	"github.com/nearby-dev/nearby/client"
+)
+
+// agentChildEnv makes the test binary act as beacon-agent, so the e2e test
+// can SIGKILL a real agent process without building another binary.
+const agentChildEnv = "BEACON_AGENT_TEST_CHILD"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(agentChildEnv) == "1" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
+	}
+	os.Exit(m.Run())
+}
+
+// TestE2E_OfflineAndCrash runs discoveryd and beacon-agent (simulated radio)
+// as processes. The daemon is stopped during the first agent's run; while it
+// is down the agent is SIGKILLed and restarted on the same spool (so it
+// starts offline, from its cached config); then the daemon comes back. At
+// the end the daemon's counts must equal what the agent generated, exactly.
+func TestE2E_OfflineAndCrash(t *testing.T) {
+	if testing.Short() {
+		t.Skip("e2e: builds discoveryd and runs ~15 s of processes")
+	}
+	dir := t.TempDir()
+	daemonBin := buildDaemon(t, dir)
+	addr := freeAddr(t)
+	base := "http://" + addr
+	d := startDaemon(t, daemonBin, addr, filepath.Join(dir, "data"))
+
+	ctx := t.Context()
+	admin := client.New(base, "adm-e2e", nil)
+	m, err := admin.CreateMerchant(ctx, "E2E Coffee")
+	if err != nil {
+		t.Fatal(err)
+	}
+	merchant := admin.WithToken(m.APIKey)
+	st, err := merchant.CreateStore(ctx, &client.Store{Name: "E2E Soho", Lat: 51.5136, Lng: -0.1365, Category: "coffee"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bc, err := merchant.CreateBeacon(ctx, &client.Beacon{StoreID: st.ID, Label: "till"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	spool := filepath.Join(dir, "agent.spool")
+	args := []string{"--server", base, "--radio", "sim", "--spool", spool,
+		"--sim-seed", "42", "--sim-phones", "40", "--sim-duration", "5m", "--sim-speed", "40",
+		"--heartbeat", "1s", "--config-refresh", "2s", "--backoff-max", "1s", "--attempt-timeout", "2s",
+		"--drain-timeout", "30s", "--log-level", "debug"}
+	first := startAgent(t, bc.AgentToken, args)
+
+	// Timeline (the simulated day lasts 7.5 s): daemon down at 2 s, first
+	// agent killed at 4 s, second agent started at once (offline), daemon
+	// back at 6 s.
+	time.Sleep(2 * time.Second)
+	d.stop(t)
+	time.Sleep(2 * time.Second)
+	first.kill(t)
+	firstSum := spoolSummary(t, spool)
+	if firstSum.Total == 0 || firstSum.SpoolDepth == 0 {
+		t.Fatalf("first agent before the kill: %+v; want events generated and some waiting while the daemon is down", firstSum)
+	}
+
+	second := startAgent(t, bc.AgentToken, args)
+	time.Sleep(2 * time.Second)
+	d = startDaemon(t, daemonBin, addr, filepath.Join(dir, "data"))
+	sum := second.wait(t, 60*time.Second)
+
+	t.Logf("first run before SIGKILL: %+v", firstSum)
+	t.Logf("final summary: %+v", sum)
+	if sum.SpoolDepth != 0 || sum.Dropped != 0 || sum.Lost != 0 || sum.Rejected != 0 {
+		t.Errorf("summary %+v: want an empty spool and nothing dropped, lost or rejected", sum)
+	}
+	if sum.Total <= firstSum.Total || sum.Total == sum.ThisRun[nearby.EventEnter]+sum.ThisRun[nearby.EventExit]+sum.ThisRun[nearby.EventDwell]+sum.ThisRun[nearby.EventShake] {
+		t.Errorf("generated %d in all, %v in the second run: the first run's events must count too", sum.Total, sum.ThisRun)
+	}
+	if sum.Accepted+sum.Duplicates != sum.Total {
+		t.Errorf("acknowledged %d accepted + %d duplicates, want the %d generated", sum.Accepted, sum.Duplicates, sum.Total)
+	}
+
+	// The daemon's counts, through the merchant's statistics.
+	from, to := time.Now().UTC().AddDate(0, 0, -2), time.Now().UTC().AddDate(0, 0, 1)
+	for name, get := range map[string]func() ([]nearby.DayStats, error){
+		"beacon": func() ([]nearby.DayStats, error) { return merchant.BeaconStats(ctx, bc.ID, from, to) },
+		"store":  func() ([]nearby.DayStats, error) { return merchant.StoreStats(ctx, st.ID, from, to) },
+	} {
+		days, err := get()
+		if err != nil {
+			t.Fatalf("%s stats: %v", name, err)
+		}
+		var shakes, visits int64
+		for _, d := range days {
+			shakes += d.ShakePV
+			visits += d.Visits
+		}
+		if shakes != sum.Generated[nearby.EventShake] || visits != sum.Generated[nearby.EventEnter] {
+			t.Errorf("%s stats: shake_pv %d, visits %d; agent generated %d shakes and %d enters",
+				name, shakes, visits, sum.Generated[nearby.EventShake], sum.Generated[nearby.EventEnter])
+		}
+	}
+	// Every event, whatever its type, counts in the store's heatmap cell.
+	cells, err := merchant.Heatmap(ctx, 7, 51.4, -0.3, 51.6, 0.0, time.Now().Add(-48*time.Hour), time.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var events int64
+	for _, c := range cells {
+		events += c.Count
+	}
+	if events != sum.Total {
+		t.Errorf("heatmap counts %d events, agent generated %d", events, sum.Total)
+	}
+
+	// The heartbeat reached the daemon with the spool's state.
+	var detail struct {
+		LastHeartbeat *struct {
+			Version    string `json:"version"`
+			SpoolDepth *int64 `json:"spool_depth"`
+			Dropped    *int64 `json:"dropped"`
+		} `json:"last_heartbeat"`
+	}
+	if err := merchant.GetBeacon(ctx, bc.ID, &detail); err != nil {
+		t.Fatal(err)
+	}
+	if hb := detail.LastHeartbeat; hb == nil || hb.Version != version || hb.SpoolDepth == nil || hb.Dropped == nil || *hb.Dropped != 0 {
+		t.Errorf("last heartbeat: got %+v, want version %q with spool depth and no drops", hb, version)
+	}
+	d.stop(t)
+}
+
+// buildDaemon builds cmd/discoveryd into dir.
+func buildDaemon(t *testing.T, dir string) string {
+	t.Helper()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("e2e: no go command to build discoveryd")
+	}
+	bin := filepath.Join(dir, "discoveryd")
+	cmd := exec.Command(goBin, "build", "-o", bin, "github.com/nearby-dev/nearby/cmd/discoveryd")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build discoveryd: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// freeAddr returns a loopback address free now, for a daemon that must come
+// back on the same port.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+type daemon struct {
+	cmd *exec.Cmd
+	log *syncBuffer
+}
+
+func startDaemon(t *testing.T, bin, addr, dataDir string) *daemon {
+	t.Helper()
+	d := &daemon{log: new(syncBuffer)}
+	d.cmd = exec.Command(bin, "--listen", addr, "--data-dir", dataDir, "--admin-token", "adm-e2e", "--log-level", "warn")
+	d.cmd.Stdout, d.cmd.Stderr = d.log, d.log
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if d.cmd.ProcessState == nil {
+			d.cmd.Process.Kill()
+			d.cmd.Wait()
+		}
+		if t.Failed() {
+			t.Logf("discoveryd log:\n%s", d.log)
+		}
+	})
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return d
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("discoveryd not ready after 20 s: %v\n%s", err, d.log)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// stop sends SIGTERM and waits: a clean shutdown, as systemd does it.
+func (d *daemon) stop(t *testing.T) {
+	t.Helper()
+	if err := d.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.cmd.Wait(); err != nil {
+		t.Errorf("discoveryd exit: %v", err)
+	}
+}
+
+type agentProc struct {
+	cmd    *exec.Cmd
+	stdout *syncBuffer
+	stderr *syncBuffer
+}
+
+// startAgent runs this test binary as beacon-agent with the token in the
+// environment, as the systemd unit passes it.
+func startAgent(t *testing.T, token string, args []string) *agentProc {
+	t.Helper()
+	a := &agentProc{stdout: new(syncBuffer), stderr: new(syncBuffer)}
+	a.cmd = exec.Command(os.Args[0], args...)
+	a.cmd.Env = append(os.Environ(), agentChildEnv+"=1", "BEACON_AGENT_TOKEN="+token)
+	a.cmd.Stdout, a.cmd.Stderr = a.stdout, a.stderr
+	if err := a.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if a.cmd.ProcessState == nil {
+			a.cmd.Process.Kill()
+			a.cmd.Wait()
+		}
+		if t.Failed() {
+			t.Logf("beacon-agent (pid %d) log:\n%s", a.cmd.Process.Pid, a.stderr)
+		}
+	})
+	return a
+}
+
+func (a *agentProc) kill(t *testing.T) {
+	t.Helper()
+	if err := a.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	a.cmd.Wait()
+}
+
+// wait waits for the agent to finish its simulated day and returns the
+// summary it printed.
+func (a *agentProc) wait(t *testing.T, timeout time.Duration) agent.Summary {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- a.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("beacon-agent: %v\n%s", err, a.stderr)
+		}
+	case <-time.After(timeout):
+		a.cmd.Process.Kill()
+		<-done
+		t.Fatalf("beacon-agent still running after %v\n%s", timeout, a.stderr)
+	}
+	var sum agent.Summary
+	sc := bufio.NewScanner(strings.NewReader(a.stdout.String()))
+	lines := 0
+	for sc.Scan() {
+		lines++
+		if err := json.Unmarshal(sc.Bytes(), &sum); err != nil {
+			t.Fatalf("summary line %q: %v", sc.Text(), err)
+		}
+	}
+	if lines != 1 {
+		t.Fatalf("beacon-agent printed %d lines on stdout, want one JSON summary:\n%s", lines, a.stdout)
+	}
+	return sum
+}
+
+// spoolSummary reads a spool's counters, as the summary would show them.
+func spoolSummary(t *testing.T, path string) agent.Summary {
+	t.Helper()
+	sp, err := agent.OpenSpool(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.Close()
+	st, err := sp.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return agent.Summary{Generated: st.Generated, Total: st.GeneratedTotal(), SpoolDepth: st.Depth,
+		Dropped: st.Dropped, Accepted: st.Accepted, Duplicates: st.Duplicates, Rejected: st.Rejected}
+}
+
+// syncBuffer is a bytes.Buffer a child process and the test share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+var _ fmt.Stringer = (*syncBuffer)(nil)
