@@ -48,7 +48,7 @@ func TestCurveFit_Distance(t *testing.T) {
 func TestDistanceModels_Table(t *testing.T) {
 	var doc struct {
 		Coefficients map[string]struct{ C1, C2, C3 float64 } `json:"coefficients"`
-		Table        map[string]json.RawMessage           `json:"derived_table_txPower_minus59"`
+		Table        map[string]json.RawMessage              `json:"derived_table_txPower_minus59"`
 	}
 	readJSON(t, "rssi_distance_models.json", &doc)
 	var rssi []float64
