@@ -10,7 +10,7 @@ import (
 )
 
 // CreateBeacon stores b for b.MerchantID and sets ID, CreatedAt, UpdatedAt,
-// and defaults: Status active, TxPower nearby.DefaultTxPower when 0. When
+// and Status active when empty (TxPower is kept as given). When
 // b.Identity.UUID is empty it allocates a unique identity (the deployment's
 // proximity UUID with the next free major/minor); otherwise the given
 // identity must be free (ECONFLICT "uuid"). b.StoreID must be one of the
@@ -44,9 +44,6 @@ func (db *DB) CreateBeacon(ctx context.Context, b *nearby.Beacon) error {
 		}
 		if rec.Status == "" {
 			rec.Status = nearby.BeaconActive
-		}
-		if rec.TxPower == 0 {
-			rec.TxPower = nearby.DefaultTxPower
 		}
 		now := db.stamp()
 		rec.CreatedAt, rec.UpdatedAt = now, now
@@ -116,9 +113,6 @@ func (db *DB) UpdateBeacon(ctx context.Context, b *nearby.Beacon) error {
 		}
 		if rec.AgentTokenHash == nil {
 			rec.AgentTokenHash = old.AgentTokenHash
-		}
-		if rec.TxPower == 0 {
-			rec.TxPower = nearby.DefaultTxPower
 		}
 		if err := checkBeaconRefs(tx, &rec); err != nil {
 			return err

@@ -21,7 +21,7 @@ func TestDB_CreateBeacon(t *testing.T) {
 	t.Run("Allocates", func(t *testing.T) {
 		seen := map[nearby.Identity]bool{}
 		for i := range 5 {
-			bc := &nearby.Beacon{MerchantID: a.ID, StoreID: sa.ID}
+			bc := &nearby.Beacon{MerchantID: a.ID, StoreID: sa.ID, TxPower: -70}
 			if err := db.CreateBeacon(ctx, bc); err != nil {
 				t.Fatal(err)
 			}
@@ -32,8 +32,8 @@ func TestDB_CreateBeacon(t *testing.T) {
 				t.Errorf("identity %v allocated twice", bc.Identity)
 			}
 			seen[bc.Identity] = true
-			if bc.Status != nearby.BeaconActive || bc.TxPower != nearby.DefaultTxPower {
-				t.Errorf("#%d Status, TxPower = %q, %d; want defaults", i, bc.Status, bc.TxPower)
+			if bc.Status != nearby.BeaconActive || bc.TxPower != -70 {
+				t.Errorf("#%d Status, TxPower = %q, %d; want active (default), -70 (as given)", i, bc.Status, bc.TxPower)
 			}
 		}
 	})

@@ -69,11 +69,21 @@ func encodeStore(dst []byte, s *nearby.Store) []byte {
 
 // decodeStore decodes a record written by encodeStore into fresh memory.
 func decodeStore(v []byte) (*nearby.Store, error) {
+	s := new(nearby.Store)
+	if err := decodeStoreInto(s, v); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// decodeStoreInto decodes a record written by encodeStore into *s, which
+// must be zero; nothing in s refers to v.
+func decodeStoreInto(s *nearby.Store, v []byte) error {
 	const fixed = 1 + 6*8
 	if len(v) < fixed || v[0] != storeRecordV1 {
-		return nil, errCorrupt
+		return errCorrupt
 	}
-	s := &nearby.Store{
+	*s = nearby.Store{
 		ID:         binary.BigEndian.Uint64(v[1:]),
 		MerchantID: binary.BigEndian.Uint64(v[9:]),
 		Lat:        math.Float64frombits(binary.BigEndian.Uint64(v[17:])),
@@ -115,9 +125,10 @@ func decodeStore(v []byte) (*nearby.Store, error) {
 		}
 	}
 	if r.err || len(r.b) != 0 {
-		return nil, errCorrupt
+		*s = nearby.Store{}
+		return errCorrupt
 	}
-	return s, nil
+	return nil
 }
 
 // storeTimezone reads only the time zone of a store record.

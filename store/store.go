@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 
 	"github.com/nearby-dev/nearby"
@@ -185,30 +186,80 @@ func (db *DB) ListStores(ctx context.Context, merchantID, afterID uint64, limit 
 	return out, err
 }
 
-// ForEachStore calls fn with every store of every merchant in id order,
-// inside one read transaction; fn must not write to db. Each *Store is
-// fresh memory fn may keep.
+// forEachChunk is how many stores ForEachStore decodes ahead of fn, in
+// one allocation.
+const forEachChunk = 1024
+
+// ForEachStore calls fn with every store of every merchant in id order. It
+// is discoveryd's start-up read (a million stores), so decoding runs on its
+// own goroutine inside one read transaction, ahead of fn, while fn runs
+// on the caller's goroutine: on two cores decoding and indexing overlap. fn
+// may keep the *Store (stores are allocated in slabs of forEachChunk, so
+// keeping one keeps its slab); fn must not write to db. An error from fn
+// stops the scan and is returned.
 func (db *DB) ForEachStore(ctx context.Context, fn func(*nearby.Store) error) error {
-	return db.bolt.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketStores).Cursor()
-		n := 0
-		for k, v := c.First(); k != nil; k, v = c.Next() {
-			if n++; n%4096 == 0 {
-				if err := ctxErr(ctx); err != nil {
-					return err
+	chunks := make(chan []nearby.Store, 4)
+	stop := make(chan struct{})
+	errc := make(chan error, 1)
+	go func() {
+		defer close(chunks)
+		errc <- db.bolt.View(func(tx *bolt.Tx) error {
+			c := tx.Bucket(bucketStores).Cursor()
+			slab := make([]nearby.Store, forEachChunk)
+			n := 0
+			send := func() error {
+				select {
+				case chunks <- slab[:n]:
+				case <-stop:
+					return errStopped
+				case <-ctx.Done():
+					return ctxErr(ctx)
+				}
+				slab, n = make([]nearby.Store, forEachChunk), 0
+				return nil
+			}
+			for k, v := c.First(); k != nil; k, v = c.Next() {
+				if err := decodeStoreInto(&slab[n], v); err != nil {
+					return fmt.Errorf("store: store %d: %w", binary.BigEndian.Uint64(k), err)
+				}
+				if n++; n == forEachChunk {
+					if err := send(); err != nil {
+						return err
+					}
 				}
 			}
-			s, err := decodeStore(v)
-			if err != nil {
-				return fmt.Errorf("store: store %d: %w", binary.BigEndian.Uint64(k), err)
+			if n > 0 {
+				return send()
 			}
-			if err := fn(s); err != nil {
-				return err
+			return nil
+		})
+	}()
+	var fnErr error
+	for chunk := range chunks {
+		if fnErr == nil && ctx.Err() != nil {
+			fnErr = ctxErr(ctx)
+			close(stop)
+		}
+		for i := 0; i < len(chunk) && fnErr == nil; i++ {
+			if fnErr = fn(&chunk[i]); fnErr != nil {
+				close(stop) // the producer stops at its next send; keep draining
 			}
 		}
-		return ctxErr(ctx)
-	})
+	}
+	err := <-errc
+	if fnErr != nil {
+		return fnErr
+	}
+	if errors.Is(err, errStopped) {
+		err = nil
+	}
+	if err != nil {
+		return err
+	}
+	return ctxErr(ctx)
 }
+
+var errStopped = errors.New("store: stopped")
 
 // listIDs pages through a merchant index (merchantID|id), or through the
 // primary bucket when merchantID is 0.

@@ -236,3 +236,57 @@ func TestOpen_ErrNewerSchema(t *testing.T) {
 		t.Fatal("Open of a newer schema succeeded")
 	}
 }
+
+func TestDB_ForEachStore(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	m := mustMerchant(t, db, "A")
+	const n = 2500 // several of ForEachStore's decoding chunks
+	ss := make([]*nearby.Store, n)
+	for i := range ss {
+		ss[i] = &nearby.Store{MerchantID: m.ID, Name: fmt.Sprint("s", i), Lat: float64(i % 90), Category: "coffee",
+			Hours: nearby.Hours{"mon": {{"09:00", "17:00"}}}}
+	}
+	if err := db.CreateStores(ctx, ss); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("All", func(t *testing.T) {
+		var kept []*nearby.Store
+		err := db.ForEachStore(ctx, func(s *nearby.Store) error { kept = append(kept, s); return nil })
+		if err != nil || len(kept) != n {
+			t.Fatalf("visited %d, %v; want %d", len(kept), err, n)
+		}
+		// Kept pointers stay valid and in id order after the scan.
+		for i, s := range kept {
+			if s.ID != ss[i].ID || s.Name != ss[i].Name || s.Hours["mon"][0][1] != "17:00" {
+				t.Fatalf("store %d = %+v, want %+v", i, s, ss[i])
+			}
+		}
+	})
+	t.Run("ErrFromFn", func(t *testing.T) {
+		stop := fmt.Errorf("enough")
+		seen := 0
+		err := db.ForEachStore(ctx, func(*nearby.Store) error {
+			if seen++; seen == 1500 {
+				return stop
+			}
+			return nil
+		})
+		if err != stop || seen != 1500 {
+			t.Errorf("err = %v after %d calls; want %v after 1500", err, seen, stop)
+		}
+	})
+	t.Run("ErrCanceled", func(t *testing.T) {
+		cctx, cancel := context.WithCancel(ctx)
+		seen := 0
+		err := db.ForEachStore(cctx, func(*nearby.Store) error {
+			if seen++; seen == 10 {
+				cancel()
+			}
+			return nil
+		})
+		if err == nil || seen == n {
+			t.Errorf("err = %v after %d calls; want a context error before the end", err, seen)
+		}
+	})
+}
