@@ -27,8 +27,15 @@
 // # Radios
 //
 // The agent sees a radio as Advertise, StopAdvertising, Sightings and Close.
-// [SimRadio] replays a seeded, deterministic simulated store ([Sim]); on Linux
-// GattRadio drives a real HCI adapter through github.com/paypal/gatt.
+// [Sim] is a seeded, deterministic shop floor: phones with positions in
+// metres walk in, linger, shake and leave (or just pass by), and a radio at a
+// beacon position hears them with log-distance RSSI plus Gaussian noise,
+// fades and dropped readings. [SimRadio] replays it in-process, as fast as it
+// is read or at a Speed factor; [AirServer] and [DialAir] carry the same air
+// over loopback TCP to agents in other processes. On Linux, GattRadio drives
+// a real HCI adapter through github.com/paypal/gatt: it hands the controller
+// the same bytes as the hcitool recipe, serves a GATT shake service
+// ([ShakeServiceUUID]) and reports phones advertising it.
 //
 // # Caveats
 //
@@ -37,5 +44,10 @@
 // for a seed on one architecture; floating-point fusion may differ between
 // architectures, so compare seeds across processes on the same machine. The
 // gatt radio cannot be exercised here (no adapter): everything it hands to the
-// controller is built and tested by portable code.
+// controller is built and tested by portable code, but not gatt's socket
+// handling. paypal/gatt parses advertisements without bounds checks (a
+// zero-length AD structure or an empty Tx Power field in a nearby device's
+// advertisement panics in its event loop) and logs through the standard
+// log package. Phones rotate their Bluetooth addresses, so a phone seen by
+// scanning is only pseudonymous for minutes; shakes carry the app's own id.
 package ble
