@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"time"
 
 	"github.com/nearby-dev/nearby"
@@ -15,11 +16,20 @@ import (
 // from the per-day statistics.
 const ActivityWindow = 30 * 24 * time.Hour
 
+// LoadGCPercent is the GOGC in effect while loading.
+const LoadGCPercent = 400
+
 // load rebuilds the in-memory catalog (and its geo index) from the
 // database: every store, program and beacon is read, then bulk-loaded in
 // one pass, then the recent activity seeds popularity.
-func load(ctx context.Context, db *store.DB, cat *catalog.Catalog, logger *slog.Logger) error {
+func load(ctx context.Context, db *store.DB, cat *catalog.Catalog, logger *slog.Logger, gcPercent int) error {
 	start := time.Now()
+	// Loading allocates millions of long-lived objects: collecting while the
+	// heap only grows is wasted work, so the collector runs less often
+	// until loading is done.
+	if gcPercent > 0 {
+		defer debug.SetGCPercent(debug.SetGCPercent(gcPercent))
+	}
 	var (
 		stores   []*nearby.Store
 		programs []*nearby.Program

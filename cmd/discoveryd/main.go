@@ -65,6 +65,9 @@ type Main struct {
 	Stdout io.Writer // start-up summary
 	Stderr io.Writer // logs and usage
 	Getenv func(string) string
+	// LoadGCPercent is the GOGC while loading the index (LoadGCPercent by
+	// default; 0 leaves the collector alone).
+	LoadGCPercent int
 
 	Logger   *slog.Logger
 	DB       *store.DB
@@ -88,7 +91,7 @@ type Main struct {
 // standard streams.
 func NewMain() *Main {
 	return &Main{Config: DefaultConfig(), Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv,
-		loaded: make(chan struct{}), serveErr: make(chan error, 1)}
+		LoadGCPercent: LoadGCPercent, loaded: make(chan struct{}), serveErr: make(chan error, 1)}
 }
 
 // ParseFlags parses the command line over the environment.
@@ -174,7 +177,7 @@ func (m *Main) Run(ctx context.Context) error {
 		defer m.wg.Done()
 		defer close(m.loaded)
 		start := time.Now()
-		m.loadErr = load(ctx, m.DB, m.Catalog, m.Logger)
+		m.loadErr = load(ctx, m.DB, m.Catalog, m.Logger, m.LoadGCPercent)
 		m.loadTook = time.Since(start)
 		if m.loadErr != nil {
 			m.Logger.Error("loading failed; /readyz stays 503", slog.Any("err", m.loadErr))
