@@ -70,6 +70,7 @@ type Tracker struct {
 	devices map[string]*tracked
 	// RSSI at the immediate/near and near/far boundaries under the model.
 	immRSSI, nearRSSI float64
+	swept             time.Time // last Expire
 }
 
 // rssiFor inverts a distance model by bisection: the RSSI at which it
@@ -136,7 +137,12 @@ func NewTracker(opts *TrackerOptions) *Tracker {
 // phones lost before s.At exit first, then this phone's class change, enter
 // or exit, then its shake.
 func (t *Tracker) Observe(s Sighting) []Transition {
-	out := t.Expire(s.At)
+	var out []Transition
+	// Sweeping every phone on every sighting would make Observe O(phones);
+	// once a second of sighting time is as timely as LostAfter needs.
+	if s.At.Sub(t.swept) >= time.Second || s.At.Before(t.swept) {
+		out = t.Expire(s.At)
+	}
 	d := t.devices[s.DeviceID]
 	if d == nil {
 		f := NewFilter()
@@ -239,6 +245,7 @@ func (t *Tracker) classify(cur Proximity, rssi float64) Proximity {
 // Expire ends the visits of phones not heard for LostAfter before now and
 // forgets them; it returns their exits, ordered by device id.
 func (t *Tracker) Expire(now time.Time) []Transition {
+	t.swept = now
 	var out []Transition
 	for id, d := range t.devices {
 		if now.Sub(d.seenAt) < t.opts.LostAfter {
