@@ -1,6 +1,7 @@
 // Command loadgen measures GET /v1/nearby over HTTP.
 //
-//	loadgen serve -listen 127.0.0.1:8080 -stores 1000000   # api + catalog over a generated world
+//	loadgen seed -data-dir /dev/shm/nearby -stores 1000000 # the world into a discoveryd data dir
+//	loadgen serve -listen 127.0.0.1:8080 -stores 1000000   # or: api + catalog over the world, no bbolt
 //	loadgen floor -listen 127.0.0.1:8081 -size 4200        # a minimal handler with a fixed body
 //	loadgen run -url http://127.0.0.1:8080 -c 16 -d 10s    # the load, with query points of the same world
 //
@@ -31,7 +32,7 @@ func main() {
 // Run dispatches a subcommand.
 func Run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("usage: loadgen run|serve|floor [flags] (-h for flags)")
+		return fmt.Errorf("usage: loadgen run|serve|floor|seed [flags] (-h for flags)")
 	}
 	switch args[0] {
 	case "run":
@@ -40,6 +41,8 @@ func Run(ctx context.Context, args []string) error {
 		return serve(ctx, args[1:], os.Stderr)
 	case "floor":
 		return floor(ctx, args[1:], os.Stderr)
+	case "seed":
+		return seed(ctx, args[1:], os.Stderr)
 	}
-	return fmt.Errorf("unknown subcommand %q: want run, serve or floor", args[0])
+	return fmt.Errorf("unknown subcommand %q: want run, serve, floor or seed", args[0])
 }

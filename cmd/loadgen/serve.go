@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"time"
 
 	"github.com/nearby-dev/nearby/api"
@@ -26,6 +27,7 @@ func serve(ctx context.Context, args []string, logw io.Writer) error {
 	listen := fs.String("listen", "127.0.0.1:8080", "listen address")
 	stores := fs.Int("stores", 1_000_000, "stores in the generated world (every one carries a program)")
 	seed := fs.Uint64("seed", 1, "seed of the generated world")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the serving phase to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -65,5 +67,16 @@ func serve(ctx context.Context, args []string, logw io.Writer) error {
 		return err
 	}
 	srv.SetReady(true)
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	return listenAndServe(ctx, *listen, srv.Handler(), logw)
 }
