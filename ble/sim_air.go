@@ -71,7 +71,7 @@ func btoi(b bool) int {
 type SimSummary struct {
 	Phones    int // phones on the floor
 	Heard     int // phones heard at least once
-	Visitors  int // phones whose path came within DefaultEnterM of the beacon
+	Visitors  int // phones whose path came within NearMaxM (3 m) of the beacon
 	Sightings int // RSSI readings delivered
 	Shakes    int // shake sightings delivered
 }
@@ -90,7 +90,7 @@ func (s *Sim) Summary(beacon Point) SimSummary {
 	}
 	sum.Heard = len(heard)
 	for _, p := range s.phones {
-		if closest(p.Path, beacon) <= DefaultEnterM {
+		if closest(p.Path, beacon) <= NearMaxM {
 			sum.Visitors++
 		}
 	}

@@ -18,10 +18,13 @@ const (
 	// enter/exit condition) must hold before it is reported. With 3, a phone
 	// walking in at 1 m/s heard once a second often skipped near entirely.
 	DefaultConfirm = 2
-	// DefaultEnterM: a phone enters when its distance stays within near.
-	DefaultEnterM = NearMaxM
-	// DefaultExitM: a phone that entered exits when its distance stays
-	// beyond 8 m; the gap between EnterM and ExitM is the visit hysteresis.
+	// DefaultEnterWithin: a phone enters when its class becomes near (or
+	// immediate), so an enter inherits the class hysteresis and is never
+	// reported with a far class.
+	DefaultEnterWithin = Near
+	// DefaultExitM: a phone that entered exits when its estimated distance
+	// stays beyond 8 m (or it is lost); the gap between near (3 m) and 8 m
+	// keeps a phone browsing a few metres away inside.
 	DefaultExitM = 8.0
 	// DefaultLostAfter: a phone not heard for this long has left.
 	DefaultLostAfter = 15 * time.Second
@@ -34,7 +37,8 @@ type TrackerOptions struct {
 	Window        time.Duration // RSSI filter window; default DefaultFilterWindow
 	HysteresisDB  float64
 	Confirm       int
-	EnterM, ExitM float64
+	EnterWithin   Proximity // Near or Immediate
+	ExitM         float64
 	LostAfter     time.Duration
 }
 
@@ -43,7 +47,7 @@ type TransitionKind string
 
 // Transition kinds.
 const (
-	Enter     TransitionKind = "enter"     // came within EnterM
+	Enter     TransitionKind = "enter"     // class became EnterWithin or closer
 	Exit      TransitionKind = "exit"      // went beyond ExitM, or was lost
 	Move      TransitionKind = "proximity" // proximity class changed, to an adjacent class (or from unknown)
 	ShakeSeen TransitionKind = "shake"     // the phone signalled a shake
@@ -93,7 +97,7 @@ type tracked struct {
 	class, pending    Proximity
 	pendingN          int
 	inside            bool
-	enterN, exitN     int
+	exitN             int
 	enteredAt, seenAt time.Time
 	rssi, dist        float64
 }
@@ -119,8 +123,8 @@ func NewTracker(opts *TrackerOptions) *Tracker {
 	if o.Confirm <= 0 {
 		o.Confirm = DefaultConfirm
 	}
-	if o.EnterM <= 0 {
-		o.EnterM = DefaultEnterM
+	if o.EnterWithin != Immediate {
+		o.EnterWithin = DefaultEnterWithin
 	}
 	if o.ExitM <= 0 {
 		o.ExitM = DefaultExitM
@@ -199,22 +203,19 @@ func (t *Tracker) sample(out []Transition, id string, d *tracked, s Sighting) []
 	tr.Proximity = d.class
 
 	switch {
-	case !d.inside && d.dist >= 0 && d.dist <= t.opts.EnterM:
-		d.exitN = 0
-		if d.enterN++; d.enterN >= t.opts.Confirm {
-			d.inside, d.enterN, d.enteredAt = true, 0, s.At
-			tr.Kind = Enter
-			out = append(out, tr)
-		}
+	case !d.inside && d.class.rank() <= t.opts.EnterWithin.rank():
+		// The class change was already confirmed.
+		d.inside, d.exitN, d.enteredAt = true, 0, s.At
+		tr.Kind = Enter
+		out = append(out, tr)
 	case d.inside && d.dist > t.opts.ExitM:
-		d.enterN = 0
 		if d.exitN++; d.exitN >= t.opts.Confirm {
 			d.inside, d.exitN = false, 0
 			tr.Kind, tr.Dwell = Exit, s.At.Sub(d.enteredAt)
 			out = append(out, tr)
 		}
 	default:
-		d.enterN, d.exitN = 0, 0
+		d.exitN = 0
 	}
 	return out
 }

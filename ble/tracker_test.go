@@ -173,15 +173,16 @@ func TestTracker_Observe(t *testing.T) {
 		}
 	})
 	t.Run("Options", func(t *testing.T) {
-		// A log-distance model, single-sample confirmation and a 1 m enter
-		// radius: the phone enters at its first reading within 1 m.
-		tr := ble.NewTracker(&ble.TrackerOptions{Model: ble.LogDistance{Exponent: 2}, Confirm: 1, EnterM: 1, MeasuredPower: -60})
-		if x := tr.Observe(ble.Sighting{DeviceID: "c", RSSI: -66, At: at(0)}); slices.ContainsFunc(x, isEnter) {
-			t.Errorf("entered at 2 m: %+v", x)
+		// A log-distance model, single-sample confirmation and entering only
+		// when immediate: the phone enters at its first reading within 0.5 m.
+		opts := &ble.TrackerOptions{Model: ble.LogDistance{Exponent: 2}, Confirm: 1, EnterWithin: ble.Immediate, MeasuredPower: -60}
+		tr := ble.NewTracker(opts)
+		if x := tr.Observe(ble.Sighting{DeviceID: "c", RSSI: -60, At: at(0)}); slices.ContainsFunc(x, isEnter) {
+			t.Errorf("entered at 1 m: %+v", x)
 		}
-		tr = ble.NewTracker(&ble.TrackerOptions{Model: ble.LogDistance{Exponent: 2}, Confirm: 1, EnterM: 1, MeasuredPower: -60})
-		if x := tr.Observe(ble.Sighting{DeviceID: "c", RSSI: -59, At: at(0)}); !slices.ContainsFunc(x, isEnter) {
-			t.Errorf("no enter at 0.9 m: %+v", x)
+		tr = ble.NewTracker(opts)
+		if x := tr.Observe(ble.Sighting{DeviceID: "c", RSSI: -53, At: at(0)}); !slices.ContainsFunc(x, isEnter) || x[len(x)-1].Proximity != ble.Immediate {
+			t.Errorf("no enter at 0.45 m: %+v", x)
 		}
 	})
 }
