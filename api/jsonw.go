@@ -83,6 +83,14 @@ func appendFloat(b []byte, f float64) []byte {
 	return strconv.AppendFloat(b, f, 'f', -1, 64)
 }
 
+// appendMetres appends a distance rounded to the centimetre.
+func appendMetres(b []byte, v float64) []byte {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return append(b, '0')
+	}
+	return strconv.AppendFloat(b, v, 'f', 2, 64)
+}
+
 // appendKey appends "key": (key is a trusted constant).
 func appendKey(b []byte, key string) []byte {
 	b = append(b, '"')

@@ -154,7 +154,7 @@ func appendNearbyResult(b []byte, r *catalog.NearbyResult) []byte {
 	b = appendStoreBrief(b, r.Store)
 	b = append(b, ',')
 	b = appendKey(b, "distance_m")
-	b = appendFloat(b, r.DistanceM)
+	b = appendMetres(b, r.DistanceM)
 	b = append(b, ',')
 	b = appendKey(b, "score")
 	b = appendFloat(b, r.Score)

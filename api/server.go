@@ -17,7 +17,7 @@ import (
 const (
 	DefaultMaxBodyBytes   = 1 << 20 // 1 MiB for JSON bodies
 	DefaultMaxImportBytes = 4 << 30 // 4 GiB for a streamed import file
-	DefaultImportBatch    = 1000    // stores per import transaction
+	DefaultImportBatch    = 5000    // stores per import transaction
 	DefaultMaxEventBatch  = 1000    // events per agent upload
 	DefaultRateLimit      = 100     // public requests per second per client IP
 	DefaultRateBurst      = 200
