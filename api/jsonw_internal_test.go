@@ -57,4 +57,3 @@ func BenchmarkAppendNearbyPage(b *testing.B) {
 		b.SetBytes(int64(n))
 	})
 }
-
