@@ -236,9 +236,11 @@ func BenchmarkDB_RecordEvents(b *testing.B) {
 			runWorkers(b, workers, &next, func(w int, r *rand.Rand) {
 				evs := make([]nearby.Event, perBatch)
 				for i := range evs {
+					// Random version-4 ids, as agents make them: inserts land
+					// all over the events bucket, as the raw baseline's do.
 					n := seq.Add(1)
 					evs[i] = nearby.Event{
-						ID:   fmt.Sprintf("%08x-0000-4000-8000-%012x", w, n),
+						ID:   fmt.Sprintf("%08x-%04x-4%03x-8%03x-%012x", r.Uint32(), r.Uint32()&0xffff, r.Uint32()&0xfff, r.Uint32()&0xfff, r.Uint64()&0xffffffffffff),
 						Type: types[n%4], At: at, DeviceID: fmt.Sprint("device-", r.IntN(5000)), DwellMS: &dwell,
 					}
 				}

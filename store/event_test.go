@@ -103,7 +103,7 @@ func TestDB_RecordEvents(t *testing.T) {
 		f := newFixture(t, "UTC", now)
 		const workers, per = 8, 25
 		var wg sync.WaitGroup
-		errs := make(chan error, workers)
+		errs := make(chan error, workers+1)
 		for w := range workers {
 			wg.Add(1)
 			go func() {
@@ -119,6 +119,15 @@ func TestDB_RecordEvents(t *testing.T) {
 				}
 			}()
 		}
+		// A failing call sharing a group commit must fail alone.
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _, err := f.db.RecordEvents(ctx, f.b.ID+99, []nearby.Event{{ID: evID(99999), Type: nearby.EventEnter, At: at, DeviceID: "x"}})
+			if nearby.ErrorCode(err) != nearby.ENOTFOUND {
+				errs <- fmt.Errorf("unknown beacon: err = %v, want ENOTFOUND", err)
+			}
+		}()
 		wg.Wait()
 		close(errs)
 		for err := range errs {
