@@ -58,8 +58,20 @@ func newMetrics(s *Server, boltStats func() bbolt.Stats) *metrics {
 	return m
 }
 
+// statusLabels avoids formatting the status of every request.
+var statusLabels = func() (t [600]string) {
+	for i := range t {
+		t[i] = strconv.Itoa(i)
+	}
+	return t
+}()
+
 func (m *metrics) observe(route, method string, status int, d time.Duration) {
-	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+	code := strconv.Itoa(status)
+	if status >= 0 && status < len(statusLabels) {
+		code = statusLabels[status]
+	}
+	m.requests.WithLabelValues(route, method, code).Inc()
 	m.latency.WithLabelValues(route, method).Observe(d.Seconds())
 }
 

@@ -3,7 +3,6 @@ package api
 import (
 	"crypto/sha256"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"sync/atomic"
@@ -127,7 +126,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		ridPrefix: NewSecret()[:8],
 	}
 	if s.logger == nil {
-		s.logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		s.logger = slog.New(slog.DiscardHandler)
 	}
 	if s.now == nil {
 		s.now = time.Now
