@@ -61,6 +61,7 @@
 // m = 16384 registers), so device ids are never stored: the standard error
 // is 1.04/sqrt(m) ≈ 0.81%; small days use the sparse representation and are
 // nearly exact. TestHLL_Error measures it against exact counts.
-// BeaconStats and StoreStats return every day of the inclusive range,
-// zeros for days without data, at most MaxStatsDays.
+// BeaconStats and StoreStats return every day of the inclusive range of
+// calendar dates (from and to as given, not converted), zeros for days
+// without data, at most MaxStatsDays.
 package store

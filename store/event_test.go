@@ -188,6 +188,19 @@ func TestDB_StoreStats(t *testing.T) {
 			}
 		})
 	}
+	t.Run("DatesAsGiven", func(t *testing.T) {
+		// The api parses ?from=2026-03-08&to=2026-03-09 as UTC: the store in
+		// New York still answers for exactly those two dates.
+		from := time.Date(2026, 3, 8, 0, 0, 0, 0, time.UTC)
+		to := time.Date(2026, 3, 9, 23, 59, 59, 999999999, time.UTC)
+		got, err := f.db.StoreStats(ctx, f.m.ID, f.s.ID, from, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want[1:]) {
+			t.Errorf("got  %+v\nwant %+v", got, want[1:])
+		}
+	})
 	t.Run("ErrOtherMerchant", func(t *testing.T) {
 		other := mustMerchant(t, f.db, "B")
 		_, err := f.db.StoreStats(ctx, other.ID, f.s.ID, local(7, 0, 0), local(9, 0, 0))

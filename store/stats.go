@@ -9,13 +9,17 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// MaxStatsDays bounds the day range of BeaconStats and StoreStats.
-const MaxStatsDays = 366
+// MaxStatsDays bounds the day range of BeaconStats and StoreStats, a
+// safety limit above the api's own (366 days).
+const MaxStatsDays = 400
 
 // BeaconStats returns beacon beaconID's figures (merchantID 0: any owner)
-// for every local date from from to to inclusive, in the time zone of the
-// beacon's current store; a day without data is present with zeros. An
-// empty slice when to is before from; EINVALID "to" beyond MaxStatsDays.
+// for every date from from's to to's inclusive. Events are counted on their
+// local date in the time zone of the beacon's store; from and to are taken
+// as calendar dates as given (t.Date() in t's own location), so that
+// "2026-03-08" parsed as UTC midnight means March 8th in every store. A
+// day without data is present with zeros. An empty slice when to is
+// before from; EINVALID "to" beyond MaxStatsDays.
 func (db *DB) BeaconStats(ctx context.Context, merchantID, beaconID uint64, from, to time.Time) ([]nearby.DayStats, error) {
 	if err := ctxErr(ctx); err != nil {
 		return nil, err
@@ -26,11 +30,7 @@ func (db *DB) BeaconStats(ctx context.Context, merchantID, beaconID uint64, from
 		if err != nil {
 			return err
 		}
-		loc := time.UTC
-		if v := tx.Bucket(bucketStores).Get(u64(b.StoreID)); v != nil {
-			loc = db.location(storeTimezone(v))
-		}
-		out, err = dayRange(tx.Bucket(bucketBeaconStats), beaconID, from.In(loc), to.In(loc))
+		out, err = dayRange(tx.Bucket(bucketBeaconStats), b.ID, from, to)
 		return err
 	})
 	return out, err
@@ -48,9 +48,8 @@ func (db *DB) StoreStats(ctx context.Context, merchantID, storeID uint64, from, 
 		if v == nil || (merchantID != 0 && storeMerchant(v) != merchantID) {
 			return notFound("store")
 		}
-		loc := db.location(storeTimezone(v))
 		var err error
-		out, err = dayRange(tx.Bucket(bucketStoreStats), storeID, from.In(loc), to.In(loc))
+		out, err = dayRange(tx.Bucket(bucketStoreStats), storeID, from, to)
 		return err
 	})
 	return out, err
@@ -128,14 +127,15 @@ func (db *DB) StoreActivity(ctx context.Context, since time.Time, fn func(storeI
 }
 
 // StoreEventCounts returns, for each of storeIDs that exists, the number of
-// events recorded there (all types, plus shakes) on the local dates of
-// from..to in that store's time zone; stores without events are absent.
-// The granularity is a day.
+// events recorded there (all types, plus shakes) on the dates of from..to,
+// read as in StoreStats; stores without events are absent. The
+// granularity is a day.
 func (db *DB) StoreEventCounts(ctx context.Context, storeIDs []uint64, from, to time.Time) (map[uint64]int64, error) {
 	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}
 	out := make(map[uint64]int64)
+	first, last := dayNum(from), dayNum(to)
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		stores := tx.Bucket(bucketStores)
 		c := tx.Bucket(bucketStoreStats).Cursor()
@@ -145,12 +145,9 @@ func (db *DB) StoreEventCounts(ctx context.Context, storeIDs []uint64, from, to 
 					return err
 				}
 			}
-			sv := stores.Get(u64(id))
-			if sv == nil {
+			if stores.Get(u64(id)) == nil {
 				continue
 			}
-			loc := db.location(storeTimezone(sv))
-			first, last := dayNum(from.In(loc)), dayNum(to.In(loc))
 			var sum int64
 			for k, v := c.Seek(dayKey(id, first)); len(k) == 12 && binary.BigEndian.Uint64(k) == id && binary.BigEndian.Uint32(k[8:]) <= last; k, v = c.Next() {
 				d, err := dayCounters(v)
