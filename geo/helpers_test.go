@@ -76,7 +76,7 @@ type brute struct {
 func (b *brute) hits(c Point, radiusM float64, f Filter) []Hit {
 	var out []Hit
 	for i, p := range b.pts {
-		if d := Distance(c, p); d <= radiusM+1e-6 && (f == nil || f(b.ids[i])) {
+		if d := Distance(c, p); d <= radiusM+distTol(radiusM) && (f == nil || f(b.ids[i])) {
 			out = append(out, Hit{ID: b.ids[i], DistM: d})
 		}
 	}
@@ -93,8 +93,9 @@ func (b *brute) hits(c Point, radiusM float64, f Filter) []Hit {
 }
 
 // distTol is how far the index's chord-based distance and the reference
-// haversine may differ (both are exact to far below this for d < 20,000 km).
-const distTol = 1e-5
+// haversine may differ at distance d: 10 µm plus 2e-12 relative (both
+// formulas lose digits near the antipode, where the arcsine is steep).
+func distTol(d float64) float64 { return 1e-5 + 2e-12*d }
 
 // checkHits compares an index answer with the brute-force answer for the
 // same query: same length (allowing entries within distTol of the radius
@@ -105,7 +106,7 @@ func checkHits(tb testing.TB, got []Hit, all []Hit, radiusM float64, limit int, 
 	tb.Helper()
 	nIn := 0
 	for _, h := range all {
-		if h.DistM <= radiusM-distTol {
+		if h.DistM <= radiusM-distTol(radiusM) {
 			nIn++
 		}
 	}
@@ -127,13 +128,13 @@ func checkHits(tb testing.TB, got []Hit, all []Hit, radiusM float64, limit int, 
 		if !ok {
 			tb.Fatalf("%s: hit %d (id %d, %.6f m) is not a reference hit", where, i, h.ID, h.DistM)
 		}
-		if math.Abs(d-h.DistM) > distTol {
+		if math.Abs(d-h.DistM) > distTol(d) {
 			tb.Fatalf("%s: id %d at %.9f m, want %.9f m", where, h.ID, h.DistM, d)
 		}
 		if h.DistM > radiusM {
 			tb.Fatalf("%s: id %d at %.9f m beyond radius %v", where, h.ID, h.DistM, radiusM)
 		}
-		if math.Abs(all[i].DistM-h.DistM) > distTol {
+		if math.Abs(all[i].DistM-h.DistM) > distTol(h.DistM) {
 			tb.Fatalf("%s: rank %d at %.9f m, want %.9f m (id %d, want id %d)", where, i, h.DistM, all[i].DistM, h.ID, all[i].ID)
 		}
 		if i > 0 {

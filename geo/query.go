@@ -162,12 +162,15 @@ type search struct {
 // angleSlack absorbs rounding in the bounds: 1e-12 rad is 6 µm.
 const angleSlack = 1e-12
 
+// gridStepFrac is the grid walk's radius step as a share of a cell height.
+const gridStepFrac = 0.5
+
 // gridWalk expands a lat/lng rectangle of grid cells around the centre, one
 // cell height per step; after each step every entry within rho is known, so
 // candidates nearer than rho are final. It reports whether the query is
 // complete; false hands over to treeWalk, which skips the visited cells.
 func (s *search) gridWalk(ix *Index) bool {
-	step := cellDeg * rad
+	step := cellDeg * rad * gridStepFrac
 	rho := min(s.thetaMax, step/2)
 	budget := ix.GridBudget
 	cosPhi := math.Cos(s.c.Lat * rad)

@@ -1,0 +1,87 @@
+// Package geo is the in-memory spatial index of located entries (stores):
+// ids with a latitude/longitude, answering nearest-first radius and k-NN
+// queries, bounding-box queries and H3 cell counts, with inserts, moves and
+// deletes running alongside queries.
+//
+// # Distances
+//
+// Every distance is great-circle on a sphere of radius EarthRadiusM
+// (6371008.8 m, the IUGG mean radius), by the haversine formula. Distance
+// computes it from two Points. The queries keep each entry as a unit vector
+// and rank by the squared chord between vectors, which is 4·hav(θ): the same
+// formula without the trigonometry, so ordering costs three multiplies per
+// candidate and the arcsine is taken only for returned hits. The two agree
+// to 1e-5 m (2e-12 relative near the antipode). Longitudes 180 and -180 are
+// the same meridian; nothing is planar, so the antimeridian and the poles
+// need no special cases from callers.
+//
+// # Structures and query paths
+//
+// The Index keeps three structures, updated together under one lock:
+//
+//   - an id map (id → exact Point) for Get, Move, Delete and exact checks;
+//   - a grid of 1/128° latitude/longitude cells, each a compact slice of
+//     32-byte entries (unit vector + id);
+//   - a tidwall/rtree R-tree over the boxes of the occupied grid cells
+//     (not over the entries: tens of thousands of cells instead of millions
+//     of points).
+//
+// Nearby, KNN and Walk start on the grid: a rectangle of cells grows around
+// the centre by half a cell height per step; after each step every entry
+// within the covered radius has been seen, so candidates nearer than it are
+// final. Nearby keeps a bounded max-heap of the Limit best accepted entries
+// and stops as soon as the heap is full and its worst is inside the covered
+// radius; Walk keeps a min-heap and streams what is final. This is the hot
+// path: in city-dense data the answer lies within a few cells and costs a
+// few map lookups plus a multiply-add per entry, with no allocation.
+//
+// When the grid rectangle would cover more than GridBudget cells (sparse
+// areas with a large radius, e.g. k-NN in the ocean), or degenerates near a
+// pole, the query continues on the R-tree: a best-first walk over occupied
+// cells ordered by the exact minimum great-circle distance from the centre
+// to each cell's (and each R-tree node's) box, skipping the cells the grid
+// already visited. Empty space costs nothing there.
+//
+// InBounds and Cells search the R-tree for the cells meeting the box (two
+// boxes across the antimeridian); cells wholly inside are taken without
+// per-entry checks.
+//
+// H3 (uber/h3-go) serves Cells and CellOf: hexagonal, hierarchical cells
+// with stable ids are what heatmaps and future sharding need. It is not on
+// the query path: each h3 call is a cgo call of a few hundred nanoseconds,
+// and a gridDisk covering 2 km at resolution 8 costs more than the whole
+// grid query. BenchmarkIndex_Nearby measures that "h3-disk-topk" variant
+// next to the plain R-tree and brute force; BENCHMARKS.md has the figures.
+//
+// # Concurrency
+//
+// The Index is safe for concurrent use. One sync.RWMutex guards all three
+// structures: queries share the read lock for their whole run, so a reader
+// never sees a half-applied write (a Move removes and re-adds under the write
+// lock); writers hold the write lock for a few microseconds. A reader waits at
+// most for one write plus the readers already running. Copy-on-write
+// snapshots were not needed at these write rates and would cost memory.
+//
+// # Limits
+//
+// Coordinates must be finite, latitude in [-90, 90] and longitude in
+// [-180, 180]. Radii are metres in [0, MaxRadiusM] (half the circumference,
+// so MaxRadiusM covers the Earth; the HTTP API allows only 50 km). Limit and
+// k are in [1, MaxLimit]. Violations return a *FieldError naming "lat",
+// "lng", "radius_m", "limit", "k", "res" or "bounds", matching ErrInvalid.
+// Radius 0 finds entries exactly at the centre.
+//
+// # Caveats
+//
+//   - Filter and Walk's callback run under the read lock: they must not call
+//     the Index (a waiting writer would deadlock them) and should be quick,
+//     since writers wait for them.
+//   - InBounds and Cells over a large box read every entry in it under the
+//     read lock; Cells also makes one cgo call per entry (a world-wide Cells
+//     over a million entries takes a fraction of a second, delaying writers).
+//   - The R-tree path (sparse areas, poles, very large radii) allocates a
+//     little per query; the grid path does not.
+//   - Load on an empty index is the fast bulk path; it rejects duplicate ids.
+//   - Cells holding very many entries at one point (thousands of duplicates)
+//     make Move and Delete of those entries linear in the cell size.
+package geo
