@@ -10,8 +10,8 @@ import (
 // it: the index measures great-circle distance, not longitude difference.
 func Example() {
 	ix := geo.New()
-	_ = ix.Insert(1, geo.Point{Lat: 0, Lng: 179.99})  // store east of 180
-	_ = ix.Insert(2, geo.Point{Lat: 0, Lng: 179.9})   // 11 km further
+	_ = ix.Insert(1, geo.Point{Lat: 0, Lng: 179.99})   // store east of 180
+	_ = ix.Insert(2, geo.Point{Lat: 0, Lng: 179.9})    // 11 km further
 	_ = ix.Insert(3, geo.Point{Lat: 45, Lng: -179.99}) // far north
 
 	phone := geo.Point{Lat: 0, Lng: -179.99}
