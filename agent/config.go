@@ -102,6 +102,7 @@ func (a *Agent) setConfig(cfg *nearby.AgentConfig, advertising bool) {
 func (a *Agent) loadCachedConfig(ctx context.Context) {
 	cfg, err := a.spool.Config()
 	if errors.Is(err, ErrNoConfig) {
+		a.log.Info("no cached config: advertising starts once the daemon answers")
 		return
 	}
 	if err == nil {
