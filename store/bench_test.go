@@ -231,17 +231,17 @@ func BenchmarkDB_RecordEvents(b *testing.B) {
 			var next, seq atomic.Int64
 			types := []nearby.EventType{nearby.EventEnter, nearby.EventDwell, nearby.EventExit, nearby.EventShake}
 			dwell := int64(30000)
-			at := time.Now().Add(-time.Hour)
 			b.ResetTimer()
 			runWorkers(b, workers, &next, func(w int, r *rand.Rand) {
 				evs := make([]nearby.Event, perBatch)
+				at := time.Now().Add(-time.Minute) // agents upload what they saw recently
 				for i := range evs {
 					// Random version-4 ids, as agents make them: inserts land
 					// all over the events bucket, as the raw baseline's do.
 					n := seq.Add(1)
 					evs[i] = nearby.Event{
 						ID:   fmt.Sprintf("%08x-%04x-4%03x-8%03x-%012x", r.Uint32(), r.Uint32()&0xffff, r.Uint32()&0xfff, r.Uint32()&0xfff, r.Uint64()&0xffffffffffff),
-						Type: types[n%4], At: at, DeviceID: fmt.Sprint("device-", r.IntN(5000)), DwellMS: &dwell,
+						Type: types[n%4], At: at.Add(time.Duration(i) * time.Millisecond), DeviceID: fmt.Sprint("device-", r.IntN(5000)), DwellMS: &dwell,
 					}
 				}
 				acc, _, err := db.RecordEvents(ctx, beacons[r.IntN(len(beacons))], evs)

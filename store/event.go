@@ -141,6 +141,9 @@ func (db *DB) RecordShake(ctx context.Context, s *nearby.Shake) error {
 	if err := ctxErr(ctx); err != nil {
 		return err
 	}
+	if s.Ticket == "" {
+		return nearby.Invalid("ticket", "is required")
+	}
 	rec := *s
 	if rec.At.IsZero() {
 		rec.At = db.stamp()

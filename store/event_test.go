@@ -262,6 +262,7 @@ func TestDB_RecordShake(t *testing.T) {
 	_, err = f.db.GetShake(ctx, f.m.ID, "nope")
 	wantCode(t, err, nearby.ENOTFOUND, "")
 	wantCode(t, f.db.RecordShake(ctx, &nearby.Shake{Ticket: "tk1", DeviceID: "d2", BeaconID: f.b.ID}), nearby.ECONFLICT, "ticket")
+	wantCode(t, f.db.RecordShake(ctx, &nearby.Shake{DeviceID: "d2", BeaconID: f.b.ID}), nearby.EINVALID, "ticket")
 
 	// A fallback shake (no beacon) belongs to the store's merchant.
 	if err := f.db.RecordShake(ctx, &nearby.Shake{Ticket: "tk2", DeviceID: "d2", StoreID: f.s.ID, Fallback: true}); err != nil {
