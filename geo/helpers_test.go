@@ -22,11 +22,24 @@ func mustCheck(tb testing.TB, ix *Index) {
 	tb.Helper()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	if got, want := ix.tree.Len(), len(ix.cells); got != want {
-		tb.Errorf("r-tree holds %d cells, grid %d", got, want)
+	cells := map[uint64]*cell{}
+	for r := range ix.rows {
+		g := &ix.rows[r]
+		if len(g.cols) != len(g.cells) || !slices.IsSorted(g.cols) {
+			tb.Errorf("row %d: %d cols, %d cells, sorted %v", r, len(g.cols), len(g.cells), slices.IsSorted(g.cols))
+		}
+		for i, cl := range g.cells {
+			if int(cl.row) != r || cl.col != g.cols[i] {
+				tb.Errorf("row %d col %d holds cell %d/%d", r, g.cols[i], cl.row, cl.col)
+			}
+			cells[cellKey(r, int(cl.col))] = cl
+		}
+	}
+	if got, want := ix.tree.Len(), len(cells); got != want || ix.ncell != want {
+		tb.Errorf("r-tree holds %d cells, grid %d, count %d", got, want, ix.ncell)
 	}
 	n := 0
-	for k, cl := range ix.cells {
+	for k, cl := range cells {
 		if len(cl.entries) == 0 {
 			tb.Errorf("cell %x is empty but kept", k)
 		}
