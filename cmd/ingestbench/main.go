@@ -43,9 +43,9 @@ func main() {
 
 type options struct {
 	server, adminToken, discoveryd, dir string
-	agents                             []int
-	batch, runs                        int
-	duration                           time.Duration
+	agents                              []int
+	batch, runs                         int
+	duration                            time.Duration
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
