@@ -183,3 +183,20 @@ func TestProblems_Merge(t *testing.T) {
 		t.Fatal("internal error message leaked its cause")
 	}
 }
+
+func TestLoadLocation(t *testing.T) {
+	a, err := nearby.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := nearby.LoadLocation("Asia/Shanghai")
+	if a != b {
+		t.Fatal("second lookup was not served from the cache")
+	}
+	if _, err := nearby.LoadLocation("Asia/Beijing"); err == nil {
+		t.Fatal("Asia/Beijing is not an IANA zone, want an error")
+	}
+	if _, err := nearby.LoadLocation("Asia/Beijing"); err == nil {
+		t.Fatal("cached failure lost its error")
+	}
+}

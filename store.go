@@ -50,7 +50,7 @@ func (s *Store) Validate() error {
 		p.Addf("address", "must be at most %d bytes", MaxAddressLen)
 	}
 	if s.Timezone != "" {
-		if _, err := time.LoadLocation(s.Timezone); err != nil {
+		if _, err := LoadLocation(s.Timezone); err != nil {
 			p.Addf("timezone", "is not a known IANA time zone")
 		}
 	}
@@ -71,7 +71,7 @@ func (s *Store) Location() *time.Location {
 	if s.Timezone == "" {
 		return time.UTC
 	}
-	loc, err := time.LoadLocation(s.Timezone)
+	loc, err := LoadLocation(s.Timezone)
 	if err != nil {
 		return time.UTC
 	}
