@@ -265,44 +265,61 @@ func (ix *Index) Load(ids []uint64, pts []Point) error {
 		return nil
 	}
 
+	// The id map and the grid are independent: build them on two cores.
+	var m map[uint64]Point
+	var dupErr error
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		m, dupErr = buildIDMap(ids, pts)
+	}()
+	rows, ncell, tree := buildGrid(ids, pts)
+	wg.Wait()
+	if dupErr != nil {
+		return dupErr
+	}
+	ix.ids, ix.rows, ix.ncell, ix.tree = m, rows, ncell, tree
+	return nil
+}
+
+func buildIDMap(ids []uint64, pts []Point) (map[uint64]Point, error) {
 	m := make(map[uint64]Point, len(ids))
 	for i, id := range ids {
 		if _, dup := m[id]; dup {
-			return invalid("ids", "duplicate id %d", id)
+			return nil, invalid("ids", "duplicate id %d", id)
 		}
 		m[id] = pts[i]
 	}
-	type keyed struct {
-		key uint64
-		i   int32
-	}
-	order := make([]keyed, len(ids))
+	return m, nil
+}
+
+// buildGrid sorts the entries by cell into one backing array and carves
+// exact-capacity cell slices out of it, row by row.
+func buildGrid(ids []uint64, pts []Point) ([]gridRow, int, rtree.RTreeG[*cell]) {
+	// One uint64 per entry, (row<<16 | col)<<32 | index: a plain integer
+	// sort groups the entries by cell (rows < 2^15, cols < 2^16), keeping
+	// input order within a cell.
+	order := make([]uint64, len(ids))
 	for i, p := range pts {
-		order[i] = keyed{cellKey(rowOf(p.Lat), colOf(p.Lng)), int32(i)}
+		order[i] = uint64(rowOf(p.Lat)<<16|colOf(p.Lng))<<32 | uint64(i)
 	}
-	slices.SortFunc(order, func(a, b keyed) int {
-		if a.key != b.key {
-			if a.key < b.key {
-				return -1
-			}
-			return 1
-		}
-		return int(a.i - b.i)
-	})
+	slices.Sort(order)
 	all := make([]entry, len(ids))
 	for j, o := range order {
-		all[j] = entry{v: toVec(pts[o.i]), id: ids[o.i]}
+		i := uint32(o)
+		all[j] = entry{v: toVec(pts[i]), id: ids[i]}
 	}
 	rows := make([]gridRow, nRows)
 	ncell := 0
 	var tree rtree.RTreeG[*cell]
 	for start := 0; start < len(order); {
 		end := start + 1
-		for end < len(order) && order[end].key == order[start].key {
+		k := order[start] >> 32
+		for end < len(order) && order[end]>>32 == k {
 			end++
 		}
-		k := order[start].key
-		cl := &cell{row: int32(k >> 32), col: int32(uint32(k)), entries: all[start:end:end]}
+		cl := &cell{row: int32(k >> 16), col: int32(k & 0xffff), entries: all[start:end:end]}
 		g := &rows[cl.row]
 		g.cols = append(g.cols, cl.col)
 		g.cells = append(g.cells, cl)
@@ -311,6 +328,5 @@ func (ix *Index) Load(ids []uint64, pts []Point) error {
 		tree.Insert([2]float64{minLat, minLng}, [2]float64{maxLat, maxLng}, cl)
 		start = end
 	}
-	ix.ids, ix.rows, ix.ncell, ix.tree = m, rows, ncell, tree
-	return nil
+	return rows, ncell, tree
 }

@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"cmp"
 	"math"
 	"slices"
 )
@@ -82,10 +83,13 @@ func (ix *Index) nearest(center Point, radiusM float64, limit int, f Filter, dst
 	s := ix.getSearch(center, radiusM)
 	s.limit, s.filter = limit, f
 	ix.run(s)
-	slices.SortFunc(s.best, cmpCand)
+	start := len(dst)
 	for _, c := range s.best {
 		dst = append(dst, Hit{ID: c.id, DistM: chord2ToM(c.c2)})
 	}
+	// Sort by the reported distance: two chords an ulp apart can map to the
+	// same metres, and equal metres must come out by id.
+	slices.SortFunc(dst[start:], cmpHit)
 	ix.putSearch(s)
 	return dst
 }
@@ -136,6 +140,20 @@ func cmpCand(a, b cand) int {
 	return 0
 }
 
+func cmpHit(a, b Hit) int {
+	switch {
+	case a.DistM < b.DistM:
+		return -1
+	case a.DistM > b.DistM:
+		return 1
+	case a.ID < b.ID:
+		return -1
+	case a.ID > b.ID:
+		return 1
+	}
+	return 0
+}
+
 func worse(a, b cand) bool { return a.c2 > b.c2 || (a.c2 == b.c2 && a.id > b.id) }
 
 // search is the per-query state, pooled so that queries do not allocate.
@@ -151,6 +169,7 @@ type search struct {
 	fn       func(Hit) bool
 	best     []cand
 	pend     []cand
+	tie      []cand // Walk: a run of equal distances being emitted
 	stopped  bool
 
 	// The grid rectangle already visited: rows r0..r1, columns c0..c1
@@ -362,14 +381,24 @@ func (s *search) flush(bound float64) bool {
 		return len(s.best) == s.limit && s.best[0].c2 <= bound
 	}
 	for len(s.pend) > 0 && s.pend[0].c2 <= bound {
-		c := s.pend[0]
-		last := len(s.pend) - 1
-		s.pend[0] = s.pend[last]
-		s.pend = s.pend[:last]
-		downMin(s.pend)
-		if !s.fn(Hit{ID: c.id, DistM: chord2ToM(c.c2)}) {
-			s.stopped = true
-			return true
+		// Chords an ulp apart can give equal metres: emit such a run by id.
+		d := chord2ToM(s.pend[0].c2)
+		s.tie = s.tie[:0]
+		for len(s.pend) > 0 && s.pend[0].c2 <= bound && chord2ToM(s.pend[0].c2) == d {
+			s.tie = append(s.tie, s.pend[0])
+			last := len(s.pend) - 1
+			s.pend[0] = s.pend[last]
+			s.pend = s.pend[:last]
+			downMin(s.pend)
+		}
+		if len(s.tie) > 1 {
+			slices.SortFunc(s.tie, func(a, b cand) int { return cmp.Compare(a.id, b.id) })
+		}
+		for _, c := range s.tie {
+			if !s.fn(Hit{ID: c.id, DistM: d}) {
+				s.stopped = true
+				return true
+			}
 		}
 	}
 	return false
