@@ -56,18 +56,20 @@ func BenchmarkNearby(b *testing.B) {
 		}
 		b.ReportMetric(float64(results)/float64(i), "results/op")
 	})
-	b.Run("GeoNearby", func(b *testing.B) {
-		b.ReportAllocs()
-		dst := make([]geo.Hit, 0, 20)
-		i := 0
-		for b.Loop() {
-			p := pts[i%len(pts)]
-			i++
-			var err error
-			dst, err = ix.Nearby(geo.Query{Center: p, RadiusM: 2000, Limit: 20}, dst[:0])
-			if err != nil {
-				b.Fatal(err)
+	for _, k := range []int{20, 32, 64} {
+		b.Run("GeoNearby/k="+strconv.Itoa(k), func(b *testing.B) {
+			b.ReportAllocs()
+			dst := make([]geo.Hit, 0, k)
+			i := 0
+			for b.Loop() {
+				p := pts[i%len(pts)]
+				i++
+				var err error
+				dst, err = ix.Nearby(geo.Query{Center: p, RadiusM: 2000, Limit: k}, dst[:0])
+				if err != nil {
+					b.Fatal(err)
+				}
 			}
-		}
-	})
+		})
+	}
 }

@@ -59,23 +59,29 @@ type Catalog struct {
 
 // storeRec is a store as queries need it. The fields change only under the
 // write lock; act is atomic because activity is recorded without it.
+//
+// Layout matters at a million stores, where every record a query touches
+// is a cache miss: what visit reads (the programs and the hours) fills the
+// first 64 bytes, and the padding to 128 bytes puts every record at the
+// start of a cache line (the allocator aligns objects to their size class).
 type storeRec struct {
-	s     *nearby.Store
-	sched *ranking.Schedule
-	loc   *time.Location
 	progs []progHot // by program id; backed by one when there is one
 	one   [1]progHot
+	sched *ranking.Schedule
 	act   atomicFloat
+	s     *nearby.Store
+	loc   *time.Location
+	_     [40]byte
 }
 
 // progHot is what a query reads of a program at a store, kept inline in
 // the store's record so that a visit costs one or two cache misses.
 type progHot struct {
 	id    uint64
+	t     *nearby.Targeting
+	p     *nearby.Program
 	cat   uint32 // interned category
 	chain bool   // listed by more than one store: needs deduplication
-	t     *nearby.Targeting
-	rec   *progRec
 }
 
 type progRec struct {
@@ -167,7 +173,7 @@ func (rec *storeRec) setPrograms(list []*progRec) {
 		rec.progs = make([]progHot, len(list))
 	}
 	for i, p := range list {
-		rec.progs[i] = progHot{id: p.p.ID, cat: p.cat, chain: len(p.storeIDs) > 1, t: p.p.Targeting, rec: p}
+		rec.progs[i] = progHot{id: p.p.ID, cat: p.cat, chain: len(p.storeIDs) > 1, t: p.p.Targeting, p: p.p}
 	}
 	if len(list) == 0 {
 		rec.progs = nil
