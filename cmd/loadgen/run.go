@@ -8,8 +8,10 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/url"
+	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -31,6 +33,10 @@ type report struct {
 	P999us      float64 `json:"p999_us"`
 	MaxUs       float64 `json:"max_us"`
 	MeanBodyLen float64 `json:"mean_body_bytes"`
+	// ServerCPUus is the server's CPU time per request (with -pid): what
+	// the throughput on a dedicated core would be limited by, and steadier
+	// than the throughput when other work shares the machine.
+	ServerCPUus float64 `json:"server_cpu_us_per_req,omitempty"`
 }
 
 func runLoad(ctx context.Context, args []string, out io.Writer) error {
@@ -46,6 +52,7 @@ func runLoad(ctx context.Context, args []string, out io.Writer) error {
 	stores := fs.Int("stores", 1_000_000, "stores of the generated world (same as serve's, for the same cities)")
 	seed := fs.Uint64("seed", 1, "seed of the generated world (same as serve's)")
 	points := fs.Int("points", 100_000, "distinct query points")
+	pid := fs.Int("pid", 0, "server process id: report its CPU time per request (Linux /proc/PID/schedstat)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -63,13 +70,17 @@ func runLoad(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 	}
+	cpu0, _ := cpuTime(*pid)
 	r, err := load(ctx, u.Host, targets, *conns, *dur)
 	if err != nil {
 		return err
 	}
+	if cpu1, err := cpuTime(*pid); err == nil && *pid > 0 {
+		r.ServerCPUus = float64(cpu1-cpu0) / 1e3 / float64(r.Requests)
+	}
 	r.URL = *target + *path
-	fmt.Fprintf(out, "%s c=%d: %.0f req/s over %.1fs (%d requests, %d errors, %d non-200), p50 %.0fµs p90 %.0fµs p99 %.0fµs p99.9 %.0fµs max %.0fµs, body %.0f B\n",
-		r.URL, r.Conns, r.RPS, r.Seconds, r.Requests, r.Errors, r.Non200, r.P50us, r.P90us, r.P99us, r.P999us, r.MaxUs, r.MeanBodyLen)
+	fmt.Fprintf(out, "%s c=%d: %.0f req/s over %.1fs (%d requests, %d errors, %d non-200), p50 %.0fµs p90 %.0fµs p99 %.0fµs p99.9 %.0fµs max %.0fµs, body %.0f B, server CPU %.1fµs/req\n",
+		r.URL, r.Conns, r.RPS, r.Seconds, r.Requests, r.Errors, r.Non200, r.P50us, r.P90us, r.P99us, r.P999us, r.MaxUs, r.MeanBodyLen, r.ServerCPUus)
 	return json.NewEncoder(out).Encode(r)
 }
 
@@ -165,4 +176,34 @@ func load(ctx context.Context, host string, targets []string, conns int, d time.
 	r.MaxUs = float64(all[len(all)-1]) / 1e3
 	r.MeanBodyLen = float64(bytes) / float64(len(all))
 	return r, nil
+}
+
+// cpuTime returns the CPU time of process pid so far, in nanoseconds: the
+// sum over its threads of the first field of /proc/PID/task/TID/schedstat.
+func cpuTime(pid int) (int64, error) {
+	if pid <= 0 {
+		return 0, nil
+	}
+	dir := "/proc/" + strconv.Itoa(pid) + "/task"
+	tasks, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, err
+	}
+	var total int64
+	for _, t := range tasks {
+		b, err := os.ReadFile(dir + "/" + t.Name() + "/schedstat")
+		if err != nil {
+			continue // the thread exited
+		}
+		f := strings.Fields(string(b))
+		if len(f) == 0 {
+			continue
+		}
+		n, err := strconv.ParseInt(f[0], 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("schedstat of %s: %w", t.Name(), err)
+		}
+		total += n
+	}
+	return total, nil
 }
