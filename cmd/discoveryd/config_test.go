@@ -1,0 +1,71 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseConfig(t *testing.T) {
+	env := func(kv ...string) func(string) string {
+		m := map[string]string{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return func(k string) string { return m[k] }
+	}
+	t.Run("Defaults", func(t *testing.T) {
+		c, err := ParseConfig(nil, env(), &strings.Builder{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Listen != ":8080" || c.DataDir != "./data" || c.AdminToken != "" || c.LogLevel != "info" {
+			t.Errorf("defaults = %+v, want :8080, ./data, no token, info", c)
+		}
+	})
+	t.Run("EnvThenFlags", func(t *testing.T) {
+		c, err := ParseConfig([]string{"--listen", "127.0.0.1:9"},
+			env("DISCOVERYD_LISTEN", ":1", "DISCOVERYD_DATA_DIR", "/tmp/d", "DISCOVERYD_ADMIN_TOKEN", "tok",
+				"DISCOVERYD_RATE_LIMIT", "5.5", "DISCOVERYD_SHUTDOWN_TIMEOUT", "3s"), &strings.Builder{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Listen != "127.0.0.1:9" || c.DataDir != "/tmp/d" || c.AdminToken != "tok" || c.RateLimit != 5.5 || c.ShutdownTimeout != 3*time.Second {
+			t.Errorf("got %+v: want the flag over the environment over the defaults", c)
+		}
+	})
+	for _, tt := range []struct {
+		name string
+		args []string
+		env  func(string) string
+	}{
+		{"ErrLogLevel", []string{"--log-level", "loud"}, env()},
+		{"ErrEnvNumber", nil, env("DISCOVERYD_RATE_BURST", "many")},
+		{"ErrArgument", []string{"serve"}, env()},
+		{"ErrEmptyListen", []string{"--listen", ""}, env()},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := ParseConfig(tt.args, tt.env, &strings.Builder{}); err == nil {
+				t.Error("err = nil, want an error")
+			}
+		})
+	}
+	t.Run("Help", func(t *testing.T) {
+		var out strings.Builder
+		_, err := ParseConfig([]string{"--help"}, env("DISCOVERYD_ADMIN_TOKEN", "s3cret-from-env"), &out)
+		if !errors.Is(err, flag.ErrHelp) {
+			t.Fatalf("err = %v, want flag.ErrHelp", err)
+		}
+		for _, want := range []string{"--listen", "DISCOVERYD_LISTEN", "--data-dir", "DISCOVERYD_DATA_DIR",
+			"--admin-token", "DISCOVERYD_ADMIN_TOKEN", "--log-level", "DISCOVERYD_LOG_LEVEL", "--rate-limit", "import"} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("--help lacks %q", want)
+			}
+		}
+		if strings.Contains(out.String(), "s3cret-from-env") {
+			t.Error("--help shows the admin token from the environment")
+		}
+	})
+}
