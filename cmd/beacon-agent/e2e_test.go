@@ -6,14 +6,20 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -38,10 +44,12 @@ func TestMain(m *testing.M) {
 }
 
 // TestE2E_OfflineAndCrash runs discoveryd and beacon-agent (simulated radio)
-// as processes. The daemon is stopped during the first agent's run; while it
-// is down the agent is SIGKILLed and restarted on the same spool (so it
-// starts offline, from its cached config); then the daemon comes back. At
-// the end the daemon's counts must equal what the agent generated, exactly.
+// as processes. For a while the network cuts the daemon's answers to event
+// uploads after the daemon committed them; then the daemon is stopped;
+// while it is down the agent is SIGKILLed and restarted on the same spool
+// (so it starts offline, from its cached config); then the daemon comes
+// back. At the end the daemon's counts must equal what the agent generated,
+// exactly, the re-sent batches having been counted as duplicates.
 func TestE2E_OfflineAndCrash(t *testing.T) {
 	if testing.Short() {
 		t.Skip("e2e: builds discoveryd and runs ~15 s of processes")
@@ -68,17 +76,26 @@ func TestE2E_OfflineAndCrash(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// The agents reach the daemon through a proxy that, for a while, lets
+	// event uploads through to the daemon but cuts the connection before
+	// the answer: committed, yet the agent cannot know.
+	px := newCuttingProxy(t, base)
+
 	spool := filepath.Join(dir, "agent.spool")
-	args := []string{"--server", base, "--radio", "sim", "--spool", spool,
+	args := []string{"--server", px.URL, "--radio", "sim", "--spool", spool,
 		"--sim-seed", "42", "--sim-phones", "40", "--sim-duration", "5m", "--sim-speed", "40",
 		"--heartbeat", "1s", "--config-refresh", "2s", "--backoff-max", "1s", "--attempt-timeout", "2s",
 		"--drain-timeout", "30s", "--log-level", "debug"}
 	first := startAgent(t, bc.AgentToken, args)
 
-	// Timeline (the simulated day lasts 7.5 s): daemon down at 2 s, first
-	// agent killed at 4 s, second agent started at once (offline), daemon
-	// back at 6 s.
-	time.Sleep(2 * time.Second)
+	// Timeline (the simulated day lasts 7.5 s): answers cut from 1 s to
+	// 2.5 s, daemon down at 3 s, first agent killed at 5 s and the second
+	// started at once (offline, on the same spool), daemon back at 7 s.
+	time.Sleep(time.Second)
+	px.cut.Store(true)
+	time.Sleep(1500 * time.Millisecond)
+	px.cut.Store(false)
+	time.Sleep(500 * time.Millisecond)
 	d.stop(t)
 	time.Sleep(2 * time.Second)
 	first.kill(t)
@@ -102,6 +119,10 @@ func TestE2E_OfflineAndCrash(t *testing.T) {
 	}
 	if sum.Accepted+sum.Duplicates != sum.Total {
 		t.Errorf("acknowledged %d accepted + %d duplicates, want the %d generated", sum.Accepted, sum.Duplicates, sum.Total)
+	}
+	// Each cut answer was a committed batch the agent sent again.
+	if cuts := px.cuts.Load(); cuts == 0 || sum.Duplicates == 0 {
+		t.Errorf("%d answers cut, %d duplicates acknowledged; want both positive", cuts, sum.Duplicates)
 	}
 
 	// The daemon's counts, through the merchant's statistics.
@@ -151,7 +172,81 @@ func TestE2E_OfflineAndCrash(t *testing.T) {
 	if hb := detail.LastHeartbeat; hb == nil || hb.Version != version || hb.SpoolDepth == nil || hb.Dropped == nil || *hb.Dropped != 0 {
 		t.Errorf("last heartbeat: got %+v, want version %q with spool depth and no drops", hb, version)
 	}
+
+	replayAndReject(t, client.New(base, bc.AgentToken, nil))
 	d.stop(t)
+}
+
+// replayAndReject posts a batch twice, the second time with malformed
+// events added: the replay counts as duplicates, each malformed event is
+// rejected with its index and reason, and the good ones are kept.
+func replayAndReject(t *testing.T, c *client.Client) {
+	t.Helper()
+	ctx := t.Context()
+	now := time.Now().UTC()
+	var evs []nearby.Event
+	for i := range 10 {
+		evs = append(evs, nearby.Event{ID: fmt.Sprintf("e2e00000-0000-4000-8000-%012d", i), Type: nearby.EventShake, At: now, DeviceID: "replayer"})
+	}
+	r, err := c.PostEventsResult(ctx, evs)
+	if err != nil || r.Accepted != 10 || r.Duplicates != 0 {
+		t.Fatalf("first post: %+v, %v; want 10 accepted", r, err)
+	}
+	fresh := nearby.Event{ID: "e2e00000-0000-4000-8000-999999999999", Type: nearby.EventEnter, At: now, DeviceID: "replayer"}
+	bad := []nearby.Event{
+		{ID: "not-a-uuid", Type: nearby.EventShake, At: now, DeviceID: "replayer"},
+		{ID: "e2e00000-0000-4000-8000-888888888888", Type: "wave", At: now, DeviceID: "replayer"},
+		{ID: "e2e00000-0000-4000-8000-777777777777", Type: nearby.EventDwell, At: now, DeviceID: "replayer"}, // no dwell_ms
+	}
+	batch := append(append([]nearby.Event{bad[0]}, evs...), fresh, bad[1], bad[2])
+	r, err = c.PostEventsResult(ctx, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Accepted != 1 || r.Duplicates != 10 || len(r.Rejected) != 3 {
+		t.Fatalf("replay with malformed events: got %+v, want 1 accepted, 10 duplicates, 3 rejected", r)
+	}
+	wantIdx := map[int]string{0: "id", 12: "type", 13: "dwell_ms"}
+	for _, rej := range r.Rejected {
+		field, ok := wantIdx[rej.Index]
+		if !ok || len(rej.Errors) == 0 || rej.Errors[0].Field != field || rej.Errors[0].Message == "" {
+			t.Errorf("rejection %+v: want index in %v with the field and a reason", rej, wantIdx)
+		}
+	}
+}
+
+// cuttingProxy forwards to the daemon; while cut is set it forwards event
+// uploads, lets the daemon answer, and then cuts the client's connection.
+type cuttingProxy struct {
+	URL  string
+	cut  atomic.Bool
+	cuts atomic.Int64
+}
+
+func newCuttingProxy(t *testing.T, target string) *cuttingProxy {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	rp.ErrorLog = log.New(io.Discard, "", 0) // the daemon down is expected: 502
+	p := &cuttingProxy{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p.cut.Load() && r.Method == http.MethodPost && r.URL.Path == "/v1/agent/events" {
+			rec := httptest.NewRecorder()
+			rp.ServeHTTP(rec, r)
+			if rec.Code == http.StatusOK {
+				p.cuts.Add(1)
+			}
+			panic(http.ErrAbortHandler) // the connection drops before the answer
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	t.Cleanup(srv.Close)
+	p.URL = srv.URL
+	return p
 }
 
 // buildDaemon builds cmd/discoveryd into dir.
