@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/nearby-dev/nearby"
+	"github.com/nearby-dev/nearby/ble"
 	"github.com/nearby-dev/nearby/geo"
 	"github.com/nearby-dev/nearby/ranking"
 )
@@ -28,10 +29,11 @@ type Options struct {
 	// MaxScan bounds the stores one nearby query walks.
 	MaxScan int
 	// Estimate returns the distance in metres of a beacon heard at rssi
-	// whose measured power at 1 m is txPower; nil means LogDistance.
+	// whose measured power at 1 m is txPower, or a negative value when it
+	// cannot tell; nil means ble.EstimateDistance.
 	Estimate func(rssi, txPower int) float64
 	// Classify maps an estimated distance to "immediate", "near" or "far";
-	// nil means ClassifyDistance.
+	// nil means ble.ProximityOf.
 	Classify func(distanceM float64) string
 }
 
@@ -110,10 +112,10 @@ func New(ix *geo.Index, opts *Options) *Catalog {
 		o.MaxScan = DefaultMaxScan
 	}
 	if o.Estimate == nil {
-		o.Estimate = LogDistance
+		o.Estimate = ble.EstimateDistance
 	}
 	if o.Classify == nil {
-		o.Classify = ClassifyDistance
+		o.Classify = func(d float64) string { return string(ble.ProximityOf(d)) }
 	}
 	c := &Catalog{
 		ix:        ix,

@@ -48,11 +48,11 @@
 //
 // Resolve maps observed iBeacon identities to known active beacons. The
 // distance is estimated from rssi and the measured power at 1 m (the
-// sighting's tx_power, else the beacon's configured one) by Options.Estimate,
-// which defaults to the log-distance path-loss model
-// d = 10^((txPower - rssi) / (10 * n)) with n = DefaultPathLossExponent, and
-// classified by Options.Classify (immediate below 0.5 m, near below 3 m, far
-// beyond; unknown without rssi).
+// sighting's tx_power, else the beacon's configured one, else
+// nearby.DefaultTxPower) by Options.Estimate, which defaults to
+// ble.EstimateDistance (the AltBeacon curve fit), and classified by
+// Options.Classify, which defaults to ble.ProximityOf (immediate up to
+// 0.5 m, near up to 3 m, far beyond; unknown without rssi).
 //
 // # Concurrency
 //

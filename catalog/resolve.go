@@ -9,46 +9,8 @@ import (
 	"slices"
 
 	"github.com/nearby-dev/nearby"
+	"github.com/nearby-dev/nearby/ble"
 )
-
-// DefaultPathLossExponent is n of the log-distance model: 2 is free space;
-// shops measure 2 to 4, but phones report a smoothed rssi and the classes
-// (immediate, near, far) matter more than metres.
-const DefaultPathLossExponent = 2.0
-
-// Proximity classes and their upper bounds in metres.
-const (
-	ProximityImmediate = "immediate"
-	ProximityNear      = "near"
-	ProximityFar       = "far"
-	ProximityUnknown   = "unknown"
-
-	ImmediateMaxM = 0.5
-	NearMaxM      = 3.0
-)
-
-// LogDistance estimates metres from rssi and the measured power at 1 m with
-// the log-distance path-loss model d = 10^((txPower-rssi)/(10n)). It returns
-// -1 when rssi is not a plausible reading (0 or positive).
-func LogDistance(rssi, txPower int) float64 {
-	if rssi >= 0 || txPower >= 0 {
-		return -1
-	}
-	return math.Pow(10, float64(txPower-rssi)/(10*DefaultPathLossExponent))
-}
-
-// ClassifyDistance maps metres to a proximity class, without hysteresis.
-func ClassifyDistance(d float64) string {
-	switch {
-	case d < 0 || math.IsNaN(d):
-		return ProximityUnknown
-	case d < ImmediateMaxM:
-		return ProximityImmediate
-	case d < NearMaxM:
-		return ProximityNear
-	}
-	return ProximityFar
-}
 
 // identKey is a beacon identity in comparable form.
 type identKey struct {
@@ -154,7 +116,7 @@ func (c *Catalog) Resolve(ctx context.Context, seen []Sighting) ([]Resolved, err
 		if srec == nil {
 			continue // its store is gone: nothing to show
 		}
-		r := Resolved{Beacon: b, Store: srec.s, Proximity: ProximityUnknown}
+		r := Resolved{Beacon: b, Store: srec.s, Proximity: string(ble.Unknown)}
 		if b.Page != nil {
 			if p := c.programs[b.Page.ProgramID]; p != nil {
 				r.Program = p.p

@@ -2,41 +2,29 @@ package catalog_test
 
 import (
 	"context"
-	"math"
+	"fmt"
 	"testing"
 
 	"github.com/nearby-dev/nearby"
+	"github.com/nearby-dev/nearby/ble"
 	"github.com/nearby-dev/nearby/catalog"
 )
 
 const testUUID = "f7826da6-4fa2-4e98-8024-bc5b71e0893e"
 
-func TestLogDistance(t *testing.T) {
-	for _, tc := range []struct {
-		rssi, tx int
-		want     float64
-	}{
-		{-59, -59, 1},
-		{-79, -59, 10},
-		{-39, -59, 0.1},
-		{0, -59, -1},
-		{-60, 0, -1},
-	} {
-		if got := catalog.LogDistance(tc.rssi, tc.tx); math.Abs(got-tc.want) > 1e-9 {
-			t.Errorf("LogDistance(%d, %d) = %v, want %v", tc.rssi, tc.tx, got, tc.want)
-		}
-	}
-	for _, tc := range []struct {
-		d    float64
-		want string
-	}{{-1, "unknown"}, {0.1, "immediate"}, {0.5, "near"}, {2.9, "near"}, {3, "far"}, {30, "far"}} {
-		if got := catalog.ClassifyDistance(tc.d); got != tc.want {
-			t.Errorf("ClassifyDistance(%v) = %q, want %q", tc.d, got, tc.want)
-		}
-	}
-}
-
 func TestCatalog_Resolve(t *testing.T) {
+	t.Run("CustomModel", func(t *testing.T) {
+		c, _ := MustNew(t, &catalog.Options{
+			Estimate: func(rssi, tx int) float64 { return float64(tx - rssi) },
+			Classify: func(d float64) string { return fmt.Sprint(d) },
+		})
+		c.PutStore(store(1, 48.85, 2.35))
+		c.PutBeacon(&nearby.Beacon{ID: 1, StoreID: 1, Identity: nearby.Identity{UUID: testUUID, Major: 1, Minor: 1}})
+		res, err := c.Resolve(context.Background(), []catalog.Sighting{{Identity: nearby.Identity{UUID: testUUID, Major: 1, Minor: 1}, RSSI: ptr(-70)}})
+		if err != nil || len(res) != 1 || *res[0].DistanceM != 11 || res[0].Proximity != "11" {
+			t.Fatalf("got %+v, %v; want 11 m (default tx power -59) classified \"11\"", res, err)
+		}
+	})
 	c, _ := MustNew(t, nil)
 	c.PutStore(store(1, 48.85, 2.35))
 	c.PutStore(store(2, 48.86, 2.35))
@@ -55,13 +43,13 @@ func TestCatalog_Resolve(t *testing.T) {
 	}
 	t.Run("OK", func(t *testing.T) {
 		res, err := c.Resolve(context.Background(), []catalog.Sighting{
-			see(1, ptr(-75)), // ~6.3 m
-			see(2, ptr(-55)), // ~0.6 m
+			see(1, ptr(-75)), // far
+			see(2, ptr(-55)), // nearest
 			see(3, ptr(-40)), // inactive
 			see(4, nil),      // no rssi: unknown, last
 			see(9, ptr(-50)), // unknown beacon
 			see(5, ptr(-50)), // unknown store
-			see(1, ptr(-65)), // beacon 1 again, nearer: ~2 m
+			see(1, ptr(-65)), // beacon 1 again, nearer
 			{Identity: nearby.Identity{UUID: "F7826DA64FA24E988024BC5B71E0893E", Major: 1, Minor: 2}, RSSI: ptr(-90)},
 		})
 		if err != nil {
@@ -74,8 +62,13 @@ func TestCatalog_Resolve(t *testing.T) {
 		if len(got) != 3 || got[0] != 2 || got[1] != 1 || got[2] != 4 {
 			t.Fatalf("resolved beacons %v, want [2 1 4]", got)
 		}
-		if r := res[1]; r.DistanceM == nil || math.Abs(*r.DistanceM-2) > 0.01 || r.Proximity != "near" || r.Store.ID != 1 || r.Program == nil || r.Program.ID != 7 {
-			t.Errorf("beacon 1: %+v, want ~2 m, near, store 1, program 7", r)
+		want := ble.EstimateDistance(-65, -59)
+		if r := res[1]; r.DistanceM == nil || *r.DistanceM != want || r.Proximity != string(ble.ProximityOf(want)) ||
+			r.Store.ID != 1 || r.Program == nil || r.Program.ID != 7 {
+			t.Errorf("beacon 1: %+v, want %v m (the nearer sighting), %s, store 1, program 7", r, want, ble.ProximityOf(want))
+		}
+		if got, want := res[0].Proximity, string(ble.ProximityOf(ble.EstimateDistance(-55, -59))); got != want {
+			t.Errorf("beacon 2: proximity %q, want %q", got, want)
 		}
 		if r := res[2]; r.DistanceM != nil || r.Proximity != "unknown" {
 			t.Errorf("beacon 4 without rssi: distance %v, proximity %q; want none, unknown", r.DistanceM, r.Proximity)
@@ -85,8 +78,8 @@ func TestCatalog_Resolve(t *testing.T) {
 		s := see(2, ptr(-79))
 		s.TxPower = ptr(-69)
 		res, _ := c.Resolve(context.Background(), []catalog.Sighting{s})
-		if len(res) != 1 || math.Abs(*res[0].DistanceM-math.Sqrt(10)) > 1e-9 {
-			t.Fatalf("got %+v, want one result at sqrt(10) m", res)
+		if want := ble.EstimateDistance(-79, -69); len(res) != 1 || *res[0].DistanceM != want {
+			t.Fatalf("got %+v, want one result at %v m (the sighting's tx_power)", res, want)
 		}
 	})
 	t.Run("IdentityChange", func(t *testing.T) {
