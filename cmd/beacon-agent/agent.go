@@ -18,6 +18,12 @@ import (
 	"github.com/nearby-dev/nearby/client"
 )
 
+// The agent package declares what it consumes; these are what it gets.
+var (
+	_ agent.Server = (*client.Client)(nil)
+	_ agent.Radio  = (*ble.SimRadio)(nil)
+)
+
 // version is set at link time: -ldflags "-X main.version=v1.2.3".
 var version = "dev"
 
