@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/nearby-dev/nearby"
+	"github.com/nearby-dev/nearby/api"
 	"github.com/nearby-dev/nearby/store"
 )
 
@@ -133,7 +134,9 @@ func benchStartup(b *testing.B, dir string, n, gcPercent int) {
 
 // BenchmarkMain_Import streams a generated CSV of DISCOVERYD_BENCH_STORES
 // rows from a file through the CLI to POST /v1/stores/import on a real
-// server and reports rows/s:
+// server and reports rows/s; the baseline is the same rows committed
+// straight into the store with CreateStores in batches of the same size
+// (no HTTP, no parsing, no catalog):
 //
 //	go test -run '^$' -bench Import -benchtime 1x -count 5 ./cmd/discoveryd
 func BenchmarkMain_Import(b *testing.B) {
@@ -146,8 +149,10 @@ func BenchmarkMain_Import(b *testing.B) {
 	w := bufio.NewWriter(f)
 	fmt.Fprintln(w, "name,lat,lng,category,address")
 	rng := rand.New(rand.NewPCG(3, 4))
+	rows := make([]nearby.Store, n)
 	for i := range n {
-		s := randomStore(rng, i)
+		rows[i] = randomStore(rng, i)
+		s := &rows[i]
 		fmt.Fprintf(w, "%s,%.6f,%.6f,%s,%s\n", s.Name, s.Lat, s.Lng, s.Category, s.Address)
 	}
 	if err := w.Flush(); err != nil {
@@ -155,33 +160,72 @@ func BenchmarkMain_Import(b *testing.B) {
 	}
 	f.Close()
 	fi, _ := os.Stat(csvPath)
-	for b.Loop() {
-		b.StopTimer()
-		m := MustRunMain(b, b.TempDir())
-		_, key := newMerchant(call{tb: b, base: "http://" + m.Addr()}, "bench")
-		runtime.GC()
-		var before runtime.MemStats
-		runtime.ReadMemStats(&before)
-		b.StartTimer()
-		start := time.Now()
-		res, err := importFile(context.Background(), importConfig{Server: "http://" + m.Addr(), Token: key, Format: "csv", File: csvPath},
-			http.DefaultClient, discard{}, false)
-		took := time.Since(start)
-		b.StopTimer()
-		if err != nil {
-			b.Fatal(err)
+
+	b.Run("baseline=store.CreateStores", func(b *testing.B) {
+		for b.Loop() {
+			b.StopTimer()
+			db, err := store.Open(filepath.Join(b.TempDir(), DBFile), nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := db.CreateMerchant(context.Background(), &nearby.Merchant{Name: "bench", APIKeyHash: make([]byte, 32)}); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			start := time.Now()
+			for i := 0; i < n; i += api.DefaultImportBatch {
+				batch := make([]*nearby.Store, 0, api.DefaultImportBatch)
+				for j := i; j < min(i+api.DefaultImportBatch, n); j++ {
+					s := rows[j]
+					batch = append(batch, &s)
+				}
+				if err := db.CreateStores(context.Background(), batch); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(n)/time.Since(start).Seconds(), "rows/s")
+			b.StopTimer()
+			db.Close()
+			b.StartTimer()
 		}
-		if res.Imported != n || res.FailedCount != 0 {
-			b.Fatalf("imported %d, failed %d; want %d, 0", res.Imported, res.FailedCount, n)
+	})
+	b.Run("http", func(b *testing.B) {
+		for b.Loop() {
+			b.StopTimer()
+			m := NewMain()
+			m.Config.Listen, m.Config.DataDir, m.Config.AdminToken, m.Config.LogLevel = "127.0.0.1:0", b.TempDir(), testAdminToken, "error"
+			m.Stdout, m.Stderr = discard{}, discard{}
+			if err := m.Run(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+			<-m.Loaded()
+			_, key := newMerchant(call{tb: b, base: "http://" + m.Addr()}, "bench")
+			runtime.GC()
+			b.StartTimer()
+			start := time.Now()
+			res, err := importFile(context.Background(), importConfig{Server: "http://" + m.Addr(), Token: key, Format: "csv", File: csvPath},
+				http.DefaultClient, discard{}, false)
+			took := time.Since(start)
+			b.StopTimer()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if res.Imported != n || res.FailedCount != 0 {
+				b.Fatalf("imported %d, failed %d; want %d, 0", res.Imported, res.FailedCount, n)
+			}
+			var after runtime.MemStats
+			runtime.ReadMemStats(&after)
+			b.ReportMetric(float64(n)/took.Seconds(), "rows/s")
+			b.ReportMetric(float64(fi.Size())/(1<<20)/took.Seconds(), "MiB/s")
+			b.ReportMetric(float64(after.HeapInuse)/(1<<20), "MiB-heap-after")
+			if err := m.Close(); err != nil {
+				b.Fatal(err)
+			}
+			m = nil
+			runtime.GC()
+			b.StartTimer()
 		}
-		var after runtime.MemStats
-		runtime.ReadMemStats(&after)
-		b.ReportMetric(float64(n)/took.Seconds(), "rows/s")
-		b.ReportMetric(float64(fi.Size())/(1<<20)/took.Seconds(), "MiB/s")
-		b.ReportMetric(float64(after.HeapInuse)/(1<<20), "MiB-heap-after")
-		m.Close()
-		b.StartTimer()
-	}
+	})
 }
 
 // cpuTime is the process's user+system CPU time: on a shared machine it is
