@@ -2,6 +2,7 @@ package agent_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -192,4 +193,63 @@ func equalCounts(got, want map[nearby.EventType]int64) bool {
 		}
 	}
 	return true
+}
+
+// TestAgent_SpoolFull: offline with a small spool, the oldest events are
+// dropped, counted durably and reported in heartbeats; the newest are
+// delivered once the daemon is back.
+func TestAgent_SpoolFull(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		d := newFakeDaemon()
+		cfg := testConfig
+		d.setConfig(&cfg, nil)
+		d.Before = func(int, []nearby.Event) error { return errNetwork }
+		sp := MustOpenSpool(t, &agent.SpoolOptions{MaxEvents: 5})
+		radio := newFakeRadio()
+		a := agent.New(radio, d, sp, &agent.Options{HeartbeatEvery: time.Minute, Backoff: agent.Backoff{Max: 10 * time.Second}})
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error)
+		go func() { done <- a.Run(ctx) }()
+		// Three visits of 5 s, a minute apart: enter, exit and dwell each.
+		for v := range 3 {
+			for range 5 {
+				radio.ch <- ble.Sighting{DeviceID: fmt.Sprintf("p%d", v), RSSI: -50, At: time.Now()}
+				time.Sleep(time.Second)
+			}
+			time.Sleep(time.Minute)
+		}
+		synctest.Wait()
+		beats := d.heartbeats()
+		last := beats[len(beats)-1]
+		if last.Dropped == nil || *last.Dropped != 4 || last.SpoolDepth == nil || *last.SpoolDepth != 5 {
+			t.Errorf("heartbeat: dropped %v, depth %v; want 4 dropped of 9, 5 kept", ptrStr(last.Dropped), ptrStr(last.SpoolDepth))
+		}
+		d.mu.Lock()
+		d.Before = nil
+		d.mu.Unlock()
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		sum, err := a.Summary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.Total != 9 || sum.Dropped != 4 || sum.Accepted != 5 || sum.SpoolDepth != 0 || d.len() != 5 {
+			t.Errorf("summary %+v, daemon %d events; want 9 generated, 4 dropped, 5 delivered", sum, d.len())
+		}
+		// The oldest went: what is left is the end of the second visit and
+		// the whole third.
+		want := map[nearby.EventType]int64{nearby.EventEnter: 1, nearby.EventExit: 2, nearby.EventDwell: 2}
+		if got := d.counts(); !equalCounts(got, want) {
+			t.Errorf("delivered %v, want the newest events %v", got, want)
+		}
+	})
+}
+
+func ptrStr(p *int64) string {
+	if p == nil {
+		return "nil"
+	}
+	return fmt.Sprint(*p)
 }
