@@ -88,12 +88,16 @@ func TestE2E_OfflineAndCrash(t *testing.T) {
 		"--drain-timeout", "30s", "--log-level", "debug"}
 	first := startAgent(t, bc.AgentToken, args)
 
-	// Timeline (the simulated day lasts 7.5 s): answers cut from 1 s to
-	// 2.5 s, daemon down at 3 s, first agent killed at 5 s and the second
-	// started at once (offline, on the same spool), daemon back at 7 s.
-	time.Sleep(time.Second)
+	// Timeline (the simulated day lasts 7.5 s): once uploads flow, answers
+	// are cut until at least one committed batch lost its answer; then the
+	// daemon goes down; 2 s later the first agent is killed and the second
+	// started at once (offline, on the same spool); 2 s later the daemon is
+	// back. Steps wait for what they need, so a slow machine only stretches
+	// the run.
+	waitFor(t, "a first upload", func() bool { return px.passed.Load() > 0 })
 	px.cut.Store(true)
-	time.Sleep(1500 * time.Millisecond)
+	waitFor(t, "an answer cut after the commit", func() bool { return px.cuts.Load() > 0 })
+	time.Sleep(500 * time.Millisecond)
 	px.cut.Store(false)
 	time.Sleep(500 * time.Millisecond)
 	d.stop(t)
@@ -218,9 +222,9 @@ func replayAndReject(t *testing.T, c *client.Client) {
 // cuttingProxy forwards to the daemon; while cut is set it forwards event
 // uploads, lets the daemon answer, and then cuts the client's connection.
 type cuttingProxy struct {
-	URL  string
-	cut  atomic.Bool
-	cuts atomic.Int64
+	URL          string
+	cut          atomic.Bool
+	cuts, passed atomic.Int64 // event uploads answered 200: cut, passed on
 }
 
 func newCuttingProxy(t *testing.T, target string) *cuttingProxy {
@@ -233,20 +237,41 @@ func newCuttingProxy(t *testing.T, target string) *cuttingProxy {
 	rp.ErrorLog = log.New(io.Discard, "", 0) // the daemon down is expected: 502
 	p := &cuttingProxy{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if p.cut.Load() && r.Method == http.MethodPost && r.URL.Path == "/v1/agent/events" {
-			rec := httptest.NewRecorder()
-			rp.ServeHTTP(rec, r)
+		if r.Method != http.MethodPost || r.URL.Path != "/v1/agent/events" {
+			rp.ServeHTTP(w, r)
+			return
+		}
+		rec := httptest.NewRecorder()
+		rp.ServeHTTP(rec, r)
+		if p.cut.Load() {
 			if rec.Code == http.StatusOK {
 				p.cuts.Add(1)
 			}
 			panic(http.ErrAbortHandler) // the connection drops before the answer
 		}
-		rp.ServeHTTP(w, r)
+		if rec.Code == http.StatusOK {
+			p.passed.Add(1)
+		}
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		w.Write(rec.Body.Bytes())
 	}))
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 	t.Cleanup(srv.Close)
 	p.URL = srv.URL
 	return p
+}
+
+// waitFor polls cond for up to 20 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); !cond(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s after 20 s", what)
+		}
+	}
 }
 
 // buildDaemon builds cmd/discoveryd into dir.
