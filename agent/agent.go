@@ -119,9 +119,13 @@ func (a *Agent) Sender() *Sender { return a.sender }
 
 // Run works until ctx is done or the radio's sightings end, then ends the
 // open visits, stops advertising and drains the spool for up to
-// DrainTimeout. Events left in the spool are sent by the next run.
+// DrainTimeout. Events left in the spool are sent by the next run, so an
+// undrained spool is not an error; an unreadable spool is.
 func (a *Agent) Run(ctx context.Context) error {
 	a.started = a.now()
+	if _, err := a.spool.Stats(); err != nil {
+		return err
+	}
 	a.loadCachedConfig(ctx)
 
 	bg, stopBG := context.WithCancel(ctx)
@@ -130,7 +134,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	wg.Go(func() { a.configLoop(bg) })
 	wg.Go(func() { a.heartbeatLoop(bg) })
 
-	err := a.watch(ctx)
+	a.watch(ctx)
 	a.record(a.tracker.Flush())
 	stopBG()
 	wg.Wait()
@@ -149,12 +153,12 @@ func (a *Agent) Run(ctx context.Context) error {
 		depth, _ := a.spool.Depth()
 		a.log.Warn("spool not drained before exit; the next run sends the rest", "spool_depth", depth)
 	}
-	return err
+	return nil
 }
 
-// watch feeds sightings to the tracker until ctx is done (nil) or the radio
-// closes its channel (nil too: a simulation ended).
-func (a *Agent) watch(ctx context.Context) error {
+// watch feeds sightings to the tracker until ctx is done or the radio
+// closes its channel (a simulated day ended).
+func (a *Agent) watch(ctx context.Context) {
 	var tick <-chan time.Time
 	if a.opts.TickEvery > 0 {
 		t := time.NewTicker(a.opts.TickEvery)
@@ -165,12 +169,12 @@ func (a *Agent) watch(ctx context.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
-			return nil
+			return
 		case now := <-tick:
 			a.record(a.tracker.Expire(now))
 		case s, ok := <-sightings:
 			if !ok {
-				return nil
+				return
 			}
 			a.record(a.tracker.Observe(s))
 		}
