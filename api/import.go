@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/labstack/echo/v4"
 	"github.com/nearby-dev/nearby"
@@ -54,8 +55,10 @@ func (s *Server) handleImport(c echo.Context) error {
 	} else {
 		err = importer.GeoJSONWith(req.Context(), body, importer.GeoJSONOptions{DefaultCategory: category}, imp.row)
 	}
-	if err == nil {
-		err = imp.flush()
+	err = imp.finish(err)
+	if imp.err != nil { // a commit failed: the server's fault, not the file's
+		s.metrics.imported.Add(float64(imp.out.Imported))
+		return imp.err
 	}
 	s.metrics.imported.Add(float64(imp.out.Imported))
 	s.metrics.importFail.Add(float64(imp.out.FailedCount))
@@ -140,16 +143,28 @@ func importFormat(c echo.Context) (string, error) {
 	return "", nearby.Errorf(nearby.EUNSUPPORTED, "Content-Type must be text/csv or application/geo+json (or pass ?format=csv|geojson)")
 }
 
-// importRun accumulates one import.
+// importRun accumulates one import. Parsing and committing overlap: full
+// batches go to a committer goroutine (one batch in flight at a time, so
+// memory stays bounded) while the parser fills the next one.
 type importRun struct {
 	s          *Server
 	ctx        context.Context
 	merchantID uint64
 	batch      []*nearby.Store
 	out        importJSON
+
+	started  bool
+	batches  chan []*nearby.Store
+	done     chan struct{}
+	imported atomic.Int64 // rows committed and in the catalog
+	err      error        // the committer's error, read after done or via failed
+	failed   atomic.Bool
 }
 
 func (r *importRun) row(row importer.Row) error {
+	if r.failed.Load() {
+		return r.wait() // stop streaming: a commit failed
+	}
 	if row.Err != nil {
 		r.out.FailedCount++
 		if len(r.out.Failed) < r.s.cfg.MaxFailedRows {
@@ -168,25 +183,69 @@ func (r *importRun) row(row importer.Row) error {
 	st.ID, st.MerchantID = 0, r.merchantID
 	r.batch = append(r.batch, &st)
 	if len(r.batch) >= r.s.cfg.ImportBatch {
-		return r.flush()
+		r.send()
 	}
 	return nil
 }
 
-// flush commits the batch, then makes it visible to queries.
-func (r *importRun) flush() error {
+// send hands the batch to the committer, starting it on first use.
+func (r *importRun) send() {
 	if len(r.batch) == 0 {
-		return nil
+		return
 	}
-	if err := r.s.reg.CreateStores(r.ctx, r.batch); err != nil {
+	if !r.started {
+		r.started = true
+		r.batches = make(chan []*nearby.Store)
+		r.done = make(chan struct{})
+		go r.commitLoop()
+	}
+	r.batches <- r.batch
+	r.batch = make([]*nearby.Store, 0, r.s.cfg.ImportBatch)
+}
+
+// commitLoop commits each batch, then makes it visible to queries. After an
+// error it drains the channel without committing.
+func (r *importRun) commitLoop() {
+	defer close(r.done)
+	for batch := range r.batches {
+		if r.err != nil {
+			continue
+		}
+		if err := r.s.reg.CreateStores(r.ctx, batch); err != nil {
+			r.err = err
+			r.failed.Store(true)
+			continue
+		}
+		for _, st := range batch {
+			if err := r.s.cat.PutStore(st); err != nil {
+				r.err = nearby.Internal(err)
+				r.failed.Store(true)
+				break
+			}
+		}
+		r.imported.Add(int64(len(batch)))
+	}
+}
+
+// wait stops the committer and returns its error.
+func (r *importRun) wait() error {
+	if r.started {
+		close(r.batches)
+		<-r.done
+		r.started = false
+	}
+	r.out.Imported = int(r.imported.Load())
+	return r.err
+}
+
+// finish commits the last partial batch (unless the stream failed) and
+// waits for every commit.
+func (r *importRun) finish(streamErr error) error {
+	if streamErr == nil && !r.failed.Load() {
+		r.send()
+	}
+	if err := r.wait(); err != nil {
 		return err
 	}
-	for _, st := range r.batch {
-		if err := r.s.cat.PutStore(st); err != nil {
-			return nearby.Internal(err)
-		}
-	}
-	r.out.Imported += len(r.batch)
-	r.batch = r.batch[:0]
-	return nil
+	return streamErr
 }
