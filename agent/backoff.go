@@ -3,8 +3,11 @@ package agent
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
+	"syscall"
 	"time"
 )
 
@@ -108,4 +111,23 @@ func refused(status int) bool {
 		return true
 	}
 	return false
+}
+
+// errorClass names the kind of a failure, so that "log each distinct error
+// once" does not log again because a message carries a new local port or
+// request id: the HTTP status, a timeout, or the system error underneath.
+func errorClass(err error) string {
+	if st := httpStatus(err); st != 0 {
+		return fmt.Sprintf("http %d", st)
+	}
+	var errno syscall.Errno
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timeout"
+	case errors.As(err, &errno):
+		return "errno " + errno.Error()
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "connection closed"
+	}
+	return err.Error()
 }

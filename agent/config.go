@@ -38,9 +38,9 @@ func (a *Agent) configLoop(ctx context.Context) {
 		}
 		if err != nil {
 			failures++
-			if err.Error() != lastErr {
+			if errorClass(err) != lastErr {
 				a.log.Warn("config refresh failed; keeping the current identity", "err", err)
-				lastErr = err.Error()
+				lastErr = errorClass(err)
 			}
 			wait = min(wait, a.opts.Backoff.Delay(failures, retryAfter(err)))
 		} else if failures > 0 {

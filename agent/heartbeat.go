@@ -37,9 +37,9 @@ func (a *Agent) heartbeatLoop(ctx context.Context) {
 		cancel()
 		switch {
 		case err != nil && ctx.Err() == nil:
-			if err.Error() != lastErr {
+			if errorClass(err) != lastErr {
 				a.log.Warn("heartbeat failed", "err", err)
-				lastErr = err.Error()
+				lastErr = errorClass(err)
 			}
 		case err == nil && lastErr != "":
 			a.log.Info("heartbeat recovered")

@@ -239,8 +239,8 @@ func (s *Sender) wait(ctx context.Context, err error) {
 		s.since = time.Now()
 	}
 	d := s.Backoff.Delay(s.failures, retryAfter(err))
-	if msg := err.Error(); msg != s.lastErr {
-		s.lastErr = msg
+	if class := errorClass(err); class != s.lastErr {
+		s.lastErr = class
 		s.Logger.Warn("upload failed; will retry", "err", err, "attempt", s.failures, "retry_in", d.Round(time.Millisecond))
 	} else {
 		s.Logger.Debug("upload failed again", "attempt", s.failures, "retry_in", d.Round(time.Millisecond))
