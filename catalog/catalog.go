@@ -149,12 +149,7 @@ func (c *Catalog) PutStore(s *nearby.Store) error {
 	if err := c.ix.Insert(s.ID, geo.Point{Lat: s.Lat, Lng: s.Lng}); err != nil {
 		return fmt.Errorf("catalog: store %d: %w", s.ID, err)
 	}
-	rec := c.stores.get(s.ID)
-	if rec == nil {
-		rec = &storeRec{}
-		c.stores.put(s.ID, rec)
-	}
-	c.fill(rec, &cp)
+	c.fill(c.stores.add(s.ID), &cp)
 	return nil
 }
 

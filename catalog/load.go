@@ -27,12 +27,7 @@ func (c *Catalog) Load(stores []*nearby.Store, programs []*nearby.Program, beaco
 		}
 		for _, s := range stores {
 			cp := *s
-			rec := c.stores.get(s.ID)
-			if rec == nil {
-				rec = &storeRec{}
-				c.stores.put(s.ID, rec)
-			}
-			c.fill(rec, &cp)
+			c.fill(c.stores.add(s.ID), &cp)
 		}
 	}
 	c.mu.Unlock()

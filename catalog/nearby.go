@@ -107,7 +107,7 @@ func (sc *scratch) prefetch(hits []geo.Hit) {
 	stores := &sc.c.stores
 	n := 0
 	for _, h := range hits {
-		if rec := stores.get(h.ID); rec != nil {
+		if rec := stores.at(h.ID); rec != nil {
 			n += len(rec.progs) + int(rec.act.bits.Load()&1) // both cache lines
 		}
 	}
@@ -202,7 +202,7 @@ func (sc *scratch) visit(h geo.Hit) bool {
 	if sc.scanned > sc.c.maxScan {
 		return false
 	}
-	rec := sc.c.stores.get(h.ID)
+	rec := sc.c.stores.at(h.ID)
 	if rec == nil {
 		return true
 	}

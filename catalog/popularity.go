@@ -60,9 +60,11 @@ func (c *Catalog) RecordActivityCount(storeID uint64, typ nearby.EventType, at t
 	if n <= 0 || !countsAsActivity(typ) {
 		return
 	}
+	// The read lock keeps the record in place (see storeTable) while the
+	// counter is updated; concurrent updates use compare-and-swap.
 	c.mu.RLock()
+	defer c.mu.RUnlock()
 	rec := c.stores.get(storeID)
-	c.mu.RUnlock()
 	if rec == nil {
 		return
 	}
@@ -79,8 +81,8 @@ func (c *Catalog) Activity(storeID uint64, now time.Time) float64 {
 		return -1
 	}
 	c.mu.RLock()
+	defer c.mu.RUnlock()
 	rec := c.stores.get(storeID)
-	c.mu.RUnlock()
 	if rec == nil {
 		return 0
 	}

@@ -3,12 +3,14 @@ package catalog
 import (
 	"math/rand/v2"
 	"testing"
+
+	"github.com/nearby-dev/nearby"
 )
 
 func TestStoreTable(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	var tab storeTable
-	model := map[uint64]*storeRec{}
+	model := map[uint64]*nearby.Store{}
 	for i := 0; i < 20000; i++ {
 		var id uint64
 		switch rng.IntN(3) {
@@ -23,22 +25,32 @@ func TestStoreTable(t *testing.T) {
 			tab.delete(id)
 			delete(model, id)
 		} else {
-			rec := &storeRec{}
-			tab.put(id, rec)
-			model[id] = rec
+			fresh := tab.get(id) == nil
+			rec := tab.add(id)
+			rec.s = &nearby.Store{ID: id}
+			if fresh {
+				rec.act.add(float64(id))
+			}
+			model[id] = rec.s
 		}
 		if tab.len() != len(model) {
 			t.Fatalf("step %d: len %d, want %d", i, tab.len(), len(model))
 		}
 	}
-	for id, rec := range model {
-		if got := tab.get(id); got != rec {
-			t.Fatalf("get(%d) = %p, want %p", id, got, rec)
+	for id, s := range model {
+		got := tab.get(id)
+		if got == nil || got.s != s || got.act.load() != float64(id) || tab.at(id) != got {
+			t.Fatalf("get(%d) = %+v, want store %d with activity %d", id, got, id, id)
+		}
+	}
+	for id := uint64(0); id < 6000; id++ {
+		if _, ok := model[id]; !ok && tab.get(id) != nil {
+			t.Fatalf("get(%d) found a deleted or never added store", id)
 		}
 	}
 	for id := range tab.sparse {
-		if id < uint64(len(tab.dense)) {
-			t.Fatalf("id %d is sparse but within the dense range %d", id, len(tab.dense))
+		if id>>chunkBits < uint64(len(tab.chunks)) {
+			t.Fatalf("id %d is sparse but within the dense range of %d chunks", id, len(tab.chunks))
 		}
 	}
 }
