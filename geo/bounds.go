@@ -36,8 +36,8 @@ func (ix *Index) eachInBounds(b Bounds, fn func(uint64, Point), needPoint bool) 
 	}
 	for i, sp := range spans[:n] {
 		ix.tree.Search([2]float64{b.MinLat, sp.lo}, [2]float64{b.MaxLat, sp.hi},
-			func(_, _ [2]float64, cl *cell) bool {
-				minLat, minLng, maxLat, maxLng := cl.box()
+			func(lo, hi [2]float64, k uint64) bool {
+				minLat, minLng, maxLat, maxLng := lo[0], lo[1], hi[0], hi[1]
 				for _, prev := range spans[:i] {
 					if minLng <= prev.hi && maxLng >= prev.lo {
 						return true // an earlier span visited this cell
@@ -45,7 +45,7 @@ func (ix *Index) eachInBounds(b Bounds, fn func(uint64, Point), needPoint bool) 
 				}
 				inside := minLat >= b.MinLat && maxLat <= b.MaxLat &&
 					minLng >= sp.lo && maxLng <= sp.hi
-				for _, e := range cl.entries {
+				for _, e := range ix.cellAt(k) {
 					if inside && !needPoint {
 						fn(e.id, Point{})
 						continue

@@ -22,29 +22,32 @@ func mustCheck(tb testing.TB, ix *Index) {
 	tb.Helper()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	cells := map[uint64]*cell{}
+	cells := map[uint64][]entry{}
 	for r := range ix.rows {
 		g := &ix.rows[r]
 		if len(g.cols) != len(g.cells) || !slices.IsSorted(g.cols) {
 			tb.Errorf("row %d: %d cols, %d cells, sorted %v", r, len(g.cols), len(g.cells), slices.IsSorted(g.cols))
 		}
-		for i, cl := range g.cells {
-			if int(cl.row) != r || cl.col != g.cols[i] {
-				tb.Errorf("row %d col %d holds cell %d/%d", r, g.cols[i], cl.row, cl.col)
-			}
-			cells[cellKey(r, int(cl.col))] = cl
+		for i, es := range g.cells {
+			cells[cellKey(r, int(g.cols[i]))] = es
 		}
 	}
+	ix.tree.Scan(func(lo, _ [2]float64, k uint64) bool {
+		if _, ok := cells[k]; !ok || lo != func() [2]float64 { l, _ := cellBox(int(k>>32), int(uint32(k))); return l }() {
+			tb.Errorf("r-tree cell %x at %v is not an occupied grid cell", k, lo)
+		}
+		return true
+	})
 	if got, want := ix.tree.Len(), len(cells); got != want || ix.ncell != want {
 		tb.Errorf("r-tree holds %d cells, grid %d, count %d", got, want, ix.ncell)
 	}
 	n := 0
-	for k, cl := range cells {
-		if len(cl.entries) == 0 {
+	for k, es := range cells {
+		if len(es) == 0 {
 			tb.Errorf("cell %x is empty but kept", k)
 		}
-		n += len(cl.entries)
-		for _, e := range cl.entries {
+		n += len(es)
+		for _, e := range es {
 			p, ok := ix.ids[e.id]
 			if !ok {
 				tb.Errorf("cell %x holds unknown id %d", k, e.id)

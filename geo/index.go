@@ -27,27 +27,22 @@ type entry struct {
 	id uint64
 }
 
-// cell holds the entries of one grid cell. Its entries slice is exclusively
-// owned by the index and only changed under the write lock.
-type cell struct {
-	row, col int32
-	entries  []entry
-}
-
-func (c *cell) box() (minLat, minLng, maxLat, maxLng float64) {
-	minLat = float64(c.row)*cellDeg - 90
-	minLng = float64(c.col)*cellDeg - 180
-	return minLat, minLng, minLat + cellDeg, minLng + cellDeg
+// cellBox returns the lat/lng box of grid cell (row, col).
+func cellBox(row, col int) (lo, hi [2]float64) {
+	lat, lng := float64(row)*cellDeg-90, float64(col)*cellDeg-180
+	return [2]float64{lat, lng}, [2]float64{lat + cellDeg, lng + cellDeg}
 }
 
 func cellKey(row, col int) uint64 { return uint64(row)<<32 | uint64(col) }
 
 // gridRow holds the occupied cells of one grid row sorted by column: cols
-// and cells are parallel. A query walks a row's columns with two cursors
-// instead of looking cells up one by one, so empty cells cost nothing.
+// and cells are parallel, a cell being its entries. A query walks a row's
+// columns with two cursors instead of looking cells up one by one, so empty
+// cells cost nothing, and reaches a cell's entries without a pointer hop.
+// Only the write lock changes a row.
 type gridRow struct {
 	cols  []int32
-	cells []*cell
+	cells [][]entry
 }
 
 // find returns the index of col in the row, or where it would be inserted.
@@ -83,7 +78,7 @@ type Index struct {
 	ids   map[uint64]Point
 	rows  []gridRow // nRows, allocated on first write
 	ncell int       // occupied cells
-	tree  rtree.RTreeG[*cell]
+	tree  rtree.RTreeG[uint64] // occupied cells' boxes, data cellKey(row, col)
 
 	// GridBudget bounds a query's grid walk, in units of one row scanned
 	// in one step or one occupied cell visited; past it the query continues
@@ -176,10 +171,10 @@ func (ix *Index) move(id uint64, old, p Point) {
 	if r0 == r1 && c0 == c1 {
 		g := &ix.rows[r0]
 		i, _ := g.find(c0)
-		c := g.cells[i]
-		for i := range c.entries {
-			if c.entries[i].id == id {
-				c.entries[i].v = toVec(p)
+		es := g.cells[i]
+		for j := range es {
+			if es[j].id == id {
+				es[j].v = toVec(p)
 				return
 			}
 		}
@@ -195,39 +190,45 @@ func (ix *Index) add(id uint64, p Point) {
 	r, c := rowOf(p.Lat), colOf(p.Lng)
 	g := &ix.rows[r]
 	i, ok := g.find(c)
-	var cl *cell
-	if ok {
-		cl = g.cells[i]
-	} else {
-		cl = &cell{row: int32(r), col: int32(c)}
+	if !ok {
 		g.cols = slices.Insert(g.cols, i, int32(c))
-		g.cells = slices.Insert(g.cells, i, cl)
+		g.cells = slices.Insert(g.cells, i, nil)
 		ix.ncell++
-		minLat, minLng, maxLat, maxLng := cl.box()
-		ix.tree.Insert([2]float64{minLat, minLng}, [2]float64{maxLat, maxLng}, cl)
+		lo, hi := cellBox(r, c)
+		ix.tree.Insert(lo, hi, cellKey(r, c))
 	}
-	cl.entries = append(cl.entries, entry{v: toVec(p), id: id})
+	g.cells[i] = append(g.cells[i], entry{v: toVec(p), id: id})
 }
 
 func (ix *Index) remove(id uint64, p Point) {
-	g := &ix.rows[rowOf(p.Lat)]
-	ci, _ := g.find(colOf(p.Lng))
-	cl := g.cells[ci]
-	es := cl.entries
+	r, c := rowOf(p.Lat), colOf(p.Lng)
+	g := &ix.rows[r]
+	ci, _ := g.find(c)
+	es := g.cells[ci]
 	for i := range es {
 		if es[i].id == id {
 			es[i] = es[len(es)-1]
-			cl.entries = es[:len(es)-1]
+			g.cells[ci] = es[:len(es)-1]
 			break
 		}
 	}
-	if len(cl.entries) == 0 {
+	if len(g.cells[ci]) == 0 {
 		g.cols = slices.Delete(g.cols, ci, ci+1)
 		g.cells = slices.Delete(g.cells, ci, ci+1)
 		ix.ncell--
-		minLat, minLng, maxLat, maxLng := cl.box()
-		ix.tree.Delete([2]float64{minLat, minLng}, [2]float64{maxLat, maxLng}, cl)
+		lo, hi := cellBox(r, c)
+		ix.tree.Delete(lo, hi, cellKey(r, c))
 	}
+}
+
+// cellAt returns the entries of the occupied cell with key k.
+func (ix *Index) cellAt(k uint64) []entry {
+	g := &ix.rows[k>>32]
+	i, ok := g.find(int(uint32(k)))
+	if !ok {
+		return nil
+	}
+	return g.cells[i]
 }
 
 // Load bulk-inserts ids[i] at pts[i]. On an empty index it builds the grid
@@ -296,7 +297,7 @@ func buildIDMap(ids []uint64, pts []Point) (map[uint64]Point, error) {
 
 // buildGrid sorts the entries by cell into one backing array and carves
 // exact-capacity cell slices out of it, row by row.
-func buildGrid(ids []uint64, pts []Point) ([]gridRow, int, rtree.RTreeG[*cell]) {
+func buildGrid(ids []uint64, pts []Point) ([]gridRow, int, rtree.RTreeG[uint64]) {
 	// One uint64 per entry, (row<<16 | col)<<32 | index: a plain integer
 	// sort groups the entries by cell (rows < 2^15, cols < 2^16), keeping
 	// input order within a cell.
@@ -312,20 +313,20 @@ func buildGrid(ids []uint64, pts []Point) ([]gridRow, int, rtree.RTreeG[*cell]) 
 	}
 	rows := make([]gridRow, nRows)
 	ncell := 0
-	var tree rtree.RTreeG[*cell]
+	var tree rtree.RTreeG[uint64]
 	for start := 0; start < len(order); {
 		end := start + 1
 		k := order[start] >> 32
 		for end < len(order) && order[end]>>32 == k {
 			end++
 		}
-		cl := &cell{row: int32(k >> 16), col: int32(k & 0xffff), entries: all[start:end:end]}
-		g := &rows[cl.row]
-		g.cols = append(g.cols, cl.col)
-		g.cells = append(g.cells, cl)
+		r, c := int(k>>16), int(k&0xffff)
+		g := &rows[r]
+		g.cols = append(g.cols, int32(c))
+		g.cells = append(g.cells, all[start:end:end])
 		ncell++
-		minLat, minLng, maxLat, maxLng := cl.box()
-		tree.Insert([2]float64{minLat, minLng}, [2]float64{maxLat, maxLng}, cl)
+		lo, hi := cellBox(r, c)
+		tree.Insert(lo, hi, cellKey(r, c))
 		start = end
 	}
 	return rows, ncell, tree

@@ -83,13 +83,23 @@ func (ix *Index) nearest(center Point, radiusM float64, limit int, f Filter, dst
 	s := ix.getSearch(center, radiusM)
 	s.limit, s.filter = limit, f
 	ix.run(s)
+	// Heap-sort the max-heap in place: ascending by chord, then id.
+	for n := len(s.best) - 1; n > 0; n-- {
+		s.best[0], s.best[n] = s.best[n], s.best[0]
+		downMax(s.best[:n])
+	}
 	start := len(dst)
 	for _, c := range s.best {
 		dst = append(dst, Hit{ID: c.id, DistM: chord2ToM(c.c2)})
 	}
-	// Sort by the reported distance: two chords an ulp apart can map to the
-	// same metres, and equal metres must come out by id.
-	slices.SortFunc(dst[start:], cmpHit)
+	// Two chords an ulp apart can map to the same metres, and equal metres
+	// must come out by id: an insertion pass, linear on sorted input.
+	hs := dst[start:]
+	for i := 1; i < len(hs); i++ {
+		for j := i; j > 0 && cmpHit(hs[j-1], hs[j]) > 0; j-- {
+			hs[j-1], hs[j] = hs[j], hs[j-1]
+		}
+	}
 	ix.putSearch(s)
 	return dst
 }
@@ -280,7 +290,7 @@ func (c *rowCursor) start(g *gridRow, c0 int) {
 func (s *search) right(g *gridRow, c *rowCursor, c1 int) int {
 	n, v := len(g.cols), 0
 	for c.next-c.prev-1 < n && unwrappedCol(g, c.next) <= c1 {
-		s.visit(g.cells[((c.next%n)+n)%n].entries)
+		s.visit(g.cells[((c.next%n)+n)%n])
 		c.next++
 		v++
 	}
@@ -291,18 +301,19 @@ func (s *search) right(g *gridRow, c *rowCursor, c1 int) int {
 func (s *search) left(g *gridRow, c *rowCursor, c0 int) int {
 	n, v := len(g.cols), 0
 	for c.next-c.prev-1 < n && unwrappedCol(g, c.prev) >= c0 {
-		s.visit(g.cells[((c.prev%n)+n)%n].entries)
+		s.visit(g.cells[((c.prev%n)+n)%n])
 		c.prev--
 		v++
 	}
 	return v
 }
 
-func (s *search) visited(cl *cell) bool {
-	if !s.grid || int(cl.row) < s.r0 || int(cl.row) > s.r1 {
+func (s *search) visited(k uint64) bool {
+	row, col := int(k>>32), int(uint32(k))
+	if !s.grid || row < s.r0 || row > s.r1 {
 		return false
 	}
-	off := ((int(cl.col)-s.c0)%nCols + nCols) % nCols
+	off := ((col-s.c0)%nCols + nCols) % nCols
 	return off <= s.c1-s.c0
 }
 
@@ -311,20 +322,20 @@ func (s *search) visited(cl *cell) bool {
 // point-to-box distance for nodes and cells).
 func (s *search) treeWalk(ix *Index) {
 	done := false
-	ix.tree.Nearby(func(lo, hi [2]float64, _ *cell, _ bool) float64 {
+	ix.tree.Nearby(func(lo, hi [2]float64, _ uint64, _ bool) float64 {
 		return boxMinAngle(s.c, lo[0], lo[1], hi[0], hi[1])
-	}, func(_, _ [2]float64, cl *cell, dist float64) bool {
+	}, func(_, _ [2]float64, k uint64, dist float64) bool {
 		if dist > s.thetaMax+angleSlack {
 			return false
 		}
-		if s.visited(cl) {
+		if s.visited(k) {
 			return true
 		}
 		if s.flush(angleToChord2(max(0, dist-angleSlack))) {
 			done = true
 			return false
 		}
-		s.visit(cl.entries)
+		s.visit(ix.cellAt(k))
 		return true
 	})
 	if !done {
