@@ -76,8 +76,8 @@ func colOf(lng float64) int {
 type Index struct {
 	mu    sync.RWMutex
 	ids   map[uint64]Point
-	rows  []gridRow // nRows, allocated on first write
-	ncell int       // occupied cells
+	rows  []gridRow            // nRows, allocated on first write
+	ncell int                  // occupied cells
 	tree  rtree.RTreeG[uint64] // occupied cells' boxes, data cellKey(row, col)
 
 	// GridBudget bounds a query's grid walk, in units of one row scanned
