@@ -4,6 +4,8 @@
 //	loadgen serve -listen 127.0.0.1:8080 -stores 1000000   # or: api + catalog over the world, no bbolt
 //	loadgen floor -listen 127.0.0.1:8081 -size 4200        # a minimal handler with a fixed body
 //	loadgen run -url http://127.0.0.1:8080 -c 16 -d 10s    # the load, with query points of the same world
+//	loadgen compare -url http://127.0.0.1:8080 -floor http://127.0.0.1:8081 -pid P -floor-pid F
+//	                                                       # alternate runs against both, Markdown medians
 //
 // run drives keep-alive HTTP/1.1 connections with a small hand-written
 // client (the net/http client would cost more CPU than the server under
@@ -32,7 +34,7 @@ func main() {
 // Run dispatches a subcommand.
 func Run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("usage: loadgen run|serve|floor|seed [flags] (-h for flags)")
+		return fmt.Errorf("usage: loadgen run|compare|serve|floor|seed [flags] (-h for flags)")
 	}
 	switch args[0] {
 	case "run":
@@ -43,6 +45,8 @@ func Run(ctx context.Context, args []string) error {
 		return floor(ctx, args[1:], os.Stderr)
 	case "seed":
 		return seed(ctx, args[1:], os.Stderr)
+	case "compare":
+		return compare(ctx, args[1:], os.Stdout)
 	}
-	return fmt.Errorf("unknown subcommand %q: want run, serve, floor or seed", args[0])
+	return fmt.Errorf("unknown subcommand %q: want run, compare, serve, floor or seed", args[0])
 }
