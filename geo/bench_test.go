@@ -323,3 +323,46 @@ func BenchmarkIndex_Build(b *testing.B) {
 		b.ReportMetric(w.h3Build.Seconds(), "first-build-s")
 	})
 }
+
+// BenchmarkIndex_InBounds: a city viewport (about 4 × 4 km) around each
+// query centre, against the plain R-tree's box search; and H3 res-8 counts
+// over the same box.
+func BenchmarkIndex_InBounds(b *testing.B) {
+	w := getWorld(b)
+	box := func(c Point) Bounds {
+		return Bounds{MinLat: c.Lat - 0.018, MaxLat: c.Lat + 0.018, MinLng: c.Lng - 0.024, MaxLng: c.Lng + 0.024}
+	}
+	b.Run("index", func(b *testing.B) {
+		ids := make([]uint64, 0, 4096)
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			bb := box(w.queries[i%len(w.queries)])
+			i++
+			ids, _ = w.ix.InBounds(bb, ids[:0])
+		}
+	})
+	b.Run("rtree", func(b *testing.B) {
+		ids := make([]uint64, 0, 4096)
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			bb := box(w.queries[i%len(w.queries)])
+			i++
+			ids = ids[:0]
+			w.tree.Search([2]float64{bb.MinLat, bb.MinLng}, [2]float64{bb.MaxLat, bb.MaxLng},
+				func(_, _ [2]float64, id uint64) bool { ids = append(ids, id); return true })
+		}
+	})
+	b.Run("cells-res8", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			bb := box(w.queries[i%len(w.queries)])
+			i++
+			if _, err := w.ix.Cells(8, bb); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -1,5 +1,7 @@
 package geo
 
+import "math"
+
 // InBounds appends to dst the ids of entries inside b (edges included), in
 // no particular order. A box with MinLng > MaxLng crosses the antimeridian.
 // It searches the R-tree of occupied cells: cells wholly inside b are
@@ -11,14 +13,15 @@ func (ix *Index) InBounds(b Bounds, dst []uint64) ([]uint64, error) {
 	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	ix.eachInBounds(b, func(id uint64, _ Point) { dst = append(dst, id) }, false)
+	ix.eachInBounds(b, nil, &dst)
 	return dst, nil
 }
 
-// eachInBounds calls fn for every entry inside b, with its point when
-// needPoint is set (or when the entry's cell straddles b's edge). The caller
+// eachInBounds finds every entry inside b: with ids set it appends their
+// ids there, else it calls fn with each id and its exact point. The caller
 // holds the read lock.
-func (ix *Index) eachInBounds(b Bounds, fn func(uint64, Point), needPoint bool) {
+func (ix *Index) eachInBounds(b Bounds, fn func(uint64, Point), ids *[]uint64) {
+	needPoint := ids == nil
 	type span struct{ lo, hi float64 }
 	var spans [3]span
 	n := 0
@@ -45,14 +48,43 @@ func (ix *Index) eachInBounds(b Bounds, fn func(uint64, Point), needPoint bool) 
 				}
 				inside := minLat >= b.MinLat && maxLat <= b.MaxLat &&
 					minLng >= sp.lo && maxLng <= sp.hi
+				if inside && !needPoint {
+					for _, e := range ix.cellAt(k) {
+						*ids = append(*ids, e.id)
+					}
+					return true
+				}
+				// An edge cell: decide each entry from its unit vector
+				// against the edges that cut the cell, and read the exact
+				// point from the id map only when the vector is within
+				// rounding of an edge.
+				t := edgeTest{
+					minLat: minLat < b.MinLat, maxLat: maxLat > b.MaxLat,
+					lo: minLng < sp.lo, hi: maxLng > sp.hi,
+				}
+				t.sinMin, t.sinMax = math.Sin(b.MinLat*rad), math.Sin(b.MaxLat*rad)
+				t.sinLo, t.cosLo = math.Sincos(sp.lo * rad)
+				t.sinHi, t.cosHi = math.Sincos(sp.hi * rad)
 				for _, e := range ix.cellAt(k) {
-					if inside && !needPoint {
-						fn(e.id, Point{})
+					in := 1
+					if !inside {
+						in = t.classify(e.v)
+					}
+					if in < 0 {
+						continue
+					}
+					if in > 0 && !needPoint {
+						*ids = append(*ids, e.id)
 						continue
 					}
 					p := ix.ids[e.id]
-					if inside || (p.Lat >= b.MinLat && p.Lat <= b.MaxLat && lngIn(p.Lng, b)) {
+					if in == 0 && !(p.Lat >= b.MinLat && p.Lat <= b.MaxLat && lngIn(p.Lng, b)) {
+						continue
+					}
+					if needPoint {
 						fn(e.id, p)
+					} else {
+						*ids = append(*ids, e.id)
 					}
 				}
 				return true
@@ -79,4 +111,49 @@ func lngIn(lng float64, b Bounds) bool {
 		return in(180)
 	}
 	return false
+}
+
+// edgeTest classifies a unit vector against the edges of a box that cut
+// one cell: latitude by z = sin(lat), a longitude edge L by the sign of
+// cos(L)·y - sin(L)·x = cos(lat)·sin(lng-L), which is exact in sign for
+// points within a cell's width of L. Results within vecEps of an edge are
+// "uncertain" (0), and the caller checks the stored point.
+type edgeTest struct {
+	minLat, maxLat, lo, hi bool
+	sinMin, sinMax         float64
+	sinLo, cosLo           float64
+	sinHi, cosHi           float64
+}
+
+const vecEps = 1e-12
+
+func (t *edgeTest) classify(v vec) int {
+	var d [4]float64
+	n := 0
+	if t.minLat {
+		d[n] = v.z - t.sinMin
+		n++
+	}
+	if t.maxLat {
+		d[n] = t.sinMax - v.z
+		n++
+	}
+	if t.lo {
+		d[n] = t.cosLo*v.y - t.sinLo*v.x
+		n++
+	}
+	if t.hi {
+		d[n] = t.sinHi*v.x - t.cosHi*v.y
+		n++
+	}
+	res := 1
+	for _, x := range d[:n] { // x > 0: on the inner side of that edge
+		if x < -vecEps {
+			return -1
+		}
+		if x <= vecEps {
+			res = 0
+		}
+	}
+	return res
 }

@@ -35,7 +35,7 @@ func (ix *Index) Cells(res int, b Bounds) ([]CellCount, error) {
 			return
 		}
 		counts[c]++
-	}, true)
+	}, nil)
 	ix.mu.RUnlock()
 	if herr != nil {
 		return nil, fmt.Errorf("geo: cells: %w", herr)
