@@ -184,7 +184,4 @@ func (s *Server) Close() error {
 	return nil
 }
 
-// statusError is a plain HTTP status error for the operational routes.
-func statusError(code int, msg string) error { return echo.NewHTTPError(code, msg) }
-
 var _ http.Handler = (*echo.Echo)(nil)

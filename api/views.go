@@ -44,19 +44,27 @@ type storeInput struct {
 	Tags     []string     `json:"tags"`
 }
 
-// apply checks the input and copies it into s.
+// apply checks the input and copies it into s, reporting every problem at
+// once: the missing fields and the invalid values of the others.
 func (in *storeInput) apply(s *nearby.Store) error {
 	var p nearby.Problems
 	required(&p, "name", in.Name == nil)
 	required(&p, "lat", in.Lat == nil)
 	required(&p, "lng", in.Lng == nil)
 	required(&p, "category", in.Category == nil)
-	if err := p.Err(); err != nil {
-		return err
-	}
-	s.Name, s.Lat, s.Lng, s.Category = *in.Name, *in.Lat, *in.Lng, *in.Category
+	s.Name, s.Lat, s.Lng, s.Category = deref(in.Name), deref(in.Lat), deref(in.Lng), deref(in.Category)
 	s.Address, s.Timezone, s.Hours, s.Tags = in.Address, in.Timezone, in.Hours, in.Tags
-	return s.Validate()
+	p.Merge("", s.Validate())
+	return dedupe(p).Err()
+}
+
+// deref returns *v, or the zero value for nil.
+func deref[T any](v *T) T {
+	var zero T
+	if v == nil {
+		return zero
+	}
+	return *v
 }
 
 func required(p *nearby.Problems, field string, missing bool) {
@@ -108,14 +116,12 @@ func (in *programInput) apply(pg *nearby.Program) error {
 	required(&p, "name", in.Name == nil)
 	required(&p, "category", in.Category == nil)
 	required(&p, "store_ids", in.StoreIDs == nil)
-	if err := p.Err(); err != nil {
-		return err
-	}
-	pg.AppID, pg.Name, pg.Category = *in.AppID, *in.Name, *in.Category
+	pg.AppID, pg.Name, pg.Category = deref(in.AppID), deref(in.Name), deref(in.Category)
 	pg.Description, pg.IconURL, pg.Targeting = in.Description, in.IconURL, in.Targeting
 	pg.StoreIDs = pg.StoreIDs[:0]
-	seen := make(map[uint64]bool, len(*in.StoreIDs))
-	for i, s := range *in.StoreIDs {
+	ids := deref(in.StoreIDs)
+	seen := make(map[uint64]bool, len(ids))
+	for i, s := range ids {
 		id, err := nearby.ParseID(nearby.KindStore, fmt.Sprintf("store_ids[%d]", i), s)
 		if err != nil {
 			p.Merge("", err)
@@ -126,10 +132,8 @@ func (in *programInput) apply(pg *nearby.Program) error {
 			pg.StoreIDs = append(pg.StoreIDs, id)
 		}
 	}
-	if err := pg.Validate(); err != nil {
-		p.Merge("", err)
-	}
-	return p.Err()
+	p.Merge("", pg.Validate())
+	return dedupe(p).Err()
 }
 
 // beaconJSON is a beacon as the contract shows it.

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -161,7 +162,7 @@ func (m *Main) Run(ctx context.Context) error {
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
 	absData, _ := filepath.Abs(c.DataDir)
-	fmt.Fprintf(m.Stdout, "discoveryd listening on http://%s\n  data dir:    %s\n  admin token: %s\n", m.Addr(), absData, tokenSource)
+	fmt.Fprintf(m.Stdout, "discoveryd listening on http://%s\n  data dir:    %s\n  admin token: %s\n", displayAddr(m.Listener.Addr()), absData, tokenSource)
 	m.Logger.Info("listening", slog.String("addr", m.Addr()), slog.String("data_dir", absData),
 		slog.String("admin_token", tokenSource))
 
@@ -189,6 +190,15 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Server.SetReady(true)
 	}()
 	return nil
+}
+
+// displayAddr is the address to print: an unspecified host (":8080") is
+// reachable as localhost.
+func displayAddr(a net.Addr) string {
+	if ta, ok := a.(*net.TCPAddr); ok && ta.IP.IsUnspecified() {
+		return net.JoinHostPort("localhost", strconv.Itoa(ta.Port))
+	}
+	return a.String()
 }
 
 // Close drains HTTP requests (up to the shutdown timeout), stops loading,
