@@ -95,6 +95,8 @@ func TestMain_BadInput(t *testing.T) {
 	}{
 		{"missing name", "POST", "/v1/stores", key, `{"lat":1,"lng":1,"category":"x"}`, 400, "name"},
 		{"missing lat", "POST", "/v1/stores", key, `{"name":"a","lng":1,"category":"x"}`, 400, "lat"},
+		{"missing and invalid together", "POST", "/v1/stores", key, `{"name":"x","lat":91}`, 400, "lat"},
+		{"missing and invalid together/lng", "POST", "/v1/stores", key, `{"name":"x","lat":91}`, 400, "lng"},
 		{"lat out of range", "POST", "/v1/stores", key, `{"name":"a","lat":91,"lng":1,"category":"x"}`, 400, "lat"},
 		{"lng out of range", "POST", "/v1/stores", key, `{"name":"a","lat":1,"lng":-180.5,"category":"x"}`, 400, "lng"},
 		{"lat overflows float64", "POST", "/v1/stores", key, `{"name":"a","lat":1e400,"lng":1,"category":"x"}`, 400, "lat"},
