@@ -245,6 +245,12 @@ func BenchmarkIndex_Nearby(b *testing.B) {
 		b.ReportMetric(w.inRadiusMd, "in-radius-p50")
 		b.ReportMetric(w.inRadiusP9, "in-radius-p99")
 	})
+	b.Run("index-50km", func(b *testing.B) {
+		runQueries(b, w, func(c Point, dst []Hit) []Hit {
+			dst, _ = w.ix.Nearby(Query{Center: c, RadiusM: 50000, Limit: benchLimit}, dst)
+			return dst
+		})
+	})
 	b.Run("index-filter-2pct", func(b *testing.B) {
 		f := func(id uint64) bool { return id%50 == 0 }
 		runQueries(b, w, func(c Point, dst []Hit) []Hit {
@@ -263,6 +269,25 @@ func BenchmarkIndex_Nearby(b *testing.B) {
 	b.Run("brute", func(b *testing.B) {
 		t := &topK{k: benchLimit}
 		runQueries(b, w, func(c Point, dst []Hit) []Hit { return bruteTopK(w.pts, w.ids, c, benchRadiusM, t, dst) })
+	})
+}
+
+// BenchmarkIndex_Walk: stream nearest-first within 50 km and stop after 20
+// hits (the catalog's dedupe loop), against walking the whole 2 km radius.
+func BenchmarkIndex_Walk(b *testing.B) {
+	w := getWorld(b)
+	b.Run("50km-first20", func(b *testing.B) {
+		runQueries(b, w, func(c Point, dst []Hit) []Hit {
+			_ = w.ix.Walk(c, 50000, func(h Hit) bool { dst = append(dst, h); return len(dst) < benchLimit })
+			return dst
+		})
+	})
+	b.Run("2km-all", func(b *testing.B) {
+		runQueries(b, w, func(c Point, dst []Hit) []Hit {
+			n := 0
+			_ = w.ix.Walk(c, benchRadiusM, func(h Hit) bool { n++; return true })
+			return dst
+		})
 	})
 }
 
