@@ -2,10 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nearby-dev/nearby/geo"
 )
@@ -115,4 +117,16 @@ func TestMain_ImportRealData(t *testing.T) {
 			t.Errorf("no store at 324 Main St, Massena (hits %v)", hits)
 		}
 	})
+}
+
+func TestProgressReader_Draw(t *testing.T) {
+	p := &progressReader{r: strings.NewReader(strings.Repeat("x", 1000)), total: 2000}
+	if _, err := io.Copy(io.Discard, p); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	p.draw(&out, time.Now().Add(-time.Second))
+	if got := out.String(); !strings.HasPrefix(got, "\r[===============               ]  50.0%") {
+		t.Errorf("progress line = %q, want a half-full bar at 50.0%%", got)
+	}
 }

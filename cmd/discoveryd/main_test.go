@@ -142,6 +142,25 @@ func TestMain_Journey(t *testing.T) {
 		t.Errorf("merchant B lists %d stores, want 0", len(items))
 	}
 
+	// Operations: metrics carry request counts, the index size and bbolt.
+	metrics := string(c.must(200, "GET", "/metrics", "", nil).Body)
+	for _, want := range []string{`http_requests_total{method="POST",route="/v1/stores",status="201"} 1`,
+		"nearby_index_size 1", "bbolt_free_pages", `nearby_agent_events_total{outcome="duplicate"} 2`} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+
+	// A decommissioned beacon's agent is refused.
+	c.must(200, "PUT", "/v1/beacons/"+beaconID, keyA, map[string]any{"store_id": storeID, "status": "decommissioned",
+		"page": map[string]any{"program_id": programID, "path": "/coupon"}})
+	checkProblem(t, c.do("GET", "/v1/agent/config", agentToken, nil), 403, "")
+	if rs, _ := c.must(200, "POST", "/v1/beacons/resolve", "", map[string]any{"beacons": []any{sighting}}).JSON(t)["results"].([]any); len(rs) != 0 {
+		t.Errorf("resolve of a decommissioned beacon = %v, want none", rs)
+	}
+	c.must(200, "PUT", "/v1/beacons/"+beaconID, keyA, map[string]any{"store_id": storeID, "status": "active",
+		"page": map[string]any{"program_id": programID, "path": "/coupon"}})
+
 	// Deleting: a store with a beacon is a conflict; without, it goes.
 	checkProblem(t, c.do("DELETE", "/v1/stores/"+storeID, keyA, nil), 409, "id")
 
