@@ -133,3 +133,41 @@ func fmtBatches(b [][]string) string {
 	}
 	return "[" + strings.Join(parts, " ") + "]"
 }
+
+func TestServer_ImportGeoJSON(t *testing.T) {
+	ts := newTestServer(t, nil)
+	key := withMerchant(ts)
+	var got []*nearby.Store
+	ts.Reg.CreateStoresFn = func(_ context.Context, ss []*nearby.Store) error {
+		for i, s := range ss {
+			s.ID = uint64(len(got) + i + 1)
+		}
+		got = append(got, ss...)
+		return nil
+	}
+	body := `{"type":"FeatureCollection","features":[
+	 {"type":"Feature","geometry":{"type":"Point","coordinates":[-0.1365,51.5136]},"properties":{"name":"Soho","category":"coffee"}},
+	 {"type":"Feature","geometry":{"type":"Point","coordinates":[200,51]},"properties":{"name":"Nowhere","category":"coffee"}},
+	 {"type":"Feature","geometry":{"type":"Point","coordinates":[2.35,48.85]},"properties":{"name":"Paris"}}]}`
+	req := httptest.NewRequest("POST", "/v1/stores/import?category=bakery", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/geo+json")
+	req.Header.Set("Authorization", "Bearer "+key)
+	w := httptest.NewRecorder()
+	ts.Handler().ServeHTTP(w, req)
+	var res struct {
+		Imported int
+		Failed   []struct {
+			Row    int
+			Errors []nearby.FieldError
+		}
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &res); err != nil || w.Code != 200 {
+		t.Fatalf("status %d body %s", w.Code, w.Body)
+	}
+	if res.Imported != 2 || len(res.Failed) != 1 || res.Failed[0].Errors[0].Field != "lng" {
+		t.Errorf("result = %+v, want 2 imported and the second feature failed on lng", res)
+	}
+	if len(got) != 2 || got[0].Lat != 51.5136 || got[0].Lng != -0.1365 || got[1].Category != "bakery" {
+		t.Errorf("stores = %+v %+v, want Soho at 51.5136,-0.1365 and Paris as bakery", got[0], got[1])
+	}
+}

@@ -41,8 +41,14 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		status := c.Response().Status
 		s.metrics.observe(route, req.Method, status, dur)
 		level := slog.LevelInfo
-		if status >= 500 {
+		switch {
+		case status >= 500:
 			level = slog.LevelError
+		case s.quietRoutes[route]:
+			// Phone routes run at tens of thousands of requests a second:
+			// a line each would cost more than the request. They are
+			// logged at debug level, and counted in /metrics.
+			level = slog.LevelDebug
 		}
 		if s.logger.Enabled(req.Context(), level) {
 			s.logger.LogAttrs(req.Context(), level, "request",

@@ -84,9 +84,11 @@ type Server struct {
 	metrics   *metrics
 	limiter   *ipLimiter
 	routes    []route
-	openapi   []byte
-	ridPrefix string
-	ridSeq    atomic.Uint64
+	// quietRoutes are the public route templates, logged at debug level.
+	quietRoutes map[string]bool
+	openapi     []byte
+	ridPrefix   string
+	ridSeq      atomic.Uint64
 }
 
 // New builds the server and registers every route.
@@ -143,7 +145,11 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	e.Use(s.observe, s.recover)
 	s.echo = e
 	s.routes = s.routeTable()
+	s.quietRoutes = map[string]bool{}
 	for _, rt := range s.routes {
+		if rt.Public {
+			s.quietRoutes[rt.Path] = true
+		}
 		var mw []echo.MiddlewareFunc
 		if !rt.Ops {
 			mw = append(mw, s.requireReady)

@@ -240,3 +240,52 @@ func TestServer_Metrics(t *testing.T) {
 		}
 	}
 }
+
+// TestServer_AccessLog: one structured line per request, phone routes only
+// at debug level (they are the hot path).
+func TestServer_AccessLog(t *testing.T) {
+	for _, tt := range []struct {
+		level      slog.Level
+		wantNearby bool
+	}{{slog.LevelInfo, false}, {slog.LevelDebug, true}} {
+		t.Run(tt.level.String(), func(t *testing.T) {
+			var logs bytes.Buffer
+			ix := geo.New()
+			cfg := api.DefaultConfig()
+			cfg.AdminToken = adminToken
+			srv, err := api.New(cfg, api.Deps{Registry: &Registry{}, Catalog: catalog.New(ix, nil), Index: ix,
+				Logger: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: tt.level}))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer srv.Close()
+			srv.SetReady(true)
+			for _, target := range []string{"/v1/nearby?lat=1&lng=1", "/v1/stores"} {
+				req := httptest.NewRequest("GET", target, nil)
+				req.Header.Set("X-Request-Id", "rid-"+strings.Split(target[4:], "?")[0])
+				srv.Handler().ServeHTTP(httptest.NewRecorder(), req)
+			}
+			var lines []map[string]any
+			for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+				var m map[string]any
+				if err := json.Unmarshal([]byte(l), &m); err != nil {
+					t.Fatalf("log line %q: %v", l, err)
+				}
+				lines = append(lines, m)
+			}
+			byRoute := map[string]map[string]any{}
+			for _, l := range lines {
+				if l["msg"] == "request" {
+					byRoute[l["route"].(string)] = l
+				}
+			}
+			st := byRoute["/v1/stores"]
+			if st == nil || st["status"] != 401.0 || st["request_id"] != "rid-stores" || st["method"] != "GET" {
+				t.Errorf("log of GET /v1/stores = %v, want status 401 and the client's request id", st)
+			}
+			if _, got := byRoute["/v1/nearby"]; got != tt.wantNearby {
+				t.Errorf("nearby logged = %v, want %v at %v", got, tt.wantNearby, tt.level)
+			}
+		})
+	}
+}
