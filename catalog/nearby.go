@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"slices"
 	"time"
 
 	"github.com/nearby-dev/nearby"
@@ -140,15 +139,16 @@ type scratch struct {
 	stopDist float64 // walk may stop beyond this distance once top is full
 	top      []entry // min-heap of the best k by rank: top[0] ranks last
 	k        int
-	cat      uint32 // interned category filter; 0: any
-	seen     idSet  // chain programs already ranked
+	exs      []ranking.Explain // breakdowns of the entries, when explaining
+	cat      uint32            // interned category filter; 0: any
+	seen     idSet             // chain programs already ranked
 }
 
 type entry struct {
 	key   rankKey
 	prog  *nearby.Program
 	store *storeRec
-	ex    ranking.Explain
+	ex    int32 // index in scratch.exs when explaining
 }
 
 // noCategory matches no program: the filter names a category no program has.
@@ -173,6 +173,7 @@ func (sc *scratch) begin(c *Catalog, q *NearbyQuery, now time.Time) {
 	sc.stopDist = math.Inf(1)
 	sc.k = q.Limit + 1 // one more tells whether a next page exists
 	sc.top = sc.top[:0]
+	sc.exs = sc.exs[:0]
 	sc.cat = 0
 	if q.Category != "" {
 		n, ok := c.cats[q.Category] // under the read lock, see Nearby
@@ -186,6 +187,9 @@ func (sc *scratch) begin(c *Catalog, q *NearbyQuery, now time.Time) {
 func (sc *scratch) end() {
 	sc.c, sc.q = nil, nil
 	clear(sc.top[:cap(sc.top)]) // drop pointers
+	if cap(sc.exs) > 4096 {
+		sc.exs = nil // an explained walk over a huge radius: do not keep it
+	}
 	sc.seen.reset()
 }
 
@@ -242,7 +246,12 @@ func (sc *scratch) visit(h geo.Hit) bool {
 		if q.cur.set && !q.cur.last.before(key) {
 			continue // served on an earlier page
 		}
-		sc.push(entry{key: key, prog: p.p, store: rec, ex: ex})
+		e := entry{key: key, prog: p.p, store: rec, ex: -1}
+		if q.Explain {
+			e.ex = int32(len(sc.exs))
+			sc.exs = append(sc.exs, ex)
+		}
+		sc.push(e)
 	}
 	return true
 }
@@ -294,8 +303,10 @@ func (sc *scratch) up(i int) {
 	}
 }
 
-func (sc *scratch) down(i int) {
-	n := len(sc.top)
+func (sc *scratch) down(i int) { sc.downN(i, len(sc.top)) }
+
+// downN sifts entry i down within the first n entries.
+func (sc *scratch) downN(i, n int) {
 	for {
 		worst := i
 		l, r := 2*i+1, 2*i+2
@@ -315,15 +326,12 @@ func (sc *scratch) down(i int) {
 
 // page sorts the heap into the served page. Called under the read lock.
 func (sc *scratch) page(q *NearbyQuery) NearbyPage {
-	slices.SortFunc(sc.top, func(a, b entry) int {
-		if a.key.before(b.key) {
-			return -1
-		}
-		if b.key.before(a.key) {
-			return 1
-		}
-		return 0
-	})
+	// Heapsort in place: the root ranks last, so moving it to the end
+	// each time leaves the best first. The entries are already a heap.
+	for end := len(sc.top) - 1; end > 0; end-- {
+		sc.top[0], sc.top[end] = sc.top[end], sc.top[0]
+		sc.downN(0, end)
+	}
 	n := min(len(sc.top), q.Limit)
 	var page NearbyPage
 	if n == 0 {
@@ -334,8 +342,8 @@ func (sc *scratch) page(q *NearbyQuery) NearbyPage {
 		r := &page.Results[i]
 		r.Program, r.Store = e.prog, e.store.s
 		r.DistanceM, r.Score = e.key.dist, e.key.score
-		if q.Explain {
-			r.Explain = e.ex.Map()
+		if e.ex >= 0 {
+			r.Explain = sc.exs[e.ex].Map()
 		}
 	}
 	sc.sink += warm(page.Results)
