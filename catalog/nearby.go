@@ -130,7 +130,7 @@ type scratch struct {
 	sink   int // keeps prefetch's loads
 
 	c        *Catalog
-	q        *NearbyQuery
+	q        NearbyQuery
 	phone    ranking.Phone
 	now      time.Time
 	decay    float64 // popularity decay factor; -1: neutral
@@ -161,7 +161,7 @@ func newScratch() *scratch {
 }
 
 func (sc *scratch) begin(c *Catalog, q *NearbyQuery, now time.Time) {
-	sc.c, sc.q = c, q
+	sc.c, sc.q = c, *q // a copy: a pointer kept in the pooled scratch would move q to the heap
 	sc.phone = q.phone()
 	sc.now = now
 	sc.decay = c.pop.decay(now)
@@ -185,7 +185,7 @@ func (sc *scratch) begin(c *Catalog, q *NearbyQuery, now time.Time) {
 }
 
 func (sc *scratch) end() {
-	sc.c, sc.q = nil, nil
+	sc.c, sc.q = nil, NearbyQuery{}
 	clear(sc.top[:cap(sc.top)]) // drop pointers
 	if cap(sc.exs) > 4096 {
 		sc.exs = nil // an explained walk over a huge radius: do not keep it
@@ -210,7 +210,7 @@ func (sc *scratch) visit(h geo.Hit) bool {
 	if rec == nil {
 		return true
 	}
-	q := sc.q
+	q := &sc.q
 	openKnown, open := false, false
 	for i := range rec.progs {
 		p := &rec.progs[i]
