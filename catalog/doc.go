@@ -15,14 +15,27 @@
 // package ranking. Results are ordered by score descending, then distance,
 // then program id: a total order that never depends on map iteration.
 //
-// The query walks the geo index nearest first and stops as soon as no
-// farther store can enter the page: ranking.MaxScore bounds the score of
-// anything at the current distance or beyond, and once the page is full with
-// better candidates the walk ends. Results therefore equal a brute-force
-// ranking of every store in the radius (the tests check this), while a
-// dense city costs a few dozen index hits. A query that cannot fill its page
-// walks the whole radius, up to Options.MaxScan stores (default
+// The query reads stores from the geo index nearest first and stops as soon
+// as no farther store can enter the page: ranking.MaxScore bounds the score
+// of anything at the current distance or beyond, and once the page is full
+// with better candidates the search ends. Results therefore equal a
+// brute-force ranking of every store in the radius (the tests check this),
+// while a dense city costs a few dozen index hits. The stores come in
+// batches from geo's k-nearest query (k growing fourfold per round; past
+// geo.MaxLimit, from its streaming Walk). A query that cannot fill its page
+// reads the whole radius, up to Options.MaxScan stores (default
 // DefaultMaxScan), after which it returns what it found.
+//
+// # Memory layout
+//
+// At a million stores, every record a query touches is a cache miss, and
+// misses, not arithmetic, are the cost of a query. Store records live in
+// dense chunks indexed by store id (ids are storage sequence numbers), 128
+// bytes each and aligned so that what a query reads of a store and its
+// programs is one cache line; each batch of hits is touched once before it
+// is ranked so that the misses overlap, and the page's program and store
+// snapshots are touched before they are returned to the encoder. A query
+// allocates its result slice and, when there is a next page, the cursor.
 //
 // # Cursors
 //
@@ -57,6 +70,6 @@
 // # Concurrency
 //
 // All methods are safe for concurrent use. Writers take a mutex; queries
-// share a read lock and reuse per-query scratch space from a sync.Pool, so
-// that a nearby query allocates only its result page.
+// share a read lock and reuse per-query scratch space from a sync.Pool.
+// Load bulk-builds the geo index for start-up.
 package catalog
