@@ -32,7 +32,11 @@ func (s *Server) handleNearby(c echo.Context) error {
 	buf := getBuf()
 	b := appendNearbyPage(*buf, &page)
 	w := c.Response()
-	w.Header()[echo.HeaderContentType] = jsonContentType
+	h := w.Header()
+	h[echo.HeaderContentType] = jsonContentType
+	// A known length spares net/http the chunked encoding of a body that
+	// is larger than its 2 KiB pre-chunking buffer.
+	h[echo.HeaderContentLength] = []string{strconv.Itoa(len(b))}
 	w.WriteHeader(http.StatusOK)
 	_, err = w.Write(b)
 	*buf = b
