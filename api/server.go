@@ -40,6 +40,10 @@ type Config struct {
 	StatsMaxDays   int // longest from..to range of the statistics routes
 	MaxHeatmap     int // most stores one heatmap request may cover
 	MaxFailedRows  int // import failures listed one by one; the rest are counted
+	// TrustForwardedFor takes the client IP (for the rate limit and the
+	// logs) from X-Forwarded-For when the request comes from a private or
+	// loopback address, i.e. from a reverse proxy in front of discoveryd.
+	TrustForwardedFor bool
 }
 
 // DefaultConfig returns the default tunables (AdminToken still empty).
@@ -142,6 +146,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = echo.ExtractIPDirect()
+	if cfg.TrustForwardedFor {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	}
 	e.Use(s.observe, s.recover)
 	s.echo = e
 	s.routes = s.routeTable()

@@ -289,3 +289,18 @@ func TestServer_AccessLog(t *testing.T) {
 		})
 	}
 }
+
+func TestServer_RateLimitBehindProxy(t *testing.T) {
+	ts := newTestServer(t, func(c *api.Config) { c.RateLimit, c.RateBurst, c.TrustForwardedFor = 0.001, 1, true })
+	get := func(xff string) int {
+		req := httptest.NewRequest("GET", "/v1/nearby?lat=1&lng=1", nil)
+		req.RemoteAddr = "10.0.0.9:555" // the proxy
+		req.Header.Set("X-Forwarded-For", xff)
+		w := httptest.NewRecorder()
+		ts.Handler().ServeHTTP(w, req)
+		return w.Code
+	}
+	if a, b, c := get("203.0.113.1"), get("203.0.113.2"), get("203.0.113.1"); a != 200 || b != 200 || c != 429 {
+		t.Errorf("statuses = %d, %d, %d; want 200, 200, 429 (one bucket per forwarded client)", a, b, c)
+	}
+}

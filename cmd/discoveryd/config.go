@@ -25,6 +25,7 @@ type Config struct {
 	RateBurst       int
 	ShutdownTimeout time.Duration
 	MaxImportBytes  int64
+	TrustForwarded  bool
 }
 
 // Defaults of Config.
@@ -67,6 +68,7 @@ func (c *Config) specs() []flagSpec {
 		{"rate-burst", "DISCOVERYD_RATE_BURST", "burst of the per-client rate limit", (*intValue)(&c.RateBurst)},
 		{"shutdown-timeout", "DISCOVERYD_SHUTDOWN_TIMEOUT", "how long to drain requests on SIGTERM/SIGINT", (*durationValue)(&c.ShutdownTimeout)},
 		{"max-import-bytes", "DISCOVERYD_MAX_IMPORT_BYTES", "largest body of POST /v1/stores/import", (*int64Value)(&c.MaxImportBytes)},
+		{"trust-forwarded-for", "DISCOVERYD_TRUST_FORWARDED_FOR", "behind a reverse proxy: take the client IP from X-Forwarded-For when the peer is a private or loopback address", (*boolValue)(&c.TrustForwarded)},
 	}
 }
 
@@ -189,6 +191,16 @@ func (v *int64Value) String() string { return strconv.FormatInt(int64(*v), 10) }
 func (v *int64Value) Set(s string) error {
 	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 	*v = int64Value(n)
+	return err
+}
+
+type boolValue bool
+
+func (v *boolValue) String() string   { return strconv.FormatBool(bool(*v)) }
+func (v *boolValue) IsBoolFlag() bool { return true }
+func (v *boolValue) Set(s string) error {
+	b, err := strconv.ParseBool(strings.TrimSpace(s))
+	*v = boolValue(b)
 	return err
 }
 

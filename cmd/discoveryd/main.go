@@ -144,6 +144,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Catalog = catalog.New(m.Index, nil)
 	cfg := api.DefaultConfig()
 	cfg.AdminToken, cfg.RateLimit, cfg.RateBurst, cfg.MaxImportBytes = token, c.RateLimit, c.RateBurst, c.MaxImportBytes
+	cfg.TrustForwardedFor = c.TrustForwarded
 	m.Server, err = api.New(cfg, api.Deps{
 		Registry: m.DB, Catalog: m.Catalog, Index: m.Index, BoltStats: m.DB.BoltStats,
 		Logger: m.Logger.With(slog.String("sys", "http")),
