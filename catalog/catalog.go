@@ -143,13 +143,13 @@ func (c *Catalog) Weights() ranking.Weights { return c.weights }
 // a shallow copy of s; the caller must not mutate s's slices or hours
 // afterwards.
 func (c *Catalog) PutStore(s *nearby.Store) error {
-	cp := *s
+	cp := compactStore(s)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err := c.ix.Insert(s.ID, geo.Point{Lat: s.Lat, Lng: s.Lng}); err != nil {
 		return fmt.Errorf("catalog: store %d: %w", s.ID, err)
 	}
-	c.fill(c.stores.add(s.ID), &cp)
+	c.fill(c.stores.add(s.ID), cp)
 	return nil
 }
 
@@ -208,14 +208,14 @@ func (c *Catalog) DeleteStore(id uint64) {
 
 // PutProgram adds or replaces a program.
 func (c *Catalog) PutProgram(p *nearby.Program) {
-	cp := *p
+	cp := compactProgram(p)
 	ids := slices.Clone(p.StoreIDs)
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	cp.StoreIDs = ids
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	rec := &progRec{p: &cp, storeIDs: ids, cat: c.intern(cp.Category)}
+	rec := &progRec{p: cp, storeIDs: ids, cat: c.intern(cp.Category)}
 	if old := c.programs[p.ID]; old != nil {
 		c.unlink(old)
 	}

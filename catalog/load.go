@@ -26,8 +26,7 @@ func (c *Catalog) Load(stores []*nearby.Store, programs []*nearby.Program, beaco
 			return fmt.Errorf("catalog: load stores: %w", err)
 		}
 		for _, s := range stores {
-			cp := *s
-			c.fill(c.stores.add(s.ID), &cp)
+			c.fill(c.stores.add(s.ID), compactStore(s))
 		}
 	}
 	c.mu.Unlock()

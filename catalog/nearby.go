@@ -57,11 +57,12 @@ func (c *Catalog) putScratch(sc *scratch) {
 	c.scratch.Put(sc)
 }
 
-// firstBatch/2 is how many nearest stores per result slot the first index
-// query fetches (with neutral popularity, a page of 20 usually settles
-// within the 22 nearest); each further round fetches batchGrowth times more.
+// The first index query fetches the page size (plus one, to know about a
+// next page) and firstExtra more nearest stores: when the other factors do
+// not vary much, the page settles within them. Each further round fetches
+// batchGrowth times more.
 const (
-	firstBatch  = 3
+	firstExtra  = 4
 	batchGrowth = 4
 )
 
@@ -72,7 +73,7 @@ const (
 // streams the rest with Walk.
 func (sc *scratch) search(center geo.Point, radiusM float64) error {
 	ix := sc.c.ix
-	k := max(16, firstBatch*sc.k/2)
+	k := sc.k + firstExtra
 	done := 0
 	for {
 		hits, err := ix.Nearby(geo.Query{Center: center, RadiusM: radiusM, Limit: k}, sc.hits[:0])
@@ -88,6 +89,12 @@ func (sc *scratch) search(center geo.Point, radiusM float64) error {
 		}
 		if len(hits) < k {
 			return nil // the radius is exhausted
+		}
+		// Every store not yet read is at least as far as the last one: when
+		// nothing there can enter the page, the search is over without
+		// asking for more.
+		if last := hits[len(hits)-1]; sc.full(last.DistM) {
+			return nil
 		}
 		done = len(hits)
 		if k == geo.MaxLimit {
@@ -195,12 +202,8 @@ func (sc *scratch) end() {
 
 // visit handles one store of the walk, nearest first.
 func (sc *scratch) visit(h geo.Hit) bool {
-	if len(sc.top) == sc.k && h.DistM > sc.stopDist {
-		// Nothing at this distance or farther can beat the page's worst.
-		w := sc.c.weights
-		if ranking.MaxScore(h.DistM, sc.maxAct, w) < sc.top[0].key.score {
-			return false
-		}
+	if sc.full(h.DistM) {
+		return false
 	}
 	sc.scanned++
 	if sc.scanned > sc.c.maxScan {
@@ -254,6 +257,13 @@ func (sc *scratch) visit(h geo.Hit) bool {
 		sc.push(e)
 	}
 	return true
+}
+
+// full reports whether the page is settled: it holds k entries and nothing
+// at distance d or farther can beat the worst of them.
+func (sc *scratch) full(d float64) bool {
+	return len(sc.top) == sc.k && d > sc.stopDist &&
+		ranking.MaxScore(d, sc.maxAct, sc.c.weights) < sc.top[0].key.score
 }
 
 // push keeps the k best entries in a heap whose root ranks last.
