@@ -43,7 +43,7 @@ func TestMain_CloseDrains(t *testing.T) {
 	}()
 	fmt.Fprintln(pw, "name,lat,lng,category")
 	fmt.Fprintln(pw, "first,1,1,shop")
-	time.Sleep(100 * time.Millisecond) // the handler is now reading the body
+	time.Sleep(300 * time.Millisecond) // the handler is now reading the body
 	closed := make(chan error, 1)
 	go func() { closed <- m.Close() }()
 	time.Sleep(100 * time.Millisecond)
