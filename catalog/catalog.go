@@ -51,7 +51,7 @@ type Catalog struct {
 	stores    storeTable
 	cats      map[string]uint32 // interned program categories, from 1
 	programs  map[uint64]*progRec
-	byStore   map[uint64][]*progRec // store id -> programs listing it, by program id
+	pending   map[uint64][]*progRec // absent store id -> programs listing it, by program id
 	beacons   map[uint64]*nearby.Beacon
 	byIdent   map[identKey]*nearby.Beacon
 	locations map[string]*time.Location
@@ -126,7 +126,7 @@ func New(ix *geo.Index, opts *Options) *Catalog {
 		classify:  o.Classify,
 		cats:      make(map[string]uint32),
 		programs:  make(map[uint64]*progRec),
-		byStore:   make(map[uint64][]*progRec),
+		pending:   make(map[uint64][]*progRec),
 		beacons:   make(map[uint64]*nearby.Beacon),
 		byIdent:   make(map[identKey]*nearby.Beacon),
 		locations: make(map[string]*time.Location),
@@ -154,26 +154,52 @@ func (c *Catalog) PutStore(s *nearby.Store) error {
 }
 
 // fill sets a store record from a snapshot; called under the write lock.
+// A store new to the catalog takes over the programs waiting for it.
 func (c *Catalog) fill(rec *storeRec, s *nearby.Store) {
+	if rec.s == nil {
+		for _, p := range c.pending[s.ID] {
+			rec.insertProgram(p)
+		}
+		delete(c.pending, s.ID)
+	}
 	rec.s = s
 	rec.sched = ranking.Compile(s.Hours)
 	rec.loc = c.location(s.Timezone)
-	rec.setPrograms(c.byStore[s.ID])
 }
 
-// setPrograms rebuilds the inline program entries; under the write lock.
-func (rec *storeRec) setPrograms(list []*progRec) {
-	if len(list) == 1 {
+// insertProgram adds or replaces p in the store's list, kept in program id
+// order; under the write lock.
+func (rec *storeRec) insertProgram(p *progRec) {
+	h := progHot{id: p.p.ID, cat: p.cat, chain: len(p.storeIDs) > 1, t: p.p.Targeting, p: p.p}
+	i, found := slices.BinarySearchFunc(rec.progs, h.id, func(e progHot, id uint64) int { return cmpID(e.id, id) })
+	switch {
+	case found:
+		rec.progs[i] = h
+	case len(rec.progs) == 0:
+		rec.one[0] = h
 		rec.progs = rec.one[:]
-	} else {
+	default:
+		list := make([]progHot, 0, len(rec.progs)+1)
+		list = append(append(append(list, rec.progs[:i]...), h), rec.progs[i:]...)
 		rec.one[0] = progHot{}
-		rec.progs = make([]progHot, len(list))
+		rec.progs = list
 	}
-	for i, p := range list {
-		rec.progs[i] = progHot{id: p.p.ID, cat: p.cat, chain: len(p.storeIDs) > 1, t: p.p.Targeting, p: p.p}
-	}
-	if len(list) == 0 {
+}
+
+// removeProgram drops program id from the store's list; under the write
+// lock.
+func (rec *storeRec) removeProgram(id uint64) {
+	i, found := slices.BinarySearchFunc(rec.progs, id, func(e progHot, id uint64) int { return cmpID(e.id, id) })
+	switch {
+	case !found:
+	case len(rec.progs) == 1:
+		rec.one[0] = progHot{}
 		rec.progs = nil
+	case len(rec.progs) == 2:
+		rec.one[0] = rec.progs[1-i]
+		rec.progs = rec.one[:]
+	default:
+		rec.progs = slices.Delete(slices.Clone(rec.progs), i, i+1)
 	}
 }
 
@@ -199,8 +225,14 @@ func (c *Catalog) location(name string) *time.Location {
 func (c *Catalog) DeleteStore(id uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.stores.get(id) == nil {
+	rec := c.stores.get(id)
+	if rec == nil {
 		return
+	}
+	for _, h := range rec.progs {
+		if p := c.programs[h.id]; p != nil {
+			c.pending[id] = append(c.pending[id], p) // in program id order, as rec.progs
+		}
 	}
 	c.ix.Delete(id)
 	c.stores.delete(id)
@@ -221,10 +253,13 @@ func (c *Catalog) PutProgram(p *nearby.Program) {
 	}
 	c.programs[p.ID] = rec
 	for _, sid := range ids {
-		list := c.byStore[sid]
+		if srec := c.stores.get(sid); srec != nil {
+			srec.insertProgram(rec)
+			continue
+		}
+		list := c.pending[sid]
 		i, _ := slices.BinarySearchFunc(list, p.ID, func(r *progRec, id uint64) int { return cmpID(r.p.ID, id) })
-		list = slices.Insert(slices.Clip(list), i, rec)
-		c.setStorePrograms(sid, list)
+		c.pending[sid] = slices.Insert(list, i, rec)
 	}
 }
 
@@ -238,27 +273,22 @@ func (c *Catalog) DeleteProgram(id uint64) {
 	}
 }
 
-// unlink removes rec from the per-store lists. Lists are replaced, never
-// edited in place, so a slice handed out earlier stays consistent.
+// unlink removes rec from the lists of its stores, present or pending.
 func (c *Catalog) unlink(rec *progRec) {
 	for _, sid := range rec.storeIDs {
-		list := c.byStore[sid]
-		if i := slices.Index(list, rec); i >= 0 {
-			list = slices.Delete(slices.Clone(list), i, i+1)
+		if srec := c.stores.get(sid); srec != nil {
+			srec.removeProgram(rec.p.ID)
+			continue
 		}
-		c.setStorePrograms(sid, list)
-	}
-}
-
-func (c *Catalog) setStorePrograms(sid uint64, list []*progRec) {
-	if len(list) == 0 {
-		delete(c.byStore, sid)
-		list = nil
-	} else {
-		c.byStore[sid] = list
-	}
-	if rec := c.stores.get(sid); rec != nil {
-		rec.setPrograms(list)
+		list := c.pending[sid]
+		if i := slices.Index(list, rec); i >= 0 {
+			list = slices.Delete(list, i, i+1)
+		}
+		if len(list) == 0 {
+			delete(c.pending, sid)
+		} else {
+			c.pending[sid] = list
+		}
 	}
 }
 
