@@ -171,6 +171,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	doc, err := s.buildOpenAPI()
 	if err != nil {
+		s.Close()
 		return nil, err
 	}
 	s.openapi = doc
