@@ -287,10 +287,10 @@ func (ix *Index) Load(ids []uint64, pts []Point) error {
 func buildIDMap(ids []uint64, pts []Point) (map[uint64]Point, error) {
 	m := make(map[uint64]Point, len(ids))
 	for i, id := range ids {
-		if _, dup := m[id]; dup {
+		m[id] = pts[i] // one hash operation: a duplicate does not grow m
+		if len(m) != i+1 {
 			return nil, invalid("ids", "duplicate id %d", id)
 		}
-		m[id] = pts[i]
 	}
 	return m, nil
 }
