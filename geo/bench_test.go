@@ -165,10 +165,21 @@ func rtreeKNN(tr *rtree.RTreeG[uint64], c Point, k int, dst []Hit) []Hit {
 	return dst
 }
 
+// bruteTopK scans every entry; a latitude-difference check against the
+// current bound (the radius, or the k-th best once k are held) skips the
+// haversine for most of them, as a sensible hand-written scan would.
 func bruteTopK(pts []Point, ids []uint64, c Point, radiusM float64, t *topK, dst []Hit) []Hit {
+	bound := radiusM
+	const mPerDeg = EarthRadiusM * rad
 	for i, p := range pts {
-		if d := Distance(c, p); d <= radiusM {
+		if math.Abs(p.Lat-c.Lat)*mPerDeg > bound {
+			continue
+		}
+		if d := Distance(c, p); d <= bound {
 			t.offer(d, ids[i])
+			if len(t.h) == t.k {
+				bound = t.h[0].c2 // topK keeps metres in c2
+			}
 		}
 	}
 	return t.hits(dst)
