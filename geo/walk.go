@@ -1,0 +1,160 @@
+package geo
+
+import (
+	"math"
+	"slices"
+)
+
+// angleSlack absorbs rounding in the bounds: 1e-12 rad is 6 µm.
+const angleSlack = 1e-12
+
+// gridStepFrac is the grid walk's radius step as a share of a cell height.
+const gridStepFrac = 0.5
+
+// gridWalk expands a lat/lng rectangle of grid cells around the centre by
+// half a cell height per step; after each step every entry within rho is
+// known, so candidates nearer than rho are final. Each row of the rectangle
+// keeps two cursors into its sorted occupied cells, so growing the
+// rectangle visits only the new occupied cells. It reports whether the query
+// is complete; false hands over to treeWalk, which skips the visited cells.
+func (s *search) gridWalk(ix *Index) bool {
+	if ix.rows == nil {
+		return true
+	}
+	step := cellDeg * rad * gridStepFrac
+	rho := min(s.thetaMax, step)
+	budget := max(ix.GridBudget, 0)
+	cosPhi := math.Cos(s.c.Lat * rad)
+	centreRow := rowOf(s.c.Lat)
+	half := min(budget, nRows) + 2 // each row in the rectangle costs a unit
+	if need := 2*half + 1; cap(s.cur) < need {
+		s.cur = make([]rowCursor, need)
+	}
+	s.cur = s.cur[:2*half+1]
+	base := centreRow - half
+	for {
+		dLat := rho/rad + 1e-9
+		latLo, latHi := s.c.Lat-dLat, s.c.Lat+dLat
+		sinR := math.Sin(rho)
+		if latLo <= -89.9 || latHi >= 89.9 || sinR >= cosPhi*0.99 {
+			return false // near a pole: the rectangle degenerates
+		}
+		dLng := math.Asin(sinR/cosPhi)/rad*(1+1e-9) + 1e-9
+		r0, r1 := rowOf(latLo), rowOf(latHi)
+		c0 := int(math.Floor((s.c.Lng - dLng + 180) * cellsPerDeg))
+		c1 := int(math.Floor((s.c.Lng + dLng + 180) * cellsPerDeg))
+		if c1-c0+1 >= nCols || r0 < base || r1 >= base+len(s.cur) {
+			return false
+		}
+		budget -= r1 - r0 + 1 // a unit per row per step, empty or not
+		for r := r0; r <= r1; r++ {
+			g := &ix.rows[r]
+			if len(g.cols) == 0 {
+				continue
+			}
+			cur := &s.cur[r-base]
+			if !s.grid || r < s.r0 || r > s.r1 {
+				cur.start(g, c0)
+			} else {
+				budget -= s.left(g, cur, c0)
+			}
+			budget -= s.right(g, cur, c1)
+		}
+		s.grid, s.r0, s.r1, s.c0, s.c1 = true, r0, r1, c0, c1
+		if rho >= s.thetaMax {
+			s.flush(s.c2max)
+			return true
+		}
+		if s.flush(angleToChord2(max(0, rho-angleSlack))) {
+			return true
+		}
+		if budget < 0 {
+			return false
+		}
+		rho = min(s.thetaMax, rho+step)
+	}
+}
+
+// rowCursor brackets the visited run of a row's occupied cells: positions
+// prev and next (exclusive) count through the row's cells repeated around
+// the globe, position p being cell p mod n at column cols[p mod n] + (p div
+// n)·nCols, so a run may cross the antimeridian.
+type rowCursor struct{ prev, next int }
+
+func unwrappedCol(g *gridRow, p int) int {
+	n := len(g.cols)
+	k := p / n
+	if p%n < 0 {
+		k--
+	}
+	return int(g.cols[p-k*n]) + k*nCols
+}
+
+func (c *rowCursor) start(g *gridRow, c0 int) {
+	n := len(g.cols)
+	k := c0 / nCols
+	if c0%nCols < 0 {
+		k--
+	}
+	i, _ := slices.BinarySearch(g.cols, int32(c0-k*nCols))
+	c.next = k*n + i
+	c.prev = c.next - 1
+}
+
+// right visits the row's cells up to column c1 and returns how many.
+func (s *search) right(g *gridRow, c *rowCursor, c1 int) int {
+	n, v := len(g.cols), 0
+	for c.next-c.prev-1 < n && unwrappedCol(g, c.next) <= c1 {
+		s.visit(g.cells[((c.next%n)+n)%n])
+		c.next++
+		v++
+	}
+	return v
+}
+
+// left visits the row's cells down to column c0 and returns how many.
+func (s *search) left(g *gridRow, c *rowCursor, c0 int) int {
+	n, v := len(g.cols), 0
+	for c.next-c.prev-1 < n && unwrappedCol(g, c.prev) >= c0 {
+		s.visit(g.cells[((c.prev%n)+n)%n])
+		c.prev--
+		v++
+	}
+	return v
+}
+
+func (s *search) visited(k uint64) bool {
+	row, col := int(k>>32), int(uint32(k))
+	if !s.grid || row < s.r0 || row > s.r1 {
+		return false
+	}
+	off := ((col-s.c0)%nCols + nCols) % nCols
+	return off <= s.c1-s.c0
+}
+
+// treeWalk visits occupied cells in order of their exact minimum distance
+// from the centre (the R-tree's best-first walk, with a great-circle
+// point-to-box distance for nodes and cells).
+func (s *search) treeWalk(ix *Index) {
+	done := false
+	ix.tree.Nearby(func(lo, hi [2]float64, _ uint64, _ bool) float64 {
+		return boxMinAngle(s.c, lo[0], lo[1], hi[0], hi[1])
+	}, func(_, _ [2]float64, k uint64, dist float64) bool {
+		if dist > s.thetaMax+angleSlack {
+			return false
+		}
+		if s.visited(k) {
+			return true
+		}
+		if s.flush(angleToChord2(max(0, dist-angleSlack))) {
+			done = true
+			return false
+		}
+		s.visit(ix.cellAt(k))
+		return true
+	})
+	if !done {
+		s.flush(s.c2max)
+	}
+}
+
