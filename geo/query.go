@@ -224,4 +224,3 @@ func (s *search) flush(bound float64) bool {
 	}
 	return false
 }
-

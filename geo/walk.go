@@ -157,4 +157,3 @@ func (s *search) treeWalk(ix *Index) {
 		s.flush(s.c2max)
 	}
 }
-
