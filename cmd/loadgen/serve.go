@@ -28,6 +28,7 @@ func serve(ctx context.Context, args []string, logw io.Writer) error {
 	stores := fs.Int("stores", 1_000_000, "stores in the generated world (every one carries a program)")
 	seed := fs.Uint64("seed", 1, "seed of the generated world")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the serving phase to this file")
+	memprofile := fs.String("memprofile", "", "write a heap profile after loading to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -48,6 +49,17 @@ func serve(ctx context.Context, args []string, logw io.Writer) error {
 	runtime.ReadMemStats(&ms)
 	fmt.Fprintf(logw, "loaded the catalog in %v; heap in use %d MiB\n",
 		time.Since(start).Round(time.Millisecond), ms.HeapInuse>>20)
+	if *memprofile != "" {
+		f, err := os.Create(*memprofile)
+		if err != nil {
+			return err
+		}
+		err = pprof.Lookup("heap").WriteTo(f, 0)
+		f.Close()
+		if err != nil {
+			return err
+		}
+	}
 
 	dir, err := os.MkdirTemp("", "loadgen-")
 	if err != nil {
