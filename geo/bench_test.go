@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -401,4 +402,33 @@ func BenchmarkIndex_InBounds(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkIndex_NearbyWhileWriting: Nearby 2 km/20 on one goroutine while
+// another moves random entries (by a few metres, and back afterwards) as
+// fast as it can; reports the reader's p50/p99 and the writes per second.
+func BenchmarkIndex_NearbyWhileWriting(b *testing.B) {
+	w := getWorld(b)
+	var stop sync.WaitGroup
+	var done atomic.Bool
+	writes := 0
+	stop.Add(1)
+	go func() {
+		defer stop.Done()
+		for i := 0; !done.Load(); i++ {
+			k := (i * 7919) % benchN
+			p := w.pts[k]
+			_ = w.ix.Move(w.ids[k], Point{Lat: p.Lat + 1e-5, Lng: p.Lng})
+			_ = w.ix.Move(w.ids[k], p)
+			writes += 2
+		}
+	}()
+	start := time.Now()
+	runQueries(b, w, func(c Point, dst []Hit) []Hit {
+		dst, _ = w.ix.Nearby(Query{Center: c, RadiusM: benchRadiusM, Limit: benchLimit}, dst)
+		return dst
+	})
+	done.Store(true)
+	stop.Wait()
+	b.ReportMetric(float64(writes)/time.Since(start).Seconds(), "writes/s")
 }
