@@ -16,6 +16,7 @@ import (
 const (
 	DefaultPopularityHalfLife = 7 * 24 * time.Hour
 	DefaultMaxScan            = 200_000
+	DefaultCursorTTL          = 24 * time.Hour
 )
 
 // Options tunes a Catalog; nil or zero fields mean the defaults.
@@ -28,6 +29,8 @@ type Options struct {
 	PopularityHalfLife time.Duration
 	// MaxScan bounds the stores one nearby query walks.
 	MaxScan int
+	// CursorTTL is how long a page cursor stays valid.
+	CursorTTL time.Duration
 	// Estimate returns the distance in metres of a beacon heard at rssi
 	// whose measured power at 1 m is txPower, or a negative value when it
 	// cannot tell; nil means ble.EstimateDistance.
@@ -39,13 +42,14 @@ type Options struct {
 
 // Catalog is the in-memory read model of stores, programs and beacons.
 type Catalog struct {
-	ix       *geo.Index
-	weights  ranking.Weights
-	now      func() time.Time
-	maxScan  int
-	estimate func(rssi, txPower int) float64
-	classify func(float64) string
-	pop      popularity
+	ix        *geo.Index
+	weights   ranking.Weights
+	now       func() time.Time
+	maxScan   int
+	cursorTTL time.Duration
+	estimate  func(rssi, txPower int) float64
+	classify  func(float64) string
+	pop       popularity
 
 	mu        sync.RWMutex
 	stores    storeTable
@@ -111,6 +115,9 @@ func New(ix *geo.Index, opts *Options) *Catalog {
 	if o.MaxScan <= 0 {
 		o.MaxScan = DefaultMaxScan
 	}
+	if o.CursorTTL <= 0 {
+		o.CursorTTL = DefaultCursorTTL
+	}
 	if o.Estimate == nil {
 		o.Estimate = ble.EstimateDistance
 	}
@@ -122,6 +129,7 @@ func New(ix *geo.Index, opts *Options) *Catalog {
 		weights:   o.Weights,
 		now:       o.Now,
 		maxScan:   o.MaxScan,
+		cursorTTL: o.CursorTTL,
 		estimate:  o.Estimate,
 		classify:  o.Classify,
 		cats:      make(map[string]uint32),

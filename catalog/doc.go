@@ -46,7 +46,8 @@
 // gaps while the data does not change (and, being keyset-based, no
 // duplicates even when it does). A cursor used with other parameters is
 // rejected with an EINVALID error naming "cursor"; limit and explain may
-// change between pages.
+// change between pages. Cursors expire after Options.CursorTTL (default 24
+// hours).
 //
 // # Popularity
 //

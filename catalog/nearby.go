@@ -35,12 +35,18 @@ func (c *Catalog) Nearby(ctx context.Context, q NearbyQuery) (NearbyPage, error)
 	if err := ctx.Err(); err != nil {
 		return NearbyPage{}, fmt.Errorf("catalog: nearby: %w", err)
 	}
-	sc := c.scratch.Get().(*scratch)
-	defer c.putScratch(sc)
 	now := c.now()
 	if q.cur.set {
+		// Pages are ranked at the first page's time. A cursor is not signed,
+		// so its time is bounded: a forged one far from now must not decay
+		// popularity to infinity.
+		if age := now.Sub(q.cur.now); age > c.cursorTTL || age < -time.Minute {
+			return NearbyPage{}, nearby.Invalid("cursor", "has expired: ask again without it")
+		}
 		now = q.cur.now
 	}
+	sc := c.scratch.Get().(*scratch)
+	defer c.putScratch(sc)
 	c.mu.RLock()
 	sc.begin(c, &q, now)
 	err := sc.search(geo.Point{Lat: q.Lat, Lng: q.Lng}, q.RadiusM)

@@ -61,7 +61,7 @@ func TestCatalog_Nearby_StablePagination(t *testing.T) {
 						break
 					}
 					pq.Cursor = page.NextCursor
-					now = now.Add(97 * time.Minute)
+					now = now.Add(7 * time.Minute) // within the cursor's 24 hours over 200 pages
 				}
 				want := one.Results
 				if len(want) == 100 && len(got) > 100 {
@@ -81,5 +81,40 @@ func TestCatalog_Nearby_StablePagination(t *testing.T) {
 	}
 	if total < 300 {
 		t.Errorf("only %d results in all: the test is too weak", total)
+	}
+}
+
+func TestCatalog_Nearby_ErrCursorExpired(t *testing.T) {
+	now := monday
+	c, _ := MustNew(t, &catalog.Options{Now: func() time.Time { return now }, CursorTTL: time.Hour})
+	for i := uint64(1); i <= 3; i++ {
+		c.PutStore(store(i, 48.85, 2.35+float64(i)*0.001))
+		c.PutProgram(program(i, "coffee", i))
+	}
+	q := catalog.NearbyQuery{Lat: 48.85, Lng: 2.35, Limit: 1}
+	page, err := c.Nearby(context.Background(), q)
+	if err != nil || page.NextCursor == "" {
+		t.Fatalf("first page: %+v, %v", page, err)
+	}
+	q.Cursor = page.NextCursor
+	for _, tc := range []struct {
+		name  string
+		shift time.Duration
+		ok    bool
+	}{
+		{"Fresh", 59 * time.Minute, true},
+		{"Expired", 61 * time.Minute, false},
+		{"FromTheFuture", -2 * time.Minute, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			now = monday.Add(tc.shift)
+			_, err := c.Nearby(context.Background(), q)
+			if got := err == nil; got != tc.ok {
+				t.Fatalf("cursor %v after the first page: error %v", tc.shift, err)
+			}
+			if !tc.ok && fieldOf(err) != "cursor" {
+				t.Errorf("error %v, want EINVALID naming cursor", err)
+			}
+		})
 	}
 }

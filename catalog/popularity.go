@@ -68,7 +68,11 @@ func (c *Catalog) RecordActivityCount(storeID uint64, typ nearby.EventType, at t
 	if rec == nil {
 		return
 	}
-	v := rec.act.add(float64(n) * c.pop.weight(at))
+	w := float64(n) * c.pop.weight(at)
+	if math.IsInf(w, 0) || math.IsNaN(w) {
+		return // centuries away from the epoch: not an event worth counting
+	}
+	v := rec.act.add(w)
 	c.pop.max.storeMax(v)
 	c.pop.known.Store(true)
 }
