@@ -22,6 +22,7 @@ const (
 // Options tunes a Catalog; nil or zero fields mean the defaults.
 type Options struct {
 	// Weights of the score; the zero value means ranking.DefaultWeights().
+	// Other weights must pass Weights.Validate: New panics otherwise.
 	Weights ranking.Weights
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -64,12 +65,14 @@ type Catalog struct {
 }
 
 // storeRec is a store as queries need it. The fields change only under the
-// write lock; act is atomic because activity is recorded without it.
+// write lock; act is atomic because activity is recorded under the read
+// lock.
 //
 // Layout matters at a million stores, where every record a query touches
 // is a cache miss: what visit reads (the programs and the hours) fills the
-// first 64 bytes, and the padding to 128 bytes puts every record at the
-// start of a cache line (the allocator aligns objects to their size class).
+// first 64 bytes, and the padding to 128 bytes keeps every record on its
+// own pair of cache lines (records live in page-aligned chunks, see
+// storeTable).
 type storeRec struct {
 	progs []progHot // by program id; backed by one when there is one
 	one   [1]progHot
@@ -105,6 +108,9 @@ func New(ix *geo.Index, opts *Options) *Catalog {
 	}
 	if o.Weights == (ranking.Weights{}) {
 		o.Weights = ranking.DefaultWeights()
+	}
+	if err := o.Weights.Validate(); err != nil {
+		panic(fmt.Sprintf("catalog: %v", err)) // a programming error: weights are not user input
 	}
 	if o.Now == nil {
 		o.Now = time.Now
