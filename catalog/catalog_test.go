@@ -7,6 +7,7 @@ import (
 	"github.com/nearby-dev/nearby"
 	"github.com/nearby-dev/nearby/catalog"
 	"github.com/nearby-dev/nearby/geo"
+	"github.com/nearby-dev/nearby/ranking"
 )
 
 // monday is a fixed query time: Monday 2026-11-23 12:00 UTC.
@@ -72,4 +73,15 @@ func TestCatalog_Counts(t *testing.T) {
 	if _, ok := ix.Get(3); ok {
 		t.Errorf("deleted store 3 is still in the index")
 	}
+}
+
+func TestNew_ErrWeights(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Errorf("New with a negative weight did not panic")
+		}
+	}()
+	w := ranking.DefaultWeights()
+	w.Distance = -1
+	catalog.New(geo.New(), &catalog.Options{Weights: w})
 }
