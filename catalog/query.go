@@ -142,8 +142,6 @@ const (
 	cursorLen     = 1 + 5*8
 )
 
-var cursorEncoding = base64.RawURLEncoding
-
 func (c cursor) encode() string {
 	var b [cursorLen]byte
 	b[0] = cursorVersion
@@ -153,18 +151,18 @@ func (c cursor) encode() string {
 	binary.BigEndian.PutUint64(b[25:], math.Float64bits(c.last.dist))
 	binary.BigEndian.PutUint64(b[33:], c.last.program)
 	var out [56]byte
-	cursorEncoding.Encode(out[:], b[:])
-	return string(out[:cursorEncoding.EncodedLen(cursorLen)])
+	base64.RawURLEncoding.Encode(out[:], b[:])
+	return string(out[:base64.RawURLEncoding.EncodedLen(cursorLen)])
 }
 
 func decodeCursor(s string) (cursor, bool) {
 	var b [cursorLen]byte
-	if len(s) != cursorEncoding.EncodedLen(cursorLen) {
+	if len(s) != base64.RawURLEncoding.EncodedLen(cursorLen) {
 		return cursor{}, false
 	}
 	var in [56]byte
 	n := copy(in[:], s)
-	if m, err := cursorEncoding.Strict().Decode(b[:], in[:n]); err != nil || m != cursorLen || b[0] != cursorVersion {
+	if m, err := base64.RawURLEncoding.Strict().Decode(b[:], in[:n]); err != nil || m != cursorLen || b[0] != cursorVersion {
 		return cursor{}, false
 	}
 	c := cursor{
