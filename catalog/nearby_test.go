@@ -260,6 +260,24 @@ func TestCatalog_Nearby(t *testing.T) {
 			t.Errorf("explain served without being asked")
 		}
 	})
+	t.Run("PolesAndAntimeridian", func(t *testing.T) {
+		c, _ := MustNew(t, nil)
+		c.PutStore(store(1, 89.99, 10))
+		c.PutStore(store(2, -0.01, 179.999))
+		c.PutStore(store(3, 0.01, -179.999))
+		for i := uint64(1); i <= 3; i++ {
+			c.PutProgram(program(i, "coffee", i))
+		}
+		for _, tc := range []struct {
+			lat, lng float64
+			want     int
+		}{{90, 0, 1}, {-90, 180, 0}, {0, 180, 2}, {0, -180, 2}} {
+			page, err := c.Nearby(ctx, catalog.NearbyQuery{Lat: tc.lat, Lng: tc.lng, RadiusM: nearby.MaxRadiusM})
+			if err != nil || len(page.Results) != tc.want {
+				t.Errorf("at (%v, %v): %d results, %v; want %d", tc.lat, tc.lng, len(page.Results), err, tc.want)
+			}
+		}
+	})
 	t.Run("ErrCursorOfOtherQuery", func(t *testing.T) {
 		c, _ := MustNew(t, nil)
 		for i := uint64(1); i <= 3; i++ {
