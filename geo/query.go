@@ -71,6 +71,9 @@ func (ix *Index) Walk(center Point, radiusM float64, fn func(Hit) bool) error {
 	if err := checkRadius(radiusM); err != nil {
 		return err
 	}
+	if fn == nil {
+		return invalid("fn", "must not be nil")
+	}
 	s := ix.getSearch(center, radiusM)
 	s.fn = fn
 	ix.run(s)
@@ -108,7 +111,7 @@ func (ix *Index) getSearch(center Point, radiusM float64) *search {
 	s.c, s.cv = center, toVec(center)
 	s.thetaMax = radiusM / EarthRadiusM
 	s.c2max = radiusChord2(radiusM)
-	s.grid, s.stopped = false, false
+	s.grid = false
 	return s
 }
 
@@ -143,7 +146,6 @@ type search struct {
 	best     []cand
 	pend     []cand
 	tie      []cand // Walk: a run of equal distances being emitted
-	stopped  bool
 
 	// The grid rectangle already visited: rows r0..r1, columns c0..c1
 	// (unwrapped: may run past either end and is taken modulo nCols), and
@@ -217,7 +219,6 @@ func (s *search) flush(bound float64) bool {
 		}
 		for _, c := range s.tie {
 			if !s.fn(Hit{ID: c.id, DistM: d}) {
-				s.stopped = true
 				return true
 			}
 		}
