@@ -17,7 +17,7 @@ var ErrInvalid = errors.New("geo: invalid argument")
 var ErrNotFound = errors.New("geo: not found")
 
 // FieldError names the offending argument ("lat", "lng", "radius_m",
-// "limit", "k", "res", "bounds", "ids", "pts") and says what is wrong. It
+// "limit", "k", "res", "bounds", "ids", "pts", "fn") and says what is wrong. It
 // matches ErrInvalid with errors.Is.
 type FieldError struct {
 	Field   string
