@@ -198,3 +198,71 @@ func checkBoundsIDs(tb testing.TB, got []uint64, b *brute, bb Bounds) {
 		tb.Fatalf("InBounds(%+v): got %d ids, want %d", bb, len(got), len(want))
 	}
 }
+
+// TestIndex_PropertyWrites builds the index by Insert, then moves and
+// deletes at random (into and out of the antimeridian and polar clusters),
+// and compares queries with brute force over the resulting points.
+func TestIndex_PropertyWrites(t *testing.T) {
+	seed := rand.Uint64()
+	r := rand.New(rand.NewPCG(seed, 11))
+	defer func() {
+		if t.Failed() {
+			t.Logf("seed %d", seed)
+		}
+	}()
+	pts := datasets[1].gen(r)
+	cur := make(map[uint64]Point, len(pts))
+	ix := mustNew(t)
+	for i, p := range pts {
+		id := uint64(i) + 1
+		if err := ix.Insert(id, p); err != nil {
+			t.Fatal(err)
+		}
+		cur[id] = p
+	}
+	for range len(pts) {
+		id := uint64(1 + r.IntN(len(pts)))
+		switch r.IntN(5) {
+		case 0:
+			ix.Delete(id)
+			delete(cur, id)
+		case 1:
+			p := specials[r.IntN(len(specials))]
+			_ = ix.Insert(id, p)
+			cur[id] = p
+		default:
+			if old, ok := cur[id]; ok {
+				p := offset(r, old, r.Float64()*5000)
+				if err := ix.Move(id, p); err != nil {
+					t.Fatal(err)
+				}
+				cur[id] = p
+			}
+		}
+	}
+	if got, want := ix.Len(), len(cur); got != want {
+		t.Fatalf("Len() = %d, want %d", got, want)
+	}
+	b := &brute{}
+	for id, p := range cur {
+		b.ids, b.pts = append(b.ids, id), append(b.pts, p)
+	}
+	for q := range 300 {
+		c := randCenter(r, b.pts)
+		rad := randRadius(r)
+		limit := 1 + r.IntN(40)
+		f, fname := randFilter(r)
+		where := fmt.Sprintf("query %d centre %v radius %v limit %d filter %s", q, c, rad, limit, fname)
+		got, err := ix.Nearby(Query{Center: c, RadiusM: rad, Limit: limit, Filter: f}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkHits(t, got, b.hits(c, rad, f), rad, limit, "Nearby "+where)
+		bb := randBounds(r)
+		ids, err := ix.InBounds(bb, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkBoundsIDs(t, ids, b, bb)
+	}
+}
