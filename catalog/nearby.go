@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/nearby-dev/nearby"
@@ -29,6 +30,15 @@ type NearbyPage struct {
 // Nearby returns the best-ranked programs around the query point. It calls
 // q.Validate itself.
 func (c *Catalog) Nearby(ctx context.Context, q NearbyQuery) (NearbyPage, error) {
+	return c.NearbyInto(ctx, q, nil)
+}
+
+// NearbyInto is Nearby with the page's results appended to dst[:0], so
+// that a caller serving many queries reuses one slice instead of
+// allocating a page each time (the phone hot path: the garbage collector's
+// work grows with every allocation). The results, as Nearby's, point to
+// shared snapshots; the caller must not keep them once it reuses dst.
+func (c *Catalog) NearbyInto(ctx context.Context, q NearbyQuery, dst []NearbyResult) (NearbyPage, error) {
 	if err := q.Validate(); err != nil {
 		return NearbyPage{}, err
 	}
@@ -50,7 +60,7 @@ func (c *Catalog) Nearby(ctx context.Context, q NearbyQuery) (NearbyPage, error)
 	c.mu.RLock()
 	sc.begin(c, &q, now)
 	err := sc.search(geo.Point{Lat: q.Lat, Lng: q.Lng}, q.RadiusM)
-	page := sc.page(&q)
+	page := sc.page(&q, dst)
 	c.mu.RUnlock()
 	if err != nil {
 		return NearbyPage{}, fmt.Errorf("catalog: nearby: %w", err)
@@ -340,8 +350,9 @@ func (sc *scratch) downN(i, n int) {
 	}
 }
 
-// page sorts the heap into the served page. Called under the read lock.
-func (sc *scratch) page(q *NearbyQuery) NearbyPage {
+// page sorts the heap into the served page, its results appended to
+// dst[:0] (nil: a new slice). Called under the read lock.
+func (sc *scratch) page(q *NearbyQuery, dst []NearbyResult) NearbyPage {
 	// Heapsort in place: the root ranks last, so moving it to the end
 	// each time leaves the best first. The entries are already a heap.
 	for end := len(sc.top) - 1; end > 0; end-- {
@@ -353,11 +364,12 @@ func (sc *scratch) page(q *NearbyQuery) NearbyPage {
 	if n == 0 {
 		return page
 	}
-	page.Results = make([]NearbyResult, n)
+	page.Results = slices.Grow(dst[:0], n)[:n]
 	for i, e := range sc.top[:n] {
 		r := &page.Results[i]
 		r.Program, r.Store = e.prog, e.store.s
 		r.DistanceM, r.Score = e.key.dist, e.key.score
+		r.Explain = nil
 		if e.ex >= 0 {
 			r.Explain = sc.exs[e.ex].Map()
 		}
