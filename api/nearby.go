@@ -1,12 +1,14 @@
 package api
 
 import (
+	"context"
 	"math"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 	"github.com/nearby-dev/nearby"
@@ -25,7 +27,17 @@ func (s *Server) handleNearby(c echo.Context) error {
 	if err := q.Validate(); err != nil {
 		return err
 	}
-	page, err := s.cat.Nearby(c.Request().Context(), q)
+	var page catalog.NearbyPage
+	res := getResults()
+	defer putResults(res)
+	if ni, ok := s.cat.(nearbyInto); ok {
+		page, err = ni.NearbyInto(c.Request().Context(), q, *res)
+		if page.Results != nil {
+			*res = page.Results // grown for a larger limit: keep that
+		}
+	} else {
+		page, err = s.cat.Nearby(c.Request().Context(), q)
+	}
 	if err != nil {
 		return err
 	}
@@ -42,6 +54,29 @@ func (s *Server) handleNearby(c echo.Context) error {
 	*buf = b
 	putBuf(buf)
 	return err
+}
+
+// nearbyInto is the pooled form of Catalog.Nearby that *catalog.Catalog
+// also has: the page's results are appended to dst[:0], so the hot path
+// reuses one slice per request instead of allocating a page each time.
+type nearbyInto interface {
+	NearbyInto(ctx context.Context, q catalog.NearbyQuery, dst []catalog.NearbyResult) (catalog.NearbyPage, error)
+}
+
+var _ nearbyInto = (*catalog.Catalog)(nil)
+
+// resultsPool holds result slices for nearbyInto, with room for a default
+// page.
+var resultsPool = sync.Pool{New: func() any { s := make([]catalog.NearbyResult, 0, nearby.DefaultLimit); return &s }}
+
+func getResults() *[]catalog.NearbyResult { return resultsPool.Get().(*[]catalog.NearbyResult) }
+
+// putResults returns a slice to the pool, without the pointers to the
+// snapshots it held: a pooled slice must not keep a deleted store alive.
+func putResults(s *[]catalog.NearbyResult) {
+	clear((*s)[:cap(*s)])
+	*s = (*s)[:0]
+	resultsPool.Put(s)
 }
 
 // parseNearbyQuery reads the query string into a NearbyQuery, naming the
@@ -161,12 +196,13 @@ func appendNearbyResult(b []byte, r *catalog.NearbyResult) []byte {
 	b = appendMetres(b, r.DistanceM)
 	b = append(b, ',')
 	b = appendKey(b, "score")
-	b = appendFloat(b, r.Score)
+	b = appendScore(b, r.Score)
 	if r.Explain != nil {
 		b = append(b, ',')
 		b = appendKey(b, "explain")
 		b = append(b, '{')
-		keys := make([]string, 0, len(r.Explain))
+		var kb [8]string // the ranking factors: no allocation for the usual few
+		keys := kb[:0]
 		for k := range r.Explain {
 			keys = append(keys, k)
 		}
@@ -177,7 +213,7 @@ func appendNearbyResult(b []byte, r *catalog.NearbyResult) []byte {
 			}
 			b = appendString(b, k)
 			b = append(b, ':')
-			b = appendFloat(b, r.Explain[k])
+			b = appendScore(b, r.Explain[k])
 		}
 		b = append(b, '}')
 	}
