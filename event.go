@@ -43,7 +43,10 @@ type Event struct {
 const MaxDeviceIDLen = 128
 
 // Validate checks an event as received at now; field names are relative to
-// the event ("id", "at").
+// the event ("id", "at"). device_id and dwell_ms are optional, as the
+// contract says: an event without a device still counts as a page view or
+// visit but not towards unique counts, and a dwell without dwell_ms does not
+// move the average dwell.
 func (e *Event) Validate(now time.Time) error {
 	var p Problems
 	if _, err := CanonicalUUID(e.ID); err != nil {
@@ -67,9 +70,6 @@ func (e *Event) Validate(now time.Time) error {
 	if len(e.DeviceID) > MaxDeviceIDLen {
 		p.Addf("device_id", "must be at most %d bytes", MaxDeviceIDLen)
 	}
-	if (e.Type == EventShake || e.Type == EventEnter || e.Type == EventDwell) && e.DeviceID == "" {
-		p.Addf("device_id", "is required for %s events", e.Type)
-	}
 	if e.RSSI != nil && (*e.RSSI < -127 || *e.RSSI > 20) {
 		p.Addf("rssi", "must be between -127 and 20 dBm")
 	}
@@ -78,9 +78,6 @@ func (e *Event) Validate(now time.Time) error {
 	}
 	if e.DwellMS != nil && (*e.DwellMS < 0 || *e.DwellMS > int64(MaxEventAge/time.Millisecond)) {
 		p.Addf("dwell_ms", "must be between 0 and %d", int64(MaxEventAge/time.Millisecond))
-	}
-	if e.Type == EventDwell && e.DwellMS == nil {
-		p.Addf("dwell_ms", "is required for dwell events")
 	}
 	return p.Err()
 }

@@ -117,6 +117,7 @@ func TestStore_Validate(t *testing.T) {
 		{"ErrLatInf", func(s *nearby.Store) { s.Lat = math.Inf(1) }, []string{"lat"}},
 		{"ErrCategory", func(s *nearby.Store) { s.Category = "Coffee Shop" }, []string{"category"}},
 		{"ErrTimezone", func(s *nearby.Store) { s.Timezone = "Mars/Olympus" }, []string{"timezone"}},
+		{"ErrTimezoneLocal", func(s *nearby.Store) { s.Timezone = "Local" }, []string{"timezone"}},
 		{"ErrHoursDay", func(s *nearby.Store) { s.Hours["xyz"] = [][2]string{{"09:00", "10:00"}} }, []string{"hours.xyz"}},
 		{"ErrHoursTime", func(s *nearby.Store) { s.Hours["tue"] = [][2]string{{"9am", "10:00"}} }, []string{"hours.tue[0]"}},
 		{"ErrMany", func(s *nearby.Store) { s.Name = ""; s.Lat = -91; s.Category = "" }, []string{"name", "lat", "category"}},
@@ -143,6 +144,7 @@ func TestEvent_Validate(t *testing.T) {
 	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
 	dwell := int64(60000)
 	rssi := -200
+	negative := int64(-1)
 	tests := []struct {
 		name string
 		ev   nearby.Event
@@ -154,9 +156,10 @@ func TestEvent_Validate(t *testing.T) {
 		{"ErrType", nearby.Event{ID: "f7826da6-4fa2-4e98-8024-bc5b71e0893e", Type: "wave", At: now}, []string{"type"}},
 		{"ErrFuture", nearby.Event{ID: "f7826da6-4fa2-4e98-8024-bc5b71e0893e", Type: nearby.EventExit, At: now.Add(time.Hour)}, []string{"at"}},
 		{"ErrOld", nearby.Event{ID: "f7826da6-4fa2-4e98-8024-bc5b71e0893e", Type: nearby.EventExit, At: now.Add(-31 * 24 * time.Hour)}, []string{"at"}},
-		{"ErrShakeNoDevice", nearby.Event{ID: "f7826da6-4fa2-4e98-8024-bc5b71e0893e", Type: nearby.EventShake, At: now}, []string{"device_id"}},
+		{"OKShakeNoDevice", nearby.Event{ID: "f7826da6-4fa2-4e98-8024-bc5b71e0893e", Type: nearby.EventShake, At: now}, nil},
+		{"OKDwellNoDuration", nearby.Event{ID: "f7826da6-4fa2-4e98-8024-bc5b71e0893e", Type: nearby.EventDwell, At: now, DeviceID: "d"}, nil},
 		{"ErrRSSI", nearby.Event{ID: "f7826da6-4fa2-4e98-8024-bc5b71e0893e", Type: nearby.EventExit, At: now, RSSI: &rssi}, []string{"rssi"}},
-		{"ErrDwellMissing", nearby.Event{ID: "f7826da6-4fa2-4e98-8024-bc5b71e0893e", Type: nearby.EventDwell, At: now, DeviceID: "d"}, []string{"dwell_ms"}},
+		{"ErrDwellNegative", nearby.Event{ID: "f7826da6-4fa2-4e98-8024-bc5b71e0893e", Type: nearby.EventDwell, At: now, DeviceID: "d", DwellMS: &negative}, []string{"dwell_ms"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

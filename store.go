@@ -50,7 +50,9 @@ func (s *Store) Validate() error {
 		p.Addf("address", "must be at most %d bytes", MaxAddressLen)
 	}
 	if s.Timezone != "" {
-		if _, err := LoadLocation(s.Timezone); err != nil {
+		// "Local" loads fine but means the server's own zone, which would
+		// make hours and statistics depend on where discoveryd runs.
+		if _, err := LoadLocation(s.Timezone); err != nil || s.Timezone == "Local" {
 			p.Addf("timezone", "is not a known IANA time zone")
 		}
 	}
@@ -72,7 +74,7 @@ func (s *Store) Location() *time.Location {
 		return time.UTC
 	}
 	loc, err := LoadLocation(s.Timezone)
-	if err != nil {
+	if err != nil || s.Timezone == "Local" {
 		return time.UTC
 	}
 	return loc

@@ -151,22 +151,27 @@ func (s *Server) handleHeatmap(c echo.Context) error {
 	if err != nil {
 		return nearby.Invalid("bounds", "%s", err.Error())
 	}
-	if len(ids) > s.cfg.MaxHeatmap {
-		return nearby.Invalid("bounds", "covers more than %d stores; use a smaller box", s.cfg.MaxHeatmap)
-	}
+	// Filter to the caller's stores before applying the cap: a cap on all
+	// stores in the box would let a merchant count its competitors' stores
+	// by bisecting boxes against the error.
 	mid := merchantOf(c)
 	mine := ids[:0]
-	cellOf := make(map[uint64]string, len(ids))
+	var pts []geo.Point
 	for _, id := range ids {
-		st, ok := s.cat.Store(id)
-		if !ok || st.MerchantID != mid {
-			continue
+		if st, ok := s.cat.Store(id); ok && st.MerchantID == mid {
+			mine = append(mine, id)
+			pts = append(pts, geo.Point{Lat: st.Lat, Lng: st.Lng})
 		}
-		cell, err := geo.CellOf(geo.Point{Lat: st.Lat, Lng: st.Lng}, res)
+	}
+	if len(mine) > s.cfg.MaxHeatmap {
+		return nearby.Invalid("bounds", "covers more than %d of your stores; use a smaller box", s.cfg.MaxHeatmap)
+	}
+	cellOf := make(map[uint64]string, len(mine))
+	for i, id := range mine {
+		cell, err := geo.CellOf(pts[i], res)
 		if err != nil {
 			return nearby.Internal(err)
 		}
-		mine = append(mine, id)
 		cellOf[id] = cell
 	}
 	counts, err := s.reg.StoreEventCounts(c.Request().Context(), mine, from, to)

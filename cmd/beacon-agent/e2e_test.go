@@ -196,11 +196,12 @@ func replayAndReject(t *testing.T, c *client.Client) {
 	if err != nil || r.Accepted != 10 || r.Duplicates != 0 {
 		t.Fatalf("first post: %+v, %v; want 10 accepted", r, err)
 	}
+	negativeDwell := int64(-5)
 	fresh := nearby.Event{ID: "e2e00000-0000-4000-8000-999999999999", Type: nearby.EventEnter, At: now, DeviceID: "replayer"}
 	bad := []nearby.Event{
 		{ID: "not-a-uuid", Type: nearby.EventShake, At: now, DeviceID: "replayer"},
 		{ID: "e2e00000-0000-4000-8000-888888888888", Type: "wave", At: now, DeviceID: "replayer"},
-		{ID: "e2e00000-0000-4000-8000-777777777777", Type: nearby.EventDwell, At: now, DeviceID: "replayer"}, // no dwell_ms
+		{ID: "e2e00000-0000-4000-8000-777777777777", Type: nearby.EventDwell, At: now, DeviceID: "replayer", DwellMS: &negativeDwell},
 	}
 	batch := append(append([]nearby.Event{bad[0]}, evs...), fresh, bad[1], bad[2])
 	r, err = c.PostEventsResult(ctx, batch)
