@@ -22,10 +22,17 @@ func (s *Server) handleCreateBeacon(c echo.Context) error {
 	}
 	secret := NewSecret()
 	b.AgentTokenHash = HashSecret(secret)
-	if err := s.reg.CreateBeacon(c.Request().Context(), b); err != nil {
+	ctx := c.Request().Context()
+	err := inOrder(ctx, func() error {
+		if err := s.reg.CreateBeacon(ctx, b); err != nil {
+			return err
+		}
+		s.cat.PutBeacon(b)
+		return nil
+	})
+	if err != nil {
 		return err
 	}
-	s.cat.PutBeacon(b)
 	v := beaconView(b)
 	v.AgentToken = newToken(agentTokenPrefix, b.ID, secret)
 	return c.JSON(http.StatusCreated, v)
@@ -75,10 +82,16 @@ func (s *Server) handleUpdateBeacon(c echo.Context) error {
 	if err := in.apply(b); err != nil {
 		return err
 	}
-	if err := s.reg.UpdateBeacon(ctx, b); err != nil {
+	err = inOrder(ctx, func() error {
+		if err := s.reg.UpdateBeacon(ctx, b); err != nil {
+			return err
+		}
+		s.cat.PutBeacon(b)
+		return nil
+	})
+	if err != nil {
 		return err
 	}
-	s.cat.PutBeacon(b)
 	return c.JSON(http.StatusOK, beaconView(b))
 }
 
@@ -88,9 +101,16 @@ func (s *Server) handleDeleteBeacon(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.reg.DeleteBeacon(c.Request().Context(), merchantOf(c), id); err != nil {
+	ctx := c.Request().Context()
+	err = inOrder(ctx, func() error {
+		if err := s.reg.DeleteBeacon(ctx, merchantOf(c), id); err != nil {
+			return err
+		}
+		s.cat.DeleteBeacon(id)
+		return nil
+	})
+	if err != nil {
 		return err
 	}
-	s.cat.DeleteBeacon(id)
 	return c.NoContent(http.StatusNoContent)
 }

@@ -19,10 +19,17 @@ func (s *Server) handleCreateProgram(c echo.Context) error {
 	if err := in.apply(pg); err != nil {
 		return err
 	}
-	if err := s.reg.CreateProgram(c.Request().Context(), pg); err != nil {
+	ctx := c.Request().Context()
+	err := inOrder(ctx, func() error {
+		if err := s.reg.CreateProgram(ctx, pg); err != nil {
+			return err
+		}
+		s.cat.PutProgram(pg)
+		return nil
+	})
+	if err != nil {
 		return err
 	}
-	s.cat.PutProgram(pg)
 	return c.JSON(http.StatusCreated, programView(pg))
 }
 
@@ -70,10 +77,16 @@ func (s *Server) handleUpdateProgram(c echo.Context) error {
 	if err := in.apply(pg); err != nil {
 		return err
 	}
-	if err := s.reg.UpdateProgram(ctx, pg); err != nil {
+	err = inOrder(ctx, func() error {
+		if err := s.reg.UpdateProgram(ctx, pg); err != nil {
+			return err
+		}
+		s.cat.PutProgram(pg)
+		return nil
+	})
+	if err != nil {
 		return err
 	}
-	s.cat.PutProgram(pg)
 	return c.JSON(http.StatusOK, programView(pg))
 }
 
@@ -83,9 +96,16 @@ func (s *Server) handleDeleteProgram(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.reg.DeleteProgram(c.Request().Context(), merchantOf(c), id); err != nil {
+	ctx := c.Request().Context()
+	err = inOrder(ctx, func() error {
+		if err := s.reg.DeleteProgram(ctx, merchantOf(c), id); err != nil {
+			return err
+		}
+		s.cat.DeleteProgram(id)
+		return nil
+	})
+	if err != nil {
 		return err
 	}
-	s.cat.DeleteProgram(id)
 	return c.NoContent(http.StatusNoContent)
 }

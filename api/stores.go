@@ -1,11 +1,59 @@
 package api
 
 import (
+	"context"
+	"fmt"
+	"log/slog"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 	"github.com/nearby-dev/nearby"
 )
+
+// writeOrder is held from a store, program or beacon write's registry
+// commit until the catalog has applied it, so the catalog sees the writes
+// in commit order: without it two PUTs, or a PUT and a DELETE, of one
+// record could commit in one order and reach the catalog in the other,
+// leaving it stale until the next start.
+//
+// One lock rather than a lock per id: bbolt admits one write transaction
+// at a time (its commit and fsync included), so a finer lock would buy no
+// write concurrency; one lock also covers creates, whose id is allocated
+// inside the transaction, and a store delete, which changes programs too.
+// It is per process rather than per Server: a process serves one catalog,
+// and Servers sharing it (tests) only wait a little longer.
+var writeOrder = make(chan struct{}, 1)
+
+// inOrder runs fn, a registry write and its catalog update, holding
+// writeOrder; it gives up waiting when the request is cancelled. The
+// response is written after inOrder returns, so a slow client never holds
+// the lock.
+func inOrder(ctx context.Context, fn func() error) error {
+	select {
+	case writeOrder <- struct{}{}:
+	case <-ctx.Done():
+		return fmt.Errorf("api: waiting to write: %w", ctx.Err())
+	}
+	defer func() { <-writeOrder }()
+	return fn()
+}
+
+// catalogFailed logs a catalog update that failed after its registry
+// commit. The request still succeeds: the write is durable, an error
+// would make the client retry it (a create would then duplicate), and the
+// catalog is rebuilt from the registry at the next start.
+func (s *Server) catalogFailed(c echo.Context, kind string, id uint64, err error) {
+	s.logger.LogAttrs(c.Request().Context(), slog.LevelError, "catalog update failed after commit",
+		slog.String(slogRequestID, requestID(c)), slog.String("id", nearby.FormatID(kind, id)),
+		slog.Any(slogError, err))
+}
+
+// storeDeleter is a registry's store delete that also returns, as
+// committed, the programs whose store lists lost the store. *store.DB
+// satisfies it.
+type storeDeleter interface {
+	DeleteStoreChanged(ctx context.Context, merchantID, id uint64) ([]*nearby.Program, error)
+}
 
 func storeID(s *nearby.Store) uint64 { return s.ID }
 
@@ -19,11 +67,20 @@ func (s *Server) handleCreateStore(c echo.Context) error {
 	if err := in.apply(st); err != nil {
 		return err
 	}
-	if err := s.reg.CreateStore(c.Request().Context(), st); err != nil {
+	// in.apply validated the store (Store.Validate checks lat/lng as
+	// strictly as the geo index), so PutStore below cannot refuse it.
+	ctx := c.Request().Context()
+	err := inOrder(ctx, func() error {
+		if err := s.reg.CreateStore(ctx, st); err != nil {
+			return err
+		}
+		if err := s.cat.PutStore(st); err != nil {
+			s.catalogFailed(c, nearby.KindStore, st.ID, err)
+		}
+		return nil
+	})
+	if err != nil {
 		return err
-	}
-	if err := s.cat.PutStore(st); err != nil {
-		return nearby.Internal(err)
 	}
 	return c.JSON(http.StatusCreated, storeView(st))
 }
@@ -73,18 +130,24 @@ func (s *Server) handleUpdateStore(c echo.Context) error {
 	if err := in.apply(st); err != nil {
 		return err
 	}
-	if err := s.reg.UpdateStore(ctx, st); err != nil {
+	err = inOrder(ctx, func() error {
+		if err := s.reg.UpdateStore(ctx, st); err != nil {
+			return err
+		}
+		if err := s.cat.PutStore(st); err != nil {
+			s.catalogFailed(c, nearby.KindStore, st.ID, err)
+		}
+		return nil
+	})
+	if err != nil {
 		return err
-	}
-	if err := s.cat.PutStore(st); err != nil {
-		return nearby.Internal(err)
 	}
 	return c.JSON(http.StatusOK, storeView(st))
 }
 
 // handleDeleteStore is DELETE /v1/stores/{id}. The registry refuses while a
-// beacon references the store and drops the store from the merchant's
-// programs; the catalog is told about those programs too.
+// beacon references the store and drops the store from the programs listing
+// it; the catalog is told about exactly those programs.
 func (s *Server) handleDeleteStore(c echo.Context) error {
 	id, err := pathID(c, nearby.KindStore)
 	if err != nil {
@@ -92,20 +155,39 @@ func (s *Server) handleDeleteStore(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	mid := merchantOf(c)
-	if err := s.reg.DeleteStore(ctx, mid, id); err != nil {
-		return err
-	}
-	s.cat.DeleteStore(id)
-	if err := s.refreshPrograms(c, mid); err != nil {
+	err = inOrder(ctx, func() error {
+		d, ok := s.reg.(storeDeleter)
+		if !ok {
+			if err := s.reg.DeleteStore(ctx, mid, id); err != nil {
+				return err
+			}
+			s.cat.DeleteStore(id)
+			if err := s.refreshPrograms(ctx, mid); err != nil {
+				s.catalogFailed(c, nearby.KindStore, id, err)
+			}
+			return nil
+		}
+		changed, err := d.DeleteStoreChanged(ctx, mid, id)
+		if err != nil {
+			return err
+		}
+		s.cat.DeleteStore(id)
+		for _, p := range changed {
+			s.cat.PutProgram(p)
+		}
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
 }
 
-// refreshPrograms reloads the merchant's programs into the catalog after a
-// store deletion changed their store lists.
-func (s *Server) refreshPrograms(c echo.Context, merchantID uint64) error {
-	ctx := c.Request().Context()
+// refreshPrograms reloads all the merchant's programs into the catalog
+// after a store deletion changed some of their store lists. Only for a
+// Registry that is not a storeDeleter: it reads every program of the
+// merchant.
+func (s *Server) refreshPrograms(ctx context.Context, merchantID uint64) error {
 	var after uint64
 	for {
 		pgs, err := s.reg.ListPrograms(ctx, merchantID, after, nearby.MaxLimit)

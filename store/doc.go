@@ -32,7 +32,8 @@
 // (internal and admin use). References must be the same merchant's:
 // a program's store_ids[i] and a beacon's store_id and page.program_id
 // (EINVALID naming the field). DeleteStore fails with ECONFLICT "id" while a
-// beacon is installed in the store and removes the store from programs;
+// beacon is installed in the store and removes the store from programs
+// (DeleteStoreChanged returns those programs as committed);
 // DeleteProgram fails with ECONFLICT "id" while a beacon's page shows it.
 // The store does not run the domain Validate methods: the api does.
 //

@@ -122,10 +122,20 @@ func (db *DB) UpdateStore(ctx context.Context, s *nearby.Store) error {
 // ECONFLICT (field "id") while a beacon is installed there, and removes
 // the store from the StoreIDs of every program listing it.
 func (db *DB) DeleteStore(ctx context.Context, merchantID, id uint64) error {
+	_, err := db.DeleteStoreChanged(ctx, merchantID, id)
+	return err
+}
+
+// DeleteStoreChanged is DeleteStore that also returns the programs whose
+// StoreIDs lost the store, as that same transaction committed them, in
+// program id order. A read model refreshes just those instead of reloading
+// every program of the merchant (hundreds of thousands for a chain).
+func (db *DB) DeleteStoreChanged(ctx context.Context, merchantID, id uint64) ([]*nearby.Program, error) {
 	if err := ctxErr(ctx); err != nil {
-		return err
+		return nil, err
 	}
-	return db.bolt.Update(func(tx *bolt.Tx) error {
+	var changed []*nearby.Program
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		s, err := getStore(tx, merchantID, id)
 		if err != nil {
 			return err
@@ -153,6 +163,7 @@ func (db *DB) DeleteStore(ctx context.Context, merchantID, id uint64) error {
 			if err := links.Delete(pair(id, pid)); err != nil {
 				return fmt.Errorf("store: delete link: %w", err)
 			}
+			changed = append(changed, p)
 		}
 		if err := tx.Bucket(bucketMerchantStores).Delete(pair(s.MerchantID, id)); err != nil {
 			return fmt.Errorf("store: delete store index: %w", err)
@@ -162,6 +173,10 @@ func (db *DB) DeleteStore(ctx context.Context, merchantID, id uint64) error {
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return changed, nil
 }
 
 // ListStores returns up to limit (<= 0: all) stores of merchantID (0: all

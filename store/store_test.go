@@ -213,6 +213,100 @@ func TestDB_DeleteStore(t *testing.T) {
 	})
 }
 
+func TestDB_DeleteStoreChanged(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	a, b := mustMerchant(t, db, "A"), mustMerchant(t, db, "B")
+	s, other := mustStore(t, db, a.ID, "s", ""), mustStore(t, db, a.ID, "other", "")
+	mk := func(name string, ids ...uint64) *nearby.Program {
+		t.Helper()
+		p := &nearby.Program{MerchantID: a.ID, AppID: "wx", Name: name, Category: "coffee", StoreIDs: ids}
+		if err := db.CreateProgram(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	only := mk("only", s.ID)
+	both := mk("both", other.ID, s.ID)
+	untouched := mk("untouched", other.ID)
+
+	t.Run("ErrOtherMerchant", func(t *testing.T) {
+		got, err := db.DeleteStoreChanged(ctx, b.ID, s.ID)
+		wantCode(t, err, nearby.ENOTFOUND, "")
+		if got != nil {
+			t.Errorf("changed = %v, want nil", got)
+		}
+	})
+	t.Run("ErrHasBeacon", func(t *testing.T) {
+		bc := &nearby.Beacon{MerchantID: a.ID, StoreID: s.ID}
+		if err := db.CreateBeacon(ctx, bc); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.DeleteStoreChanged(ctx, a.ID, s.ID)
+		wantCode(t, err, nearby.ECONFLICT, "id")
+		if got != nil {
+			t.Errorf("changed = %v, want nil", got)
+		}
+		if err := db.DeleteBeacon(ctx, a.ID, bc.ID); err != nil {
+			t.Fatal(err)
+		}
+		// The failed delete rolled back: the programs still list s.
+		p, _ := db.GetProgram(ctx, a.ID, both.ID)
+		if want := []uint64{other.ID, s.ID}; !reflect.DeepEqual(p.StoreIDs, want) {
+			t.Errorf("StoreIDs after refused delete = %v, want %v", p.StoreIDs, want)
+		}
+	})
+	t.Run("ReturnsChangedAsCommitted", func(t *testing.T) {
+		got, err := db.DeleteStoreChanged(ctx, a.ID, s.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []uint64
+		for _, p := range got {
+			ids = append(ids, p.ID)
+			stored, err := db.GetProgram(ctx, a.ID, p.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(p, stored) {
+				t.Errorf("changed program %d = %+v, want as stored %+v", p.ID, p, stored)
+			}
+		}
+		if want := []uint64{only.ID, both.ID}; !reflect.DeepEqual(ids, want) {
+			t.Errorf("changed ids = %v, want %v (not %d)", ids, want, untouched.ID)
+		}
+		if len(got) == 2 {
+			if len(got[0].StoreIDs) != 0 {
+				t.Errorf("only.StoreIDs = %v, want empty", got[0].StoreIDs)
+			}
+			if want := []uint64{other.ID}; !reflect.DeepEqual(got[1].StoreIDs, want) {
+				t.Errorf("both.StoreIDs = %v, want %v", got[1].StoreIDs, want)
+			}
+		}
+		p, _ := db.GetProgram(ctx, a.ID, untouched.ID)
+		if !p.UpdatedAt.Equal(untouched.UpdatedAt) {
+			t.Errorf("untouched program UpdatedAt = %v, want %v", p.UpdatedAt, untouched.UpdatedAt)
+		}
+	})
+	t.Run("Remaining", func(t *testing.T) {
+		got, err := db.DeleteStoreChanged(ctx, a.ID, other.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 {
+			t.Fatalf("changed = %d programs, want 2 (both, untouched)", len(got))
+		}
+		lone := mustStore(t, db, a.ID, "lone", "")
+		got, err = db.DeleteStoreChanged(ctx, a.ID, lone.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 0 {
+			t.Errorf("changed = %v, want none", got)
+		}
+	})
+}
+
 func TestOpen_ErrNewerSchema(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "nearby.db")
 	db, err := store.Open(path, nil)

@@ -1,0 +1,230 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/nearby-dev/nearby"
+	"github.com/nearby-dev/nearby/api"
+	"github.com/nearby-dev/nearby/catalog"
+	"github.com/nearby-dev/nearby/geo"
+)
+
+// changedRegistry is the fake Registry plus the store delete that reports
+// the programs it changed, as *store.DB has it.
+type changedRegistry struct {
+	*Registry
+	DeleteStoreChangedFn func(ctx context.Context, merchantID, id uint64) ([]*nearby.Program, error)
+}
+
+func (r *changedRegistry) DeleteStoreChanged(ctx context.Context, merchantID, id uint64) ([]*nearby.Program, error) {
+	return r.DeleteStoreChangedFn(ctx, merchantID, id)
+}
+
+// failingCatalog is a real catalog whose PutStore fails after the commit.
+type failingCatalog struct {
+	*catalog.Catalog
+}
+
+func (failingCatalog) PutStore(s *nearby.Store) error {
+	return errors.New("catalog: injected failure")
+}
+
+// registryServer is a server over reg and cat that accepts merchant key
+// mk_1_secret and logs warnings and errors into the returned buffer.
+func registryServer(t *testing.T, reg api.Registry, fake *Registry, cat api.Catalog, ix *geo.Index) (*api.Server, *bytes.Buffer) {
+	t.Helper()
+	fake.GetMerchantFn = func(_ context.Context, id uint64) (*nearby.Merchant, error) {
+		if id != 1 {
+			return nil, nearby.Errorf(nearby.ENOTFOUND, "no merchant")
+		}
+		return &nearby.Merchant{ID: 1, APIKeyHash: api.HashSecret("secret")}, nil
+	}
+	cfg := api.DefaultConfig()
+	cfg.AdminToken, cfg.RateLimit = adminToken, 0
+	logs := &bytes.Buffer{}
+	srv, err := api.New(cfg, api.Deps{Registry: reg, Catalog: cat, Index: ix,
+		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	srv.SetReady(true)
+	return srv, logs
+}
+
+func serveAs(srv *api.Server, method, target, body string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, target, strings.NewReader(body))
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Authorization", "Bearer mk_1_secret")
+	w := httptest.NewRecorder()
+	srv.Handler().ServeHTTP(w, req)
+	return w
+}
+
+func TestServer_DeleteStore(t *testing.T) {
+	t.Run("RefreshesOnlyChangedPrograms", func(t *testing.T) {
+		ix := geo.New()
+		cat := catalog.New(ix, nil)
+		for _, st := range []*nearby.Store{
+			{ID: 1, MerchantID: 1, Name: "a", Lat: 1, Lng: 1, Category: "coffee"},
+			{ID: 2, MerchantID: 1, Name: "b", Lat: 1, Lng: 1.001, Category: "coffee"},
+		} {
+			if err := cat.PutStore(st); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, p := range []*nearby.Program{
+			{ID: 10, MerchantID: 1, Name: "only", Category: "coffee", StoreIDs: []uint64{1}},
+			{ID: 11, MerchantID: 1, Name: "both", Category: "coffee", StoreIDs: []uint64{1, 2}},
+			{ID: 12, MerchantID: 1, Name: "other", Category: "coffee", StoreIDs: []uint64{2}},
+		} {
+			cat.PutProgram(p)
+		}
+		fake := &Registry{}
+		fake.ListProgramsFn = func(context.Context, uint64, uint64, int) ([]*nearby.Program, error) {
+			t.Error("ListPrograms called: the delete must not reload the merchant's programs")
+			return nil, nil
+		}
+		reg := &changedRegistry{Registry: fake}
+		reg.DeleteStoreChangedFn = func(_ context.Context, mid, id uint64) ([]*nearby.Program, error) {
+			if mid != 1 || id != 1 {
+				t.Errorf("DeleteStoreChanged(%d, %d), want (1, 1)", mid, id)
+			}
+			return []*nearby.Program{
+				{ID: 10, MerchantID: 1, Name: "only", Category: "coffee", StoreIDs: []uint64{}},
+				{ID: 11, MerchantID: 1, Name: "both", Category: "coffee", StoreIDs: []uint64{2}},
+			}, nil
+		}
+		srv, _ := registryServer(t, reg, fake, cat, ix)
+		w := serveAs(srv, "DELETE", "/v1/stores/st_1", "")
+		if w.Code != 204 {
+			t.Fatalf("status = %d, want 204 (body %s)", w.Code, w.Body)
+		}
+		if _, ok := cat.Store(1); ok {
+			t.Error("store 1 still in the catalog")
+		}
+		for id, want := range map[uint64][]uint64{10: {}, 11: {2}, 12: {2}} {
+			p, ok := cat.Program(id)
+			if !ok {
+				t.Errorf("program %d missing from the catalog", id)
+				continue
+			}
+			if got := p.StoreIDs; len(got) != len(want) || (len(want) > 0 && !reflect.DeepEqual(got, want)) {
+				t.Errorf("program %d StoreIDs = %v, want %v", id, got, want)
+			}
+		}
+	})
+	t.Run("ErrConflictLeavesCatalog", func(t *testing.T) {
+		ix := geo.New()
+		cat := catalog.New(ix, nil)
+		if err := cat.PutStore(&nearby.Store{ID: 1, MerchantID: 1, Name: "a", Lat: 1, Lng: 1, Category: "coffee"}); err != nil {
+			t.Fatal(err)
+		}
+		fake := &Registry{}
+		reg := &changedRegistry{Registry: fake}
+		reg.DeleteStoreChangedFn = func(context.Context, uint64, uint64) ([]*nearby.Program, error) {
+			return nil, nearby.Errorf(nearby.ECONFLICT, "has beacons")
+		}
+		srv, _ := registryServer(t, reg, fake, cat, ix)
+		if w := serveAs(srv, "DELETE", "/v1/stores/st_1", ""); w.Code != 409 {
+			t.Fatalf("status = %d, want 409 (body %s)", w.Code, w.Body)
+		}
+		if _, ok := cat.Store(1); !ok {
+			t.Error("store 1 left the catalog although the delete was refused")
+		}
+	})
+	t.Run("ReloadFailureAfterCommitIs204", func(t *testing.T) {
+		// A Registry without DeleteStoreChanged gets the full reload; its
+		// failure comes after the commit and must not become a 5xx.
+		ix := geo.New()
+		fake := &Registry{}
+		deleted := false
+		fake.DeleteStoreFn = func(context.Context, uint64, uint64) error { deleted = true; return nil }
+		fake.ListProgramsFn = func(context.Context, uint64, uint64, int) ([]*nearby.Program, error) {
+			return nil, nearby.Internal(errors.New("disk on fire"))
+		}
+		srv, logs := registryServer(t, fake, fake, catalog.New(ix, nil), ix)
+		w := serveAs(srv, "DELETE", "/v1/stores/st_1", "")
+		if w.Code != 204 || !deleted {
+			t.Fatalf("status = %d, deleted = %v; want 204, true (body %s)", w.Code, deleted, w.Body)
+		}
+		wantAfterCommitLog(t, logs, w, "st_1")
+	})
+}
+
+// wantAfterCommitLog checks the error-level line of a catalog failure
+// after a commit, tied to the request.
+func wantAfterCommitLog(t *testing.T, logs *bytes.Buffer, w *httptest.ResponseRecorder, id string) {
+	t.Helper()
+	got := logs.String()
+	for _, want := range []string{"level=ERROR", "catalog update failed after commit",
+		"request_id=" + w.Header().Get("X-Request-Id"), "id=" + id} {
+		if !strings.Contains(got, want) {
+			t.Errorf("logs = %q, want them to contain %q", got, want)
+		}
+	}
+}
+
+func TestServer_StoreCatalogFailureAfterCommit(t *testing.T) {
+	const body = `{"name":"a","lat":1,"lng":2,"category":"coffee"}`
+	tests := []struct {
+		name, method, target string
+		want                 int
+	}{
+		{"Create", "POST", "/v1/stores", 201},
+		{"Update", "PUT", "/v1/stores/st_7", 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ix := geo.New()
+			fake := &Registry{}
+			commits := 0
+			fake.CreateStoreFn = func(_ context.Context, s *nearby.Store) error { commits++; s.ID = 7; return nil }
+			fake.GetStoreFn = func(context.Context, uint64, uint64) (*nearby.Store, error) {
+				return &nearby.Store{ID: 7, MerchantID: 1}, nil
+			}
+			fake.UpdateStoreFn = func(context.Context, *nearby.Store) error { commits++; return nil }
+			srv, logs := registryServer(t, fake, fake, failingCatalog{catalog.New(ix, nil)}, ix)
+			w := serveAs(srv, tt.method, tt.target, body)
+			if w.Code != tt.want {
+				t.Fatalf("status = %d, want %d (body %s)", w.Code, tt.want, w.Body)
+			}
+			if commits != 1 {
+				t.Errorf("commits = %d, want 1", commits)
+			}
+			if !strings.Contains(w.Body.String(), `"id":"st_7"`) {
+				t.Errorf("body = %s, want the committed store st_7", w.Body)
+			}
+			wantAfterCommitLog(t, logs, w, "st_7")
+		})
+	}
+}
+
+func TestServer_StoreBadLocationRefusedBeforeCommit(t *testing.T) {
+	// The catalog's geo index refuses what Store.Validate refuses, so a bad
+	// location is a 400 before the commit, never a catalog failure after.
+	for _, body := range []string{
+		`{"name":"a","lat":91,"lng":2,"category":"coffee"}`,
+		`{"name":"a","lat":1,"lng":-180.5,"category":"coffee"}`,
+	} {
+		ix := geo.New()
+		fake := &Registry{}
+		fake.CreateStoreFn = func(context.Context, *nearby.Store) error {
+			t.Errorf("CreateStore called for %s", body)
+			return nil
+		}
+		srv, _ := registryServer(t, fake, fake, catalog.New(ix, nil), ix)
+		if w := serveAs(srv, "POST", "/v1/stores", body); w.Code != 400 {
+			t.Errorf("POST %s: status = %d, want 400", body, w.Code)
+		}
+	}
+}
