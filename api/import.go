@@ -25,6 +25,16 @@ type importJSON struct {
 	Failed          []failedRow `json:"failed"`
 	FailedCount     int         `json:"failed_count"`
 	FailedTruncated bool        `json:"failed_truncated,omitempty"`
+	// Truncated says the file broke partway: rows before Error.Row are all
+	// counted in Imported or Failed, nothing from Error.Row on was read.
+	Truncated bool        `json:"truncated,omitempty"`
+	Error     *importStop `json:"error,omitempty"`
+}
+
+// importStop says where and why reading an import file stopped.
+type importStop struct {
+	Row     int    `json:"row"`
+	Message string `json:"message"`
 }
 
 // handleImport is POST /v1/stores/import. The body is streamed through the
@@ -62,7 +72,7 @@ func (s *Server) handleImport(c echo.Context) error {
 	}
 	s.metrics.imported.Add(float64(imp.out.Imported))
 	s.metrics.importFail.Add(float64(imp.out.FailedCount))
-	if err != nil {
+	if err != nil && !imp.truncated(err) {
 		return importFailed(err, imp.out.Imported)
 	}
 	return c.JSON(http.StatusOK, imp.out)
@@ -153,6 +163,7 @@ type importRun struct {
 	batch      []*nearby.Store
 	out        importJSON
 
+	seen     int // rows streamed, good or bad
 	started  bool
 	batches  chan []*nearby.Store
 	done     chan struct{}
@@ -165,6 +176,7 @@ func (r *importRun) row(row importer.Row) error {
 	if r.failed.Load() {
 		return r.wait() // stop streaming: a commit failed
 	}
+	r.seen++
 	if row.Err != nil {
 		r.out.FailedCount++
 		if len(r.out.Failed) < r.s.cfg.MaxFailedRows {
@@ -238,14 +250,33 @@ func (r *importRun) wait() error {
 	return r.err
 }
 
-// finish commits the last partial batch (unless the stream failed) and
-// waits for every commit.
+// finish commits the last partial batch and waits for every commit. The
+// good rows before a break in the file are committed too, like the batches
+// before them: one bad spot never loses the good rows. Only a commit
+// failure or the client going away (its context is done, so a commit would
+// fail anyway) leaves them out.
 func (r *importRun) finish(streamErr error) error {
-	if streamErr == nil && !r.failed.Load() {
+	gone := errors.Is(streamErr, context.Canceled) || errors.Is(streamErr, context.DeadlineExceeded)
+	if !r.failed.Load() && !gone {
 		r.send()
 	}
 	if err := r.wait(); err != nil {
 		return err
 	}
 	return streamErr
+}
+
+// truncated records a file that broke partway after some rows were read:
+// the answer is then a 200 whose counts cover every row before the break,
+// plus where reading stopped. A file of which no row could be read stays
+// an error (and nothing was imported), and so do a body over the size
+// limit (413) and a failed read.
+func (r *importRun) truncated(err error) bool {
+	var se *importer.StopError
+	if r.seen == 0 || !errors.As(err, &se) || nearby.ErrorCode(se.Err) != nearby.EINVALID {
+		return false
+	}
+	r.out.Truncated = true
+	r.out.Error = &importStop{Row: se.Row, Message: nearby.ErrorMessage(se.Err)}
+	return true
 }

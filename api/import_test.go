@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http/httptest"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -169,5 +171,147 @@ func TestServer_ImportGeoJSON(t *testing.T) {
 	}
 	if len(got) != 2 || got[0].Lat != 51.5136 || got[0].Lng != -0.1365 || got[1].Category != "bakery" {
 		t.Errorf("stores = %+v %+v, want Soho at 51.5136,-0.1365 and Paris as bakery", got[0], got[1])
+	}
+}
+
+// importResult is the import answer with the fields a truncated file adds.
+type importResult struct {
+	Imported int
+	Failed   []struct {
+		Row   int
+		Error string
+	}
+	FailedCount int `json:"failed_count"`
+	Truncated   bool
+	Error       *struct {
+		Row     int
+		Message string
+	}
+}
+
+// countingStores makes the fake registry accept every batch and returns
+// the names committed so far.
+func countingStores(ts *testServer) func() []string {
+	var mu sync.Mutex
+	var names []string
+	ts.Reg.CreateStoresFn = func(_ context.Context, ss []*nearby.Store) error {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, s := range ss {
+			names = append(names, s.Name)
+			s.ID = uint64(len(names))
+		}
+		return nil
+	}
+	return func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(names)
+	}
+}
+
+func postImport(ts *testServer, key, contentType, body string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest("POST", "/v1/stores/import", strings.NewReader(body))
+	req.Header.Set("Content-Type", contentType)
+	req.Header.Set("Authorization", "Bearer "+key)
+	w := httptest.NewRecorder()
+	ts.Handler().ServeHTTP(w, req)
+	return w
+}
+
+// TestServer_ImportTruncated: a file that breaks partway keeps every good
+// row before the break, in the batch in progress too, and says where
+// reading stopped.
+func TestServer_ImportTruncated(t *testing.T) {
+	feature := func(name string, lng float64) string {
+		return `{"type":"Feature","geometry":{"type":"Point","coordinates":[` + strconv.FormatFloat(lng, 'f', -1, 64) +
+			`,1]},"properties":{"name":"` + name + `","category":"shop"}}`
+	}
+	const geo, csv = "application/geo+json", "text/csv"
+	tests := []struct {
+		name, ct, body string
+		batch          int
+		wantNames      string // committed, in order
+		wantFailed     []int
+		wantStopRow    int
+		wantMessage    string // substring of error.message
+	}{
+		{"GeoJSONGarbage", geo, `{"type":"FeatureCollection","features":[` + feature("a", 1) + "," + feature("b", 2) + `,{"type":garbage`,
+			0, "a b", nil, 3, "feature 3"},
+		{"GeoJSONGarbageAfterBatches", geo, `{"type":"FeatureCollection","features":[` + feature("a", 1) + "," + feature("b", 2) + "," +
+			feature("c", 3) + "," + feature("bad", 300) + "," + feature("d", 4) + `,]}`, 2, "a b c d", []int{4}, 6, "feature 6"},
+		{"GeoJSONNotClosed", geo, `{"type":"FeatureCollection","features":[` + feature("a", 1), 0, "a", nil, 2, ""},
+		{"CSVUnterminatedQuote", csv, "name,lat,lng,category\na,1,1,shop\nb,2,2,shop\nc,95,3,shop\nd,\"4,4,shop\ne,5,5,shop\nf,6,6,shop\n",
+			0, "a b", []int{3}, 4, "line 5"},
+		{"CSVUnterminatedQuoteAfterBatch", csv, "name,lat,lng,category\na,1,1,shop\nb,2,2,shop\nc,3,3,shop\nd,\"4,4,shop\ne,5,5,shop\n",
+			2, "a b c", nil, 4, "not closed"},
+		{"CSVRecordTooLong", csv, "name,lat,lng,category\na,1,1,shop\nb,\"" + strings.Repeat("x", 70_000) + "\",2,shop\nc,3,3,shop\n",
+			0, "a", nil, 2, "row 2 exceeds 65536 bytes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ts := newTestServer(t, func(c *api.Config) {
+				if tt.batch > 0 {
+					c.ImportBatch = tt.batch
+				}
+			})
+			committed := countingStores(ts)
+			w := postImport(ts, withMerchant(ts), tt.ct, tt.body)
+			var got importResult
+			if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil || w.Code != 200 {
+				t.Fatalf("status %d body %s (%v), want 200", w.Code, w.Body, err)
+			}
+			if names := strings.Join(committed(), " "); names != tt.wantNames {
+				t.Errorf("committed %q, want %q", names, tt.wantNames)
+			}
+			if st, _, _ := ts.Cat.Counts(); st != len(strings.Fields(tt.wantNames)) {
+				t.Errorf("catalog has %d stores, want %d", st, len(strings.Fields(tt.wantNames)))
+			}
+			if got.Imported != len(strings.Fields(tt.wantNames)) {
+				t.Errorf("imported = %d, want %d", got.Imported, len(strings.Fields(tt.wantNames)))
+			}
+			var failed []int
+			for _, f := range got.Failed {
+				failed = append(failed, f.Row)
+			}
+			if !slices.Equal(failed, tt.wantFailed) || got.FailedCount != len(tt.wantFailed) {
+				t.Errorf("failed rows = %v (count %d), want %v", failed, got.FailedCount, tt.wantFailed)
+			}
+			if !got.Truncated || got.Error == nil {
+				t.Fatalf("truncated = %v, error = %v; want the stop reported (body %s)", got.Truncated, got.Error, w.Body)
+			}
+			if got.Error.Row != tt.wantStopRow || !strings.Contains(got.Error.Message, tt.wantMessage) {
+				t.Errorf("error = %+v, want row %d and a message with %q", *got.Error, tt.wantStopRow, tt.wantMessage)
+			}
+			// Exact counts: every row before the stop is imported or failed.
+			if n := got.Imported + got.FailedCount; n != tt.wantStopRow-1 {
+				t.Errorf("imported + failed = %d, want %d (the rows before %d)", n, tt.wantStopRow-1, tt.wantStopRow)
+			}
+		})
+	}
+}
+
+// TestServer_ImportUnreadable: a file of which nothing can be read is still
+// a 400, and nothing is committed.
+func TestServer_ImportUnreadable(t *testing.T) {
+	tests := []struct{ name, ct, body, wantField string }{
+		{"NoHeader", "text/csv", "", "header"},
+		{"HeaderTooLong", "text/csv", "name,lat,lng,category," + strings.Repeat("x", 70_000) + "\na,1,1,shop\n", "header"},
+		{"NotCollection", "application/geo+json", `{"type":"Feature"}`, "body"},
+		{"GarbageFirst", "application/geo+json", `{"type":"FeatureCollection","features":[{"type":garbage`, "body"},
+		{"CSVFirstRowNotClosed", "text/csv", "name,lat,lng,category\na,\"1,1,shop\nb,2,2,shop\n", "body"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ts := newTestServer(t, nil)
+			committed := countingStores(ts)
+			p := problemOf(t, postImport(ts, withMerchant(ts), tt.ct, tt.body))
+			if p.Status != 400 || len(p.Errors) == 0 || p.Errors[0].Field != tt.wantField {
+				t.Errorf("problem = %+v, want 400 naming %s", p, tt.wantField)
+			}
+			if n := len(committed()); n != 0 {
+				t.Errorf("%d stores committed, want none", n)
+			}
+		})
 	}
 }

@@ -51,6 +51,9 @@ type CSVOptions struct {
 	DefaultCategory string
 	// Comma is the field delimiter; 0 means ','.
 	Comma rune
+	// MaxRecordBytes caps one record (the header too) with its line end;
+	// 0 means DefaultMaxRecordBytes. A longer record stops the file.
+	MaxRecordBytes int
 }
 
 // CSV streams the stores of a CSV file with our own column names to fn; see
@@ -61,44 +64,71 @@ func CSV(ctx context.Context, r io.Reader, fn func(Row) error) error {
 
 // CSVWith streams the stores of a CSV file to fn, one row at a time. A bad
 // row is passed to fn with Err set; an error from fn stops the stream and is
-// returned. A missing header or required column, or a read error, is
-// returned as an error.
+// returned. A missing header or required column is returned as an
+// EINVALID error before any row. A file that breaks partway (a record
+// longer than opts.MaxRecordBytes, a quoted field never closed, a read
+// error) ends with a *StopError naming the first row not read.
 func CSVWith(ctx context.Context, r io.Reader, opts CSVOptions, fn func(Row) error) error {
-	cr := csv.NewReader(r)
+	var start int64 // input offset of the record being read
+	lim := &recordLimit{r: r, max: maxRecord(opts.MaxRecordBytes), start: func() int64 { return start }}
+	cr := csv.NewReader(lim)
 	cr.FieldsPerRecord = -1 // a wrong column count is the row's problem, not the file's
 	cr.ReuseRecord = true
 	if opts.Comma != 0 {
 		cr.Comma = opts.Comma
 	}
 	header, err := cr.Read()
-	if errors.Is(err, io.EOF) {
+	switch {
+	case errors.Is(err, io.EOF):
 		return nearby.Invalid("header", "is missing: the file is empty")
-	}
-	if err != nil {
+	case lim.err != nil: // whatever the reader made of the part it got
+		return nearby.Invalid("header", "is longer than %d bytes", lim.max)
+	case err != nil:
 		return nearby.Invalid("header", "cannot be read: %v", err)
 	}
 	cols, err := mapColumns(header, opts)
 	if err != nil {
 		return err
 	}
+	var rec []string
+	peeked := false // rec, err already hold the next record
 	for line := 1; ; line++ {
 		if line%1024 == 0 {
 			if err := ctx.Err(); err != nil {
 				return fmt.Errorf("importer: %w", err)
 			}
 		}
-		rec, err := cr.Read()
+		if !peeked {
+			start = cr.InputOffset()
+			rec, err = cr.Read()
+		}
+		peeked = false
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
 		var row Row
 		var pe *csv.ParseError
 		switch {
+		case lim.err != nil: // the record ran past the cap, whatever the reader made of its part
+			return stopInvalid(line, "row %d exceeds %d bytes", line, lim.max)
+		case errors.As(err, &pe) && pe.Err == csv.ErrQuote && pe.StartLine < pe.Line:
+			// A quote opened on StartLine either closed badly on a later
+			// line (a bad row; reading goes on after it) or never closed
+			// and took the rest of the file: then no row after it can be
+			// told apart, and the file stops here.
+			start = cr.InputOffset()
+			rec, err = cr.Read()
+			if errors.Is(err, io.EOF) {
+				return stopInvalid(line, "row %d: a quoted field opened on line %d is not closed, "+
+					"so lines %d to %d (the end of the file) cannot be read as rows", line, pe.StartLine, pe.StartLine, pe.Line)
+			}
+			peeked = true
+			row = Row{Line: line, Err: nearby.Invalid("row", "is not valid CSV (lines %d to %d): %v", pe.StartLine, pe.Line, pe.Err)}
 		case errors.As(err, &pe):
 			// The reader resumes after the bad record, so the stream goes on.
 			row = Row{Line: line, Err: nearby.Invalid("row", "is not valid CSV: %v", pe.Err)}
 		case err != nil:
-			return fmt.Errorf("importer: read row %d: %w", line, err)
+			return &StopError{Row: line, Err: fmt.Errorf("importer: read row %d: %w", line, err)}
 		case len(rec) != len(header):
 			row = Row{Line: line, Err: nearby.Invalid("row", "has %d columns, the header has %d", len(rec), len(header))}
 		default:

@@ -15,6 +15,9 @@ import (
 type GeoJSONOptions struct {
 	// DefaultCategory is the category of features without one.
 	DefaultCategory string
+	// MaxRecordBytes caps one feature, and any other single JSON value
+	// or token; 0 means DefaultMaxRecordBytes. A longer one stops the file.
+	MaxRecordBytes int
 }
 
 // GeoJSON streams the Point features of a FeatureCollection to fn; see
@@ -26,86 +29,124 @@ func GeoJSON(ctx context.Context, r io.Reader, fn func(Row) error) error {
 // GeoJSONWith streams the Point features of a FeatureCollection to fn, one
 // feature at a time. A feature that is not a valid store Point is passed to
 // fn with Err set; an error from fn stops the stream and is returned. Input
-// that is not JSON, or not a FeatureCollection, is an error (possibly after
-// some rows, when "type" comes after "features").
+// that is not JSON, or not a FeatureCollection, is an EINVALID error when
+// no feature was streamed yet; once some were (the file breaks partway, a
+// feature is longer than opts.MaxRecordBytes, or "type" after "features"
+// is wrong) it is a *StopError naming the first feature not read.
 func GeoJSONWith(ctx context.Context, r io.Reader, opts GeoJSONOptions, fn func(Row) error) error {
-	dec := json.NewDecoder(r)
+	lim := &recordLimit{r: r, max: maxRecord(opts.MaxRecordBytes)}
+	dec := json.NewDecoder(lim)
+	// The decoder buffers from its input offset on (the start of the value
+	// or token it is reading), so capping the bytes past that offset caps
+	// its buffer.
+	lim.start = dec.InputOffset
+	streamed := 0
+	fail := func(format string, args ...any) error {
+		err := notCollection(format, args...)
+		if streamed > 0 {
+			return &StopError{Row: streamed + 1, Err: err}
+		}
+		return err
+	}
 	if err := expectDelim(dec, '{'); err != nil {
-		return notCollection("the file is not a JSON object: %v", err)
+		return fail("the file is not a JSON object: %v", readErr(lim, err))
 	}
 	var typ string
 	sawFeatures := false
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return notCollection("bad JSON: %v", err)
+			return fail("bad JSON: %v", readErr(lim, err))
 		}
 		key, _ := tok.(string)
 		switch key {
 		case "type":
 			if err := dec.Decode(&typ); err != nil {
-				return notCollection("type must be a string")
+				return fail("type must be a string")
 			}
 			if typ != "FeatureCollection" {
-				return notCollection("type is %q", typ)
+				return fail("type is %q", typ)
 			}
 		case "features":
 			if sawFeatures {
-				return notCollection("features appears twice")
+				return fail("features appears twice")
 			}
 			sawFeatures = true
-			if err := features(ctx, dec, opts, fn); err != nil {
+			n, err := features(ctx, dec, lim, opts, fn)
+			streamed += n
+			if err != nil {
 				return err
 			}
 		default:
 			if err := skipValue(dec); err != nil {
-				return notCollection("bad JSON in %q: %v", key, err)
+				return fail("bad JSON in %q: %v", key, readErr(lim, err))
 			}
 		}
 	}
 	if err := expectDelim(dec, '}'); err != nil {
-		return notCollection("bad JSON: %v", err)
+		return fail("bad JSON: %v", readErr(lim, err))
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return notCollection("data after the FeatureCollection")
+		return fail("data after the FeatureCollection")
 	}
 	switch {
 	case typ == "":
-		return notCollection("type is missing")
+		return fail("type is missing")
 	case !sawFeatures:
-		return notCollection("features is missing")
+		return fail("features is missing")
 	}
 	return nil
 }
 
-// features streams the array value of "features".
-func features(ctx context.Context, dec *json.Decoder, opts GeoJSONOptions, fn func(Row) error) error {
+// features streams the array value of "features" and returns how many
+// features it passed to fn.
+func features(ctx context.Context, dec *json.Decoder, lim *recordLimit, opts GeoJSONOptions, fn func(Row) error) (int, error) {
 	if err := expectDelim(dec, '['); err != nil {
-		return notCollection("features must be an array")
+		return 0, notCollection("features must be an array")
 	}
-	for n := 1; dec.More(); n++ {
+	n := 1
+	// stop reports that nothing from feature n on can be read; when that
+	// is feature 1, nothing was read at all and the file is just invalid.
+	stop := func(format string, args ...any) error {
+		if lim.err != nil {
+			format, args = "feature %d exceeds %d bytes", []any{n, lim.max}
+		}
+		if n == 1 {
+			return notCollection(format, args...)
+		}
+		return stopInvalid(n, format, args...)
+	}
+	for ; dec.More(); n++ {
 		if n%1024 == 0 {
 			if err := ctx.Err(); err != nil {
-				return fmt.Errorf("importer: %w", err)
+				return n - 1, fmt.Errorf("importer: %w", err)
 			}
 		}
 		// RawMessage: syntactically bad JSON ends the file (there is no
 		// resynchronising), but a well-formed feature of the wrong shape is
-		// just a bad row.
+		// just a bad row. The limit reader keeps raw under MaxRecordBytes.
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
-			return notCollection("bad JSON in feature %d: %v", n, err)
+			return n - 1, stop("bad JSON in feature %d: %v", n, err)
 		}
 		row := Row{Line: n}
 		row.Store, row.Err = feature(raw, opts)
 		if err := fn(row); err != nil {
-			return err
+			return n, err
 		}
 	}
 	if err := expectDelim(dec, ']'); err != nil {
-		return notCollection("bad JSON after the features: %v", err)
+		return n - 1, stop("bad JSON after the features: %v", err)
 	}
-	return nil
+	return n - 1, nil
+}
+
+// readErr names the record cap instead of the limit reader's bare error.
+func readErr(lim *recordLimit, err error) error {
+	if lim.err != nil {
+		return fmt.Errorf("a value is longer than %d bytes", lim.max)
+	}
+	return err
 }
 
 type geoFeature struct {
