@@ -23,7 +23,7 @@ func (s *Server) handleCreateBeacon(c echo.Context) error {
 	secret := NewSecret()
 	b.AgentTokenHash = HashSecret(secret)
 	ctx := c.Request().Context()
-	err := inOrder(ctx, func() error {
+	err := s.inOrder(ctx, func() error {
 		if err := s.reg.CreateBeacon(ctx, b); err != nil {
 			return err
 		}
@@ -82,7 +82,7 @@ func (s *Server) handleUpdateBeacon(c echo.Context) error {
 	if err := in.apply(b); err != nil {
 		return err
 	}
-	err = inOrder(ctx, func() error {
+	err = s.inOrder(ctx, func() error {
 		if err := s.reg.UpdateBeacon(ctx, b); err != nil {
 			return err
 		}
@@ -102,7 +102,7 @@ func (s *Server) handleDeleteBeacon(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	err = inOrder(ctx, func() error {
+	err = s.inOrder(ctx, func() error {
 		if err := s.reg.DeleteBeacon(ctx, merchantOf(c), id); err != nil {
 			return err
 		}

@@ -20,7 +20,9 @@ type Registry interface {
 	CreateStores(ctx context.Context, ss []*nearby.Store) error
 	GetStore(ctx context.Context, merchantID, id uint64) (*nearby.Store, error)
 	UpdateStore(ctx context.Context, s *nearby.Store) error
-	DeleteStore(ctx context.Context, merchantID, id uint64) error
+	// DeleteStoreChanged deletes a store and returns, as committed, the
+	// programs whose store lists lost it.
+	DeleteStoreChanged(ctx context.Context, merchantID, id uint64) ([]*nearby.Program, error)
 	ListStores(ctx context.Context, merchantID, afterID uint64, limit int) ([]*nearby.Store, error)
 
 	CreateProgram(ctx context.Context, p *nearby.Program) error

@@ -20,7 +20,7 @@ func (s *Server) handleCreateProgram(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	err := inOrder(ctx, func() error {
+	err := s.inOrder(ctx, func() error {
 		if err := s.reg.CreateProgram(ctx, pg); err != nil {
 			return err
 		}
@@ -77,7 +77,7 @@ func (s *Server) handleUpdateProgram(c echo.Context) error {
 	if err := in.apply(pg); err != nil {
 		return err
 	}
-	err = inOrder(ctx, func() error {
+	err = s.inOrder(ctx, func() error {
 		if err := s.reg.UpdateProgram(ctx, pg); err != nil {
 			return err
 		}
@@ -97,7 +97,7 @@ func (s *Server) handleDeleteProgram(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	err = inOrder(ctx, func() error {
+	err = s.inOrder(ctx, func() error {
 		if err := s.reg.DeleteProgram(ctx, merchantOf(c), id); err != nil {
 			return err
 		}

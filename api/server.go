@@ -93,6 +93,9 @@ type Server struct {
 	openapi     []byte
 	ridPrefix   string
 	ridSeq      atomic.Uint64
+	// writeOrder serialises registry writes with their catalog updates
+	// (see inOrder).
+	writeOrder chan struct{}
 }
 
 // New builds the server and registers every route.
@@ -122,14 +125,15 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		cfg.MaxImportBytes = def.MaxImportBytes
 	}
 	s := &Server{
-		cfg:       cfg,
-		reg:       deps.Registry,
-		cat:       deps.Catalog,
-		idx:       deps.Index,
-		logger:    deps.Logger,
-		now:       deps.Now,
-		adminHash: sha256.Sum256([]byte(cfg.AdminToken)),
-		ridPrefix: NewSecret()[:8],
+		writeOrder: make(chan struct{}, 1),
+		cfg:        cfg,
+		reg:        deps.Registry,
+		cat:        deps.Catalog,
+		idx:        deps.Index,
+		logger:     deps.Logger,
+		now:        deps.Now,
+		adminHash:  sha256.Sum256([]byte(cfg.AdminToken)),
+		ridPrefix:  NewSecret()[:8],
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)

@@ -10,7 +10,7 @@ import (
 	"github.com/nearby-dev/nearby"
 )
 
-// writeOrder is held from a store, program or beacon write's registry
+// Server.writeOrder is held from a store, program or beacon write's registry
 // commit until the catalog has applied it, so the catalog sees the writes
 // in commit order: without it two PUTs, or a PUT and a DELETE, of one
 // record could commit in one order and reach the catalog in the other,
@@ -20,21 +20,18 @@ import (
 // at a time (its commit and fsync included), so a finer lock would buy no
 // write concurrency; one lock also covers creates, whose id is allocated
 // inside the transaction, and a store delete, which changes programs too.
-// It is per process rather than per Server: a process serves one catalog,
-// and Servers sharing it (tests) only wait a little longer.
-var writeOrder = make(chan struct{}, 1)
-
+//
 // inOrder runs fn, a registry write and its catalog update, holding
 // writeOrder; it gives up waiting when the request is cancelled. The
 // response is written after inOrder returns, so a slow client never holds
 // the lock.
-func inOrder(ctx context.Context, fn func() error) error {
+func (s *Server) inOrder(ctx context.Context, fn func() error) error {
 	select {
-	case writeOrder <- struct{}{}:
+	case s.writeOrder <- struct{}{}:
 	case <-ctx.Done():
 		return fmt.Errorf("api: waiting to write: %w", ctx.Err())
 	}
-	defer func() { <-writeOrder }()
+	defer func() { <-s.writeOrder }()
 	return fn()
 }
 
@@ -46,13 +43,6 @@ func (s *Server) catalogFailed(c echo.Context, kind string, id uint64, err error
 	s.logger.LogAttrs(c.Request().Context(), slog.LevelError, "catalog update failed after commit",
 		slog.String(slogRequestID, requestID(c)), slog.String("id", nearby.FormatID(kind, id)),
 		slog.Any(slogError, err))
-}
-
-// storeDeleter is a registry's store delete that also returns, as
-// committed, the programs whose store lists lost the store. *store.DB
-// satisfies it.
-type storeDeleter interface {
-	DeleteStoreChanged(ctx context.Context, merchantID, id uint64) ([]*nearby.Program, error)
 }
 
 func storeID(s *nearby.Store) uint64 { return s.ID }
@@ -70,7 +60,7 @@ func (s *Server) handleCreateStore(c echo.Context) error {
 	// in.apply validated the store (Store.Validate checks lat/lng as
 	// strictly as the geo index), so PutStore below cannot refuse it.
 	ctx := c.Request().Context()
-	err := inOrder(ctx, func() error {
+	err := s.inOrder(ctx, func() error {
 		if err := s.reg.CreateStore(ctx, st); err != nil {
 			return err
 		}
@@ -130,7 +120,7 @@ func (s *Server) handleUpdateStore(c echo.Context) error {
 	if err := in.apply(st); err != nil {
 		return err
 	}
-	err = inOrder(ctx, func() error {
+	err = s.inOrder(ctx, func() error {
 		if err := s.reg.UpdateStore(ctx, st); err != nil {
 			return err
 		}
@@ -155,19 +145,8 @@ func (s *Server) handleDeleteStore(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	mid := merchantOf(c)
-	err = inOrder(ctx, func() error {
-		d, ok := s.reg.(storeDeleter)
-		if !ok {
-			if err := s.reg.DeleteStore(ctx, mid, id); err != nil {
-				return err
-			}
-			s.cat.DeleteStore(id)
-			if err := s.refreshPrograms(ctx, mid); err != nil {
-				s.catalogFailed(c, nearby.KindStore, id, err)
-			}
-			return nil
-		}
-		changed, err := d.DeleteStoreChanged(ctx, mid, id)
+	err = s.inOrder(ctx, func() error {
+		changed, err := s.reg.DeleteStoreChanged(ctx, mid, id)
 		if err != nil {
 			return err
 		}
@@ -181,25 +160,4 @@ func (s *Server) handleDeleteStore(c echo.Context) error {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
-}
-
-// refreshPrograms reloads all the merchant's programs into the catalog
-// after a store deletion changed some of their store lists. Only for a
-// Registry that is not a storeDeleter: it reads every program of the
-// merchant.
-func (s *Server) refreshPrograms(ctx context.Context, merchantID uint64) error {
-	var after uint64
-	for {
-		pgs, err := s.reg.ListPrograms(ctx, merchantID, after, nearby.MaxLimit)
-		if err != nil {
-			return err
-		}
-		for _, p := range pgs {
-			s.cat.PutProgram(p)
-			after = p.ID
-		}
-		if len(pgs) < nearby.MaxLimit {
-			return nil
-		}
-	}
 }

@@ -16,17 +16,6 @@ import (
 	"github.com/nearby-dev/nearby/geo"
 )
 
-// changedRegistry is the fake Registry plus the store delete that reports
-// the programs it changed, as *store.DB has it.
-type changedRegistry struct {
-	*Registry
-	DeleteStoreChangedFn func(ctx context.Context, merchantID, id uint64) ([]*nearby.Program, error)
-}
-
-func (r *changedRegistry) DeleteStoreChanged(ctx context.Context, merchantID, id uint64) ([]*nearby.Program, error) {
-	return r.DeleteStoreChangedFn(ctx, merchantID, id)
-}
-
 // failingCatalog is a real catalog whose PutStore fails after the commit.
 type failingCatalog struct {
 	*catalog.Catalog
@@ -94,7 +83,7 @@ func TestServer_DeleteStore(t *testing.T) {
 			t.Error("ListPrograms called: the delete must not reload the merchant's programs")
 			return nil, nil
 		}
-		reg := &changedRegistry{Registry: fake}
+		reg := fake
 		reg.DeleteStoreChangedFn = func(_ context.Context, mid, id uint64) ([]*nearby.Program, error) {
 			if mid != 1 || id != 1 {
 				t.Errorf("DeleteStoreChanged(%d, %d), want (1, 1)", mid, id)
@@ -130,7 +119,7 @@ func TestServer_DeleteStore(t *testing.T) {
 			t.Fatal(err)
 		}
 		fake := &Registry{}
-		reg := &changedRegistry{Registry: fake}
+		reg := fake
 		reg.DeleteStoreChangedFn = func(context.Context, uint64, uint64) ([]*nearby.Program, error) {
 			return nil, nearby.Errorf(nearby.ECONFLICT, "has beacons")
 		}
@@ -141,23 +130,6 @@ func TestServer_DeleteStore(t *testing.T) {
 		if _, ok := cat.Store(1); !ok {
 			t.Error("store 1 left the catalog although the delete was refused")
 		}
-	})
-	t.Run("ReloadFailureAfterCommitIs204", func(t *testing.T) {
-		// A Registry without DeleteStoreChanged gets the full reload; its
-		// failure comes after the commit and must not become a 5xx.
-		ix := geo.New()
-		fake := &Registry{}
-		deleted := false
-		fake.DeleteStoreFn = func(context.Context, uint64, uint64) error { deleted = true; return nil }
-		fake.ListProgramsFn = func(context.Context, uint64, uint64, int) ([]*nearby.Program, error) {
-			return nil, nearby.Internal(errors.New("disk on fire"))
-		}
-		srv, logs := registryServer(t, fake, fake, catalog.New(ix, nil), ix)
-		w := serveAs(srv, "DELETE", "/v1/stores/st_1", "")
-		if w.Code != 204 || !deleted {
-			t.Fatalf("status = %d, deleted = %v; want 204, true (body %s)", w.Code, deleted, w.Body)
-		}
-		wantAfterCommitLog(t, logs, w, "st_1")
 	})
 }
 
