@@ -126,6 +126,19 @@ func TestServer_Import(t *testing.T) {
 			t.Errorf("status = %d, want 413", p.Status)
 		}
 	})
+	t.Run("ErrTooLargeKeepsBatch", func(t *testing.T) {
+		// The limit falls inside row 4 ("d,4,4,shop"): a and b, in the
+		// batch in progress, are committed and the answer counts them.
+		ts := newTestServer(t, func(c *api.Config) { c.MaxImportBytes = 64 })
+		committed := countingStores(ts)
+		p := problemOf(t, postCSV(ts, withMerchant(ts), "", csv))
+		if p.Status != 413 || !strings.Contains(p.Detail, "2 rows were imported") {
+			t.Errorf("problem = %+v, want 413 saying 2 rows were imported", p)
+		}
+		if got := strings.Join(committed(), " "); got != "a b" {
+			t.Errorf("committed %q, want %q", got, "a b")
+		}
+	})
 }
 
 func fmtBatches(b [][]string) string {

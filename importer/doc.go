@@ -4,9 +4,18 @@
 //
 // Every row comes out as a Row carrying either a store that passed
 // nearby.Store.Validate or an Err (a *nearby.Error naming the bad fields)
-// and its number; a bad row never stops the stream. Only a broken file
-// structure (no header or a header without a required column; JSON that
-// is not a FeatureCollection or not JSON at all) ends it with an error.
+// and its number; a bad row never stops the stream. A broken file
+// structure ends it with an error: before any row (no header or a header
+// without a required column; JSON that is not a FeatureCollection or not
+// JSON at all) an EINVALID *nearby.Error; partway (JSON syntax broken after
+// some features, a CSV quote never closed, a record over MaxRecordBytes) a
+// *StopError whose Row is the first row not read, so that a caller can keep
+// rows 1..Row-1 and say exactly where reading stopped.
+//
+// One record (a CSV row with its line end, a GeoJSON feature) may hold at
+// most MaxRecordBytes (DefaultMaxRecordBytes, 64 KiB): both parsers buffer
+// a whole record, and without a cap one unterminated quote would turn the
+// rest of the body into a single record held in memory.
 //
 // # CSV
 //
