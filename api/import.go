@@ -41,6 +41,8 @@ type importStop struct {
 // importer: good rows are committed in batches of ImportBatch and put into
 // the catalog after each commit, so queries keep running (and see the new
 // stores) during a long import; bad rows are reported with their numbers.
+// A file that breaks partway still answers 200: the good rows before the
+// break are committed and the answer says where reading stopped.
 func (s *Server) handleImport(c echo.Context) error {
 	req := c.Request()
 	format, err := importFormat(c)
