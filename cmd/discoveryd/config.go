@@ -26,6 +26,9 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	MaxImportBytes  int64
 	TrustForwarded  bool
+	// GCPercent is the collector's GOGC once the index is loaded; 0 leaves
+	// the runtime's setting alone. See servingGCPercent.
+	GCPercent int
 }
 
 // Defaults of Config.
@@ -35,6 +38,13 @@ const (
 	DefaultLogLevel        = "info"
 	DefaultLogFormat       = "text"
 	DefaultShutdownTimeout = 15 * time.Second
+	// DefaultGCPercent is the GOGC while serving. The live heap is the
+	// catalog (about 570 MB at a million stores) and hardly changes, while
+	// every phone request allocates a few short-lived kilobytes: at the
+	// runtime's GOGC=100 the collector re-marks the whole catalog every
+	// second under load. At 400 it runs a quarter as often, for a heap that
+	// may peak at about five times the live one.
+	DefaultGCPercent = 400
 )
 
 // DefaultConfig returns the configuration of a fresh start with no flags.
@@ -48,6 +58,7 @@ func DefaultConfig() Config {
 		RateBurst:       api.DefaultRateBurst,
 		ShutdownTimeout: DefaultShutdownTimeout,
 		MaxImportBytes:  api.DefaultMaxImportBytes,
+		GCPercent:       DefaultGCPercent,
 	}
 }
 
@@ -69,6 +80,7 @@ func (c *Config) specs() []flagSpec {
 		{"shutdown-timeout", "DISCOVERYD_SHUTDOWN_TIMEOUT", "how long to drain requests on SIGTERM/SIGINT", (*durationValue)(&c.ShutdownTimeout)},
 		{"max-import-bytes", "DISCOVERYD_MAX_IMPORT_BYTES", "largest body of POST /v1/stores/import", (*int64Value)(&c.MaxImportBytes)},
 		{"trust-forwarded-for", "DISCOVERYD_TRUST_FORWARDED_FOR", "behind a reverse proxy: take the client IP from X-Forwarded-For when the peer is a private or loopback address", (*boolValue)(&c.TrustForwarded)},
+		{"gc-percent", "DISCOVERYD_GC_PERCENT", "garbage collector's GOGC once the index is loaded (0: the runtime's own; ignored when the GOGC variable is set); the heap may grow to about (1+N/100) times the live heap, see Memory below", (*intValue)(&c.GCPercent)},
 	}
 }
 
@@ -114,6 +126,12 @@ Flags (each also read from its environment variable; the flag wins):
 Data: <data-dir>/nearby.db (bbolt, every acknowledged write is fsynced) and
 <data-dir>/admin.token when no admin token is given.
 Operations: GET /healthz, /readyz, /metrics (Prometheus), /openapi.json.
+Memory: the catalog of a million stores is about 570 MB of live heap. With the
+default --gc-percent 400 the collector runs a quarter as often as Go's default
+(less CPU per phone request, a steadier p99) and the heap may peak at about
+five times the live one (about 2.8 GB). To trade CPU back for memory, lower
+--gc-percent, set GOGC, or set a soft limit with GOMEMLIMIT (e.g.
+GOMEMLIMIT=1500MiB): the collector then runs more often as the heap nears it.
 `)
 }
 
@@ -134,6 +152,9 @@ func (c *Config) Validate() error {
 	}
 	if c.RateLimit < 0 || c.RateBurst < 1 {
 		errs = append(errs, errors.New("--rate-limit must be >= 0 and --rate-burst >= 1"))
+	}
+	if c.GCPercent < 0 {
+		errs = append(errs, errors.New("--gc-percent must be >= 0"))
 	}
 	if c.ShutdownTimeout <= 0 || c.MaxImportBytes <= 0 {
 		errs = append(errs, errors.New("--shutdown-timeout and --max-import-bytes must be positive"))

@@ -19,6 +19,28 @@ const ActivityWindow = 30 * 24 * time.Hour
 // LoadGCPercent is the GOGC in effect while loading.
 const LoadGCPercent = 400
 
+// servingGCPercent is the GOGC to set once loading is done, 0 for none:
+// the configured --gc-percent, unless the GOGC environment variable is set,
+// in which case the operator's choice stands.
+func servingGCPercent(c *Config, getenv func(string) string) int {
+	if getenv("GOGC") != "" {
+		return 0
+	}
+	return c.GCPercent
+}
+
+// setServingGC applies servingGCPercent after loading. The collector's
+// work is proportional to the live heap, which is the catalog: see
+// DefaultGCPercent for the trade-off.
+func setServingGC(c *Config, getenv func(string) string, logger *slog.Logger) {
+	gc := servingGCPercent(c, getenv)
+	if gc <= 0 {
+		return
+	}
+	prev := debug.SetGCPercent(gc)
+	logger.Info("garbage collector set for serving", slog.Int("gogc", gc), slog.Int("was", prev))
+}
+
 // load rebuilds the in-memory catalog (and its geo index) from the
 // database: every store, program and beacon is read, then bulk-loaded in
 // one pass, then the recent activity seeds popularity.

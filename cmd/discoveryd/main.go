@@ -185,6 +185,7 @@ func (m *Main) Run(ctx context.Context) error {
 			m.Logger.Error("loading failed; /readyz stays 503", slog.Any("err", m.loadErr))
 			return
 		}
+		setServingGC(&m.Config, m.Getenv, m.Logger)
 		st, pg, bc := m.Catalog.Counts()
 		m.Logger.Info("index loaded", slog.Duration("took", m.loadTook), slog.Int("stores", st),
 			slog.Int("programs", pg), slog.Int("beacons", bc))
