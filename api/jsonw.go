@@ -83,30 +83,98 @@ func appendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// appendFloat appends a finite float; non-finite values (never produced by
-// the validated inputs) are written as 0 so the output stays JSON.
-func appendFloat(b []byte, f float64) []byte {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return append(b, '0')
-	}
-	return strconv.AppendFloat(b, f, 'f', -1, 64)
-}
+// Numbers of the nearby answer are written with a fixed number of decimals
+// by appendFixed, an integer conversion that costs a fraction of strconv's
+// float formatting (~20 ns against 90 to 170 ns a value, and a page has
+// about a hundred numbers).
+const (
+	// scoreDecimals: far below any difference ranking makes (scores are
+	// in [0, 1]); explain parts written so still add up to the score
+	// within 1e-9.
+	scoreDecimals = 10
+	// coordDecimals: 1e-7 degree is at most 1.1 cm, the precision of
+	// distance_m. Coordinates with at most 7 decimals, as stores are
+	// entered, come out exactly as given.
+	coordDecimals = 7
+)
 
-// scoreDecimals is the precision of scores and their explanations in the
-// JSON: far below any difference that ranking makes (a score is in [0, 1]),
-// and written with a fixed precision, which strconv does in about 60% of
-// the time of the shortest representation of a full float64. The explain
-// parts written so still add up to the score within 1e-9.
-const scoreDecimals = 10
+// pow10 holds the powers of ten appendFixed scales by.
+var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12}
 
 // appendScore appends a score rounded to scoreDecimals, without trailing
 // zeros (1 is "1", 0.75 is "0.75").
-func appendScore(b []byte, f float64) []byte {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
+func appendScore(b []byte, f float64) []byte { return appendFixed(b, f, scoreDecimals, true) }
+
+// appendCoord appends a latitude or longitude rounded to coordDecimals,
+// without trailing zeros.
+func appendCoord(b []byte, f float64) []byte { return appendFixed(b, f, coordDecimals, true) }
+
+// appendMetres appends a distance rounded to the centimetre, always with
+// two decimals.
+func appendMetres(b []byte, v float64) []byte { return appendFixed(b, v, 2, false) }
+
+// appendFixed appends v rounded to dec decimals (dec < len(pow10)), with
+// trailing zeros of the fraction dropped when trim is set. A value too
+// large for accurate integer scaling goes through strconv; non-finite values
+// (never produced by validated inputs) are written as 0 so the output
+// stays JSON.
+func appendFixed(b []byte, v float64, dec int, trim bool) []byte {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return append(b, '0')
 	}
-	n := len(b)
-	b = strconv.AppendFloat(b, f, 'f', scoreDecimals, 64)
+	scaled := math.Round(math.Abs(v) * pow10[dec])
+	// Below 2^40 the product's rounding error is under 1/4096 of the last
+	// decimal: the result differs from exact rounding only that close to
+	// a tie.
+	if scaled >= 1<<40 {
+		n := len(b)
+		b = strconv.AppendFloat(b, v, 'f', dec, 64)
+		if trim {
+			b = trimFraction(b, n)
+		}
+		return b
+	}
+	u := uint64(scaled)
+	if u == 0 {
+		b = append(b, '0')
+		if !trim && dec > 0 {
+			b = append(b, '.')
+			for range dec {
+				b = append(b, '0')
+			}
+		}
+		return b // never "-0"
+	}
+	if v < 0 {
+		b = append(b, '-')
+	}
+	p := uint64(pow10[dec])
+	b = strconv.AppendUint(b, u/p, 10)
+	frac := u % p
+	if dec == 0 || trim && frac == 0 {
+		return b
+	}
+	digits := dec
+	if trim {
+		for frac%10 == 0 {
+			frac /= 10
+			digits--
+		}
+	}
+	b = append(b, '.')
+	var tmp [20]byte
+	i := len(tmp)
+	for range digits {
+		i--
+		tmp[i] = byte('0' + frac%10)
+		frac /= 10
+	}
+	return append(b, tmp[i:]...)
+}
+
+// trimFraction drops the trailing zeros of a fraction written from b[n:],
+// and the point when nothing is left after it.
+func trimFraction(b []byte, n int) []byte {
 	dot := n
 	for dot < len(b) && b[dot] != '.' {
 		dot++
@@ -121,19 +189,7 @@ func appendScore(b []byte, f float64) []byte {
 	if end == dot+1 {
 		end = dot
 	}
-	if end == n+2 && b[n] == '-' && b[n+1] == '0' { // -0.00000000001 rounds to "-0"
-		b[n] = '0'
-		end = n + 1
-	}
 	return b[:end]
-}
-
-// appendMetres appends a distance rounded to the centimetre.
-func appendMetres(b []byte, v float64) []byte {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return append(b, '0')
-	}
-	return strconv.AppendFloat(b, v, 'f', 2, 64)
 }
 
 // appendKey appends "key": (key is a trusted constant).
