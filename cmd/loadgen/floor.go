@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -23,8 +24,12 @@ func floor(ctx context.Context, args []string, logw io.Writer) error {
 	}
 	body := fixedBody(*size)
 	ct := []string{"application/json"}
+	// The same framing as GET /v1/nearby, which sets Content-Length: without
+	// it net/http would chunk a body over 2 KiB.
+	cl := []string{strconv.Itoa(len(body))}
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header()["Content-Type"] = ct
+		w.Header()["Content-Length"] = cl
 		w.WriteHeader(http.StatusOK)
 		w.Write(body)
 	})
