@@ -58,17 +58,9 @@ func (d *day) encode() ([]byte, error) {
 }
 
 func decodeDay(v []byte) (*day, error) {
-	if len(v) == 0 || v[0] != dayRecordV1 {
-		return nil, errCorrupt
-	}
-	v = v[1:]
-	d := &day{}
-	for _, p := range []*int64{&d.shakePV, &d.visits, &d.dwellN, &d.dwellMS, &d.events} {
-		n, w := binary.Varint(v)
-		if w <= 0 {
-			return nil, errCorrupt
-		}
-		*p, v = n, v[w:]
+	d, v, err := decodeCounters(v)
+	if err != nil {
+		return nil, err
 	}
 	for _, p := range []**hyperloglog.Sketch{&d.shakeUV, &d.visitors} {
 		n, w := binary.Uvarint(v)
@@ -92,19 +84,26 @@ func decodeDay(v []byte) (*day, error) {
 // dayCounters decodes only the counters of a day record, skipping the
 // sketches: bulk readers need no unique counts.
 func dayCounters(v []byte) (*day, error) {
+	d, _, err := decodeCounters(v)
+	return d, err
+}
+
+// decodeCounters decodes a day record's version and counters and returns
+// the rest (the sketches).
+func decodeCounters(v []byte) (*day, []byte, error) {
 	if len(v) == 0 || v[0] != dayRecordV1 {
-		return nil, errCorrupt
+		return nil, nil, errCorrupt
 	}
 	v = v[1:]
 	d := &day{}
 	for _, p := range []*int64{&d.shakePV, &d.visits, &d.dwellN, &d.dwellMS, &d.events} {
 		n, w := binary.Varint(v)
 		if w <= 0 {
-			return nil, errCorrupt
+			return nil, nil, errCorrupt
 		}
 		*p, v = n, v[w:]
 	}
-	return d, nil
+	return d, v, nil
 }
 
 func insert(sk **hyperloglog.Sketch, device string) {
