@@ -59,9 +59,18 @@ func (s *Server) handleCreateStore(c echo.Context) error {
 	}
 	// in.apply validated the store (Store.Validate checks lat/lng as
 	// strictly as the geo index), so PutStore below cannot refuse it.
+	if err := s.saveStore(c, st, s.reg.CreateStore); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, storeView(st))
+}
+
+// saveStore commits st with write, then puts it into the catalog, both in
+// commit order (inOrder).
+func (s *Server) saveStore(c echo.Context, st *nearby.Store, write func(context.Context, *nearby.Store) error) error {
 	ctx := c.Request().Context()
-	err := s.inOrder(ctx, func() error {
-		if err := s.reg.CreateStore(ctx, st); err != nil {
+	return s.inOrder(ctx, func() error {
+		if err := write(ctx, st); err != nil {
 			return err
 		}
 		if err := s.cat.PutStore(st); err != nil {
@@ -69,10 +78,6 @@ func (s *Server) handleCreateStore(c echo.Context) error {
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, storeView(st))
 }
 
 // handleListStores is GET /v1/stores.
@@ -120,16 +125,7 @@ func (s *Server) handleUpdateStore(c echo.Context) error {
 	if err := in.apply(st); err != nil {
 		return err
 	}
-	err = s.inOrder(ctx, func() error {
-		if err := s.reg.UpdateStore(ctx, st); err != nil {
-			return err
-		}
-		if err := s.cat.PutStore(st); err != nil {
-			s.catalogFailed(c, nearby.KindStore, st.ID, err)
-		}
-		return nil
-	})
-	if err != nil {
+	if err := s.saveStore(c, st, s.reg.UpdateStore); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, storeView(st))
