@@ -60,6 +60,9 @@ type Catalog interface {
 	Counts() (stores, programs, beacons int)
 	Store(id uint64) (*nearby.Store, bool) // a store's snapshot, for the heatmap's ownership filter
 	Nearby(ctx context.Context, q catalog.NearbyQuery) (catalog.NearbyPage, error)
+	// NearbyInto is Nearby appending the page's results to dst[:0], so the
+	// hot path reuses one pooled slice per request.
+	NearbyInto(ctx context.Context, q catalog.NearbyQuery, dst []catalog.NearbyResult) (catalog.NearbyPage, error)
 	Resolve(ctx context.Context, seen []catalog.Sighting) ([]catalog.Resolved, error)
 }
 

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"math"
 	"net/http"
 	"net/url"
@@ -30,13 +29,9 @@ func (s *Server) handleNearby(c echo.Context) error {
 	var page catalog.NearbyPage
 	res := getResults()
 	defer putResults(res)
-	if ni, ok := s.cat.(nearbyInto); ok {
-		page, err = ni.NearbyInto(c.Request().Context(), q, *res)
-		if page.Results != nil {
-			*res = page.Results // grown for a larger limit: keep that
-		}
-	} else {
-		page, err = s.cat.Nearby(c.Request().Context(), q)
+	page, err = s.cat.NearbyInto(c.Request().Context(), q, *res)
+	if page.Results != nil {
+		*res = page.Results // grown for a larger limit: keep that
 	}
 	if err != nil {
 		return err
@@ -56,16 +51,7 @@ func (s *Server) handleNearby(c echo.Context) error {
 	return err
 }
 
-// nearbyInto is the pooled form of Catalog.Nearby that *catalog.Catalog
-// also has: the page's results are appended to dst[:0], so the hot path
-// reuses one slice per request instead of allocating a page each time.
-type nearbyInto interface {
-	NearbyInto(ctx context.Context, q catalog.NearbyQuery, dst []catalog.NearbyResult) (catalog.NearbyPage, error)
-}
-
-var _ nearbyInto = (*catalog.Catalog)(nil)
-
-// resultsPool holds result slices for nearbyInto, with room for a default
+// resultsPool holds result slices for Catalog.NearbyInto, with room for a default
 // page.
 var resultsPool = sync.Pool{New: func() any { s := make([]catalog.NearbyResult, 0, nearby.DefaultLimit); return &s }}
 
