@@ -34,7 +34,7 @@ func (w *nullWriter) Write(b []byte) (int, error) { w.n += len(b); return len(b)
 func BenchmarkServer_Nearby(b *testing.B) {
 	w := catalogtest.NewWorld(catalogtest.Options{Seed: 1, Stores: 100_000})
 	ix := geo.New()
-	cat := catalog.New(ix, nil)
+	cat := catalog.New(ix, &catalog.Options{Renderer: api.Briefs{}})
 	if err := cat.Load(w.Stores, w.Programs, nil); err != nil {
 		b.Fatal(err)
 	}

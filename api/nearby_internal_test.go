@@ -1,12 +1,16 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"testing"
+	"time"
 
 	"github.com/nearby-dev/nearby"
 	"github.com/nearby-dev/nearby/catalog"
+	"github.com/nearby-dev/nearby/geo"
 )
 
 func TestParseNearbyQuery(t *testing.T) {
@@ -168,4 +172,53 @@ func FuzzDecodeStore(f *testing.F) {
 			t.Errorf("accepted an invalid store %+v", s)
 		}
 	})
+}
+
+// TestBriefs_SameBytes checks that a page built from the catalog's briefs
+// (Briefs as its renderer) is byte for byte the page encoded from the
+// records, over strings that need escaping, and that the briefs follow an
+// update of the records.
+func TestBriefs_SameBytes(t *testing.T) {
+	ctx := context.Background()
+	names := []string{"Soho", "Caf\u00e9 \"Rivoli\"", "back\\slash\ttab\nline", "\x01ctl", "bad \xff utf8", "sep \u2028 \u2029", "<html>&"}
+	fill := func(c *catalog.Catalog, round int) {
+		for i, name := range names {
+			s := &nearby.Store{ID: uint64(i + 1), Name: name + fmt.Sprint(round), Lat: 51.5 + float64(i)*1e-4, Lng: -0.1234567,
+				Address: names[(i+round)%len(names)]}
+			if err := c.PutStore(s); err != nil {
+				t.Fatal(err)
+			}
+			c.PutProgram(&nearby.Program{ID: uint64(100 + i), AppID: "wx" + name, Name: names[(i+1+round)%len(names)],
+				Category: "coffee", IconURL: "https://x/" + name, StoreIDs: []uint64{uint64(i + 1)}})
+		}
+	}
+	now := func() time.Time { return time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC) } // cursors hold it
+	plain := catalog.New(geo.New(), &catalog.Options{Now: now})
+	briefed := catalog.New(geo.New(), &catalog.Options{Now: now, Renderer: Briefs{}})
+	q := catalog.NearbyQuery{Lat: 51.5, Lng: -0.1234567, RadiusM: 1000, Limit: 5}
+	for round := range 2 {
+		fill(plain, round)
+		fill(briefed, round)
+		want, err := plain.Nearby(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := briefed.Nearby(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Results) != 5 || got.Results[0].ProgramBrief == "" || got.Results[0].StoreBrief == "" {
+			t.Fatalf("round %d: %d results, first %+v: want 5 with briefs", round, len(got.Results), got.Results[0])
+		}
+		if want.Results[0].ProgramBrief != "" {
+			t.Fatalf("round %d: a catalog without renderer gave briefs", round)
+		}
+		wb, gb := appendNearbyPage(nil, &want), appendNearbyPage(nil, &got)
+		if string(gb) != string(wb) {
+			t.Errorf("round %d: from briefs\n%s\nwant\n%s", round, gb, wb)
+		}
+		if !json.Valid(gb) {
+			t.Errorf("round %d: invalid JSON %s", round, gb)
+		}
+	}
 }

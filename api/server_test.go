@@ -38,7 +38,7 @@ func newTestServer(t testing.TB, mod func(*api.Config)) *testServer {
 		mod(&cfg)
 	}
 	ix := geo.New()
-	ts := &testServer{Reg: &Registry{}, Index: ix, Cat: catalog.New(ix, nil), Logs: &bytes.Buffer{}}
+	ts := &testServer{Reg: &Registry{}, Index: ix, Cat: catalog.New(ix, &catalog.Options{Renderer: api.Briefs{}}), Logs: &bytes.Buffer{}}
 	srv, err := api.New(cfg, api.Deps{Registry: ts.Reg, Catalog: ts.Cat, Index: ix,
 		Logger: slog.New(slog.NewTextHandler(ts.Logs, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {

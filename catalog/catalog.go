@@ -39,6 +39,9 @@ type Options struct {
 	// Classify maps an estimated distance to "immediate", "near" or "far";
 	// nil means ble.ProximityOf.
 	Classify func(distanceM float64) string
+	// Renderer, when set, renders each store and program once for the
+	// briefs of NearbyResult; nil leaves the briefs empty.
+	Renderer Renderer
 }
 
 // Catalog is the in-memory read model of stores, programs and beacons.
@@ -50,6 +53,7 @@ type Catalog struct {
 	cursorTTL time.Duration
 	estimate  func(rssi, txPower int) float64
 	classify  func(float64) string
+	renderer  Renderer
 	pop       popularity
 
 	mu        sync.RWMutex
@@ -62,6 +66,7 @@ type Catalog struct {
 	locations map[string]*time.Location
 
 	scratch sync.Pool
+	bufs    sync.Pool // *[]byte, for rendering and packing snapshots
 }
 
 // storeRec is a store as queries need it. The fields change only under the
@@ -69,18 +74,21 @@ type Catalog struct {
 // lock.
 //
 // Layout matters at a million stores, where every record a query touches
-// is a cache miss: what visit reads (the programs and the hours) fills the
-// first 64 bytes, and the padding to 128 bytes keeps every record on its
-// own pair of cache lines (records live in page-aligned chunks, see
-// storeTable).
+// is a cache miss: what visit reads of every store (the hours and, of its
+// only program, the id, category and targeting) fills the first 64 bytes,
+// what it reads of a store it ranks (the activity, the zone) and what the
+// page reads (the snapshots and briefs) the second, and the padding to 128
+// bytes keeps every record on its own pair of cache lines (records live in
+// page-aligned chunks, see storeTable).
 type storeRec struct {
 	progs []progHot // by program id; backed by one when there is one
-	one   [1]progHot
 	sched *ranking.Schedule
+	one   [1]progHot
 	act   atomicFloat
 	s     *nearby.Store
 	loc   *time.Location
-	_     [40]byte
+	brief string // Options.Renderer's brief of s
+	_     [8]byte
 }
 
 // progHot is what a query reads of a program at a store, kept inline in
@@ -88,13 +96,15 @@ type storeRec struct {
 type progHot struct {
 	id    uint64
 	t     *nearby.Targeting
-	p     *nearby.Program
 	cat   uint32 // interned category
 	chain bool   // listed by more than one store: needs deduplication
+	p     *nearby.Program
+	brief string // Options.Renderer's brief of p
 }
 
 type progRec struct {
 	p        *nearby.Program
+	brief    string
 	storeIDs []uint64 // sorted, deduplicated
 	cat      uint32
 }
@@ -138,6 +148,7 @@ func New(ix *geo.Index, opts *Options) *Catalog {
 		cursorTTL: o.CursorTTL,
 		estimate:  o.Estimate,
 		classify:  o.Classify,
+		renderer:  o.Renderer,
 		cats:      make(map[string]uint32),
 		programs:  make(map[uint64]*progRec),
 		pending:   make(map[uint64][]*progRec),
@@ -147,6 +158,7 @@ func New(ix *geo.Index, opts *Options) *Catalog {
 	}
 	c.pop.init(o.Now(), o.PopularityHalfLife)
 	c.scratch.New = func() any { return newScratch() }
+	c.bufs.New = func() any { return new([]byte) }
 	return c
 }
 
@@ -157,26 +169,30 @@ func (c *Catalog) Weights() ranking.Weights { return c.weights }
 // a shallow copy of s; the caller must not mutate s's slices or hours
 // afterwards.
 func (c *Catalog) PutStore(s *nearby.Store) error {
-	cp := compactStore(s)
+	buf := c.bufs.Get().(*[]byte)
+	cp, brief, b := compactStore(s, c.renderer, *buf)
+	*buf = b
+	c.bufs.Put(buf)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err := c.ix.Insert(s.ID, geo.Point{Lat: s.Lat, Lng: s.Lng}); err != nil {
 		return fmt.Errorf("catalog: store %d: %w", s.ID, err)
 	}
-	c.fill(c.stores.add(s.ID), cp)
+	c.fill(c.stores.add(s.ID), cp, brief)
 	return nil
 }
 
-// fill sets a store record from a snapshot; called under the write lock.
-// A store new to the catalog takes over the programs waiting for it.
-func (c *Catalog) fill(rec *storeRec, s *nearby.Store) {
+// fill sets a store record from a snapshot and its brief; called under the
+// write lock. A store new to the catalog takes over the programs waiting
+// for it.
+func (c *Catalog) fill(rec *storeRec, s *nearby.Store, brief string) {
 	if rec.s == nil {
 		for _, p := range c.pending[s.ID] {
 			rec.insertProgram(p)
 		}
 		delete(c.pending, s.ID)
 	}
-	rec.s = s
+	rec.s, rec.brief = s, brief
 	rec.sched = ranking.Compile(s.Hours)
 	rec.loc = c.location(s.Timezone)
 }
@@ -184,7 +200,7 @@ func (c *Catalog) fill(rec *storeRec, s *nearby.Store) {
 // insertProgram adds or replaces p in the store's list, kept in program id
 // order; under the write lock.
 func (rec *storeRec) insertProgram(p *progRec) {
-	h := progHot{id: p.p.ID, cat: p.cat, chain: len(p.storeIDs) > 1, t: p.p.Targeting, p: p.p}
+	h := progHot{id: p.p.ID, cat: p.cat, chain: len(p.storeIDs) > 1, t: p.p.Targeting, p: p.p, brief: p.brief}
 	i, found := slices.BinarySearchFunc(rec.progs, h.id, func(e progHot, id uint64) int { return cmpID(e.id, id) })
 	switch {
 	case found:
@@ -254,14 +270,17 @@ func (c *Catalog) DeleteStore(id uint64) {
 
 // PutProgram adds or replaces a program.
 func (c *Catalog) PutProgram(p *nearby.Program) {
-	cp := compactProgram(p)
+	buf := c.bufs.Get().(*[]byte)
+	cp, brief, b := compactProgram(p, c.renderer, *buf)
+	*buf = b
+	c.bufs.Put(buf)
 	ids := slices.Clone(p.StoreIDs)
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	cp.StoreIDs = ids
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	rec := &progRec{p: cp, storeIDs: ids, cat: c.intern(cp.Category)}
+	rec := &progRec{p: cp, brief: brief, storeIDs: ids, cat: c.intern(cp.Category)}
 	if old := c.programs[p.ID]; old != nil {
 		c.unlink(old)
 	}

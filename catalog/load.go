@@ -25,8 +25,12 @@ func (c *Catalog) Load(stores []*nearby.Store, programs []*nearby.Program, beaco
 			c.mu.Unlock()
 			return fmt.Errorf("catalog: load stores: %w", err)
 		}
+		var buf []byte
 		for _, s := range stores {
-			c.fill(c.stores.add(s.ID), compactStore(s))
+			var cp *nearby.Store
+			var brief string
+			cp, brief, buf = compactStore(s, c.renderer, buf)
+			c.fill(c.stores.add(s.ID), cp, brief)
 		}
 	}
 	c.mu.Unlock()

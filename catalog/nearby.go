@@ -19,6 +19,10 @@ type NearbyResult struct {
 	DistanceM float64
 	Score     float64
 	Explain   map[string]float64 // nil unless requested; values add up to Score
+
+	// ProgramBrief and StoreBrief are Options.Renderer's renderings of
+	// Program and Store, "" without a renderer.
+	ProgramBrief, StoreBrief string
 }
 
 // NearbyPage is one page of nearby results.
@@ -169,7 +173,7 @@ type scratch struct {
 
 type entry struct {
 	key   rankKey
-	prog  *nearby.Program
+	prog  *progHot // in store's list: stable under the read lock
 	store *storeRec
 	ex    int32 // index in scratch.exs when explaining
 }
@@ -265,7 +269,7 @@ func (sc *scratch) visit(h geo.Hit) bool {
 		if q.cur.set && !q.cur.last.before(key) {
 			continue // served on an earlier page
 		}
-		e := entry{key: key, prog: p.p, store: rec, ex: -1}
+		e := entry{key: key, prog: p, store: rec, ex: -1}
 		if q.Explain {
 			e.ex = int32(len(sc.exs))
 			sc.exs = append(sc.exs, ex)
@@ -367,7 +371,8 @@ func (sc *scratch) page(q *NearbyQuery, dst []NearbyResult) NearbyPage {
 	page.Results = slices.Grow(dst[:0], n)[:n]
 	for i, e := range sc.top[:n] {
 		r := &page.Results[i]
-		r.Program, r.Store = e.prog, e.store.s
+		r.Program, r.Store = e.prog.p, e.store.s
+		r.ProgramBrief, r.StoreBrief = e.prog.brief, e.store.brief
 		r.DistanceM, r.Score = e.key.dist, e.key.score
 		r.Explain = nil
 		if e.ex >= 0 {
@@ -381,13 +386,29 @@ func (sc *scratch) page(q *NearbyQuery, dst []NearbyResult) NearbyPage {
 	return page
 }
 
-// warm touches what an encoder of the page reads next: the program and
-// store snapshots, then the bytes of their strings. Each is a cache miss at
-// a million stores; touched together here the misses overlap instead of
-// stalling the encoder one after the other. It returns a value to keep the
-// loads.
+// warm touches what an encoder of the page reads next: the briefs, or
+// without them the program and store snapshots and then the bytes of their
+// strings. Each is a cache miss at a million stores; touched together here
+// the misses overlap instead of stalling the encoder one after the other.
+// It returns a value to keep the loads.
 func warm(rs []NearbyResult) int {
 	n := 0
+	lines := func(s string) int { // a byte of each cache line s may span
+		m := 0
+		for i := 0; i < len(s); i += 64 {
+			m += int(s[i])
+		}
+		if len(s) > 0 {
+			m += int(s[len(s)-1])
+		}
+		return m
+	}
+	if len(rs) > 0 && rs[0].ProgramBrief != "" && rs[0].StoreBrief != "" {
+		for i := range rs {
+			n += lines(rs[i].ProgramBrief) + lines(rs[i].StoreBrief)
+		}
+		return n
+	}
 	for i := range rs {
 		n += len(rs[i].Program.Name) + len(rs[i].Store.Name)
 	}

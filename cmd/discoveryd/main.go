@@ -141,7 +141,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("discoveryd: %w", err)
 	}
 	m.Index = geo.New()
-	m.Catalog = catalog.New(m.Index, nil)
+	m.Catalog = catalog.New(m.Index, &catalog.Options{Renderer: api.Briefs{}})
 	cfg := api.DefaultConfig()
 	cfg.AdminToken, cfg.RateLimit, cfg.RateBurst, cfg.MaxImportBytes = token, c.RateLimit, c.RateBurst, c.MaxImportBytes
 	cfg.TrustForwardedFor = c.TrustForwarded

@@ -39,7 +39,7 @@ func serve(ctx context.Context, args []string, logw io.Writer) error {
 
 	start = time.Now()
 	ix := geo.New()
-	cat := catalog.New(ix, nil)
+	cat := catalog.New(ix, &catalog.Options{Renderer: api.Briefs{}})
 	if err := cat.Load(w.Stores, w.Programs, nil); err != nil {
 		return err
 	}
