@@ -21,6 +21,7 @@ const (
 	benchQueries = 4096
 	benchRadiusM = 2000
 	benchLimit   = 20
+	catalogLimit = 25 // what the catalog asks for per GET /v1/nearby
 )
 
 type benchWorld struct {
@@ -256,6 +257,13 @@ func BenchmarkIndex_Nearby(b *testing.B) {
 		})
 		b.ReportMetric(w.inRadiusMd, "in-radius-p50")
 		b.ReportMetric(w.inRadiusP9, "in-radius-p99")
+	})
+	// The catalog's GET /v1/nearby asks for limit 20 + 1 + 4 extra.
+	b.Run("index-limit25", func(b *testing.B) {
+		runQueries(b, w, func(c Point, dst []Hit) []Hit {
+			dst, _ = w.ix.Nearby(Query{Center: c, RadiusM: benchRadiusM, Limit: catalogLimit}, dst)
+			return dst
+		})
 	})
 	b.Run("index-50km", func(b *testing.B) {
 		runQueries(b, w, func(c Point, dst []Hit) []Hit {

@@ -29,10 +29,15 @@
 //
 // Nearby, KNN and Walk start on the grid: a rectangle of cells grows around
 // the centre by half a cell height per step, each row walking its sorted
-// cells outward with two cursors (so empty cells cost nothing and the
-// antimeridian is just a wrap of the cursor). After each step every entry
-// within the covered radius has been seen, so candidates nearer than it are
-// final. Nearby keeps a bounded max-heap of the Limit best accepted entries
+// cells outward from the centre's column with two cursors (so empty cells
+// cost nothing and the antimeridian is just a wrap of the cursor). After
+// each step every entry nearer than the rectangle's edges has been seen, so
+// candidates nearer than that are final. The rectangle is rounded out to
+// whole cells, so its edges usually lie farther than the step's radius, and
+// the query uses that exact distance. A step places the cursors of all its
+// new rows (and reads the first entries either side) before scanning any:
+// with a cold cache the query is mostly memory latency, and this lets the
+// rows' cache misses overlap instead of queueing behind each other. Nearby keeps a bounded max-heap of the Limit best accepted entries
 // and stops as soon as the heap is full and its worst is inside the covered
 // radius; a Filter that rejects most entries simply makes it go on. Walk
 // keeps a min-heap and streams what is final. This is the hot path: in

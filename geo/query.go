@@ -153,6 +153,7 @@ type search struct {
 	grid           bool
 	r0, r1, c0, c1 int
 	cur            []rowCursor
+	touch          uint64 // gridWalk's early reads, kept so they are not dropped
 }
 
 // visit offers every entry of a cell within the radius.

@@ -12,11 +12,13 @@ const angleSlack = 1e-12
 const gridStepFrac = 0.5
 
 // gridWalk expands a lat/lng rectangle of grid cells around the centre by
-// half a cell height per step; after each step every entry within rho is
-// known, so candidates nearer than rho are final. Each row of the rectangle
-// keeps two cursors into its sorted occupied cells, so growing the
-// rectangle visits only the new occupied cells. It reports whether the query
-// is complete; false hands over to treeWalk, which skips the visited cells.
+// half a cell height per step; after each step every entry nearer than the
+// rectangle's edges (covered) is known, so candidates nearer than that are
+// final. Each row of the rectangle keeps two cursors into its sorted
+// occupied cells, placed at the centre's column when the row joins, so
+// growing the rectangle visits only the new occupied cells. It reports
+// whether the query is complete; false hands over to treeWalk, which skips
+// the visited cells.
 func (s *search) gridWalk(ix *Index) bool {
 	if ix.rows == nil {
 		return true
@@ -26,6 +28,7 @@ func (s *search) gridWalk(ix *Index) bool {
 	budget := max(ix.GridBudget, 0)
 	cosPhi := math.Cos(s.c.Lat * rad)
 	centreRow := rowOf(s.c.Lat)
+	centreCol := int(math.Floor((s.c.Lng + 180) * cellsPerDeg))
 	half := min(budget, nRows) + 2 // each row in the rectangle costs a unit
 	if need := 2*half + 1; cap(s.cur) < need {
 		s.cur = make([]rowCursor, need)
@@ -47,32 +50,87 @@ func (s *search) gridWalk(ix *Index) bool {
 			return false
 		}
 		budget -= r1 - r0 + 1 // a unit per row per step, empty or not
+		// Place the cursors of the new rows first, reading the first
+		// entry of the cells either side of the centre column: the rows'
+		// cache misses (row, columns, cell, entries: a dependent chain
+		// each) then overlap instead of one row waiting for the previous
+		// row's scan.
+		var touch uint64
 		for r := r0; r <= r1; r++ {
+			if s.grid && r >= s.r0 && r <= s.r1 {
+				continue
+			}
 			g := &ix.rows[r]
-			if len(g.cols) == 0 {
+			n := len(g.cols)
+			if n == 0 {
 				continue
 			}
 			cur := &s.cur[r-base]
-			if !s.grid || r < s.r0 || r > s.r1 {
-				cur.start(g, c0)
-			} else {
-				budget -= s.left(g, cur, c0)
+			cur.start(g, centreCol)
+			if es := g.cells[((cur.next%n)+n)%n]; len(es) > 0 {
+				touch += es[0].id
 			}
-			budget -= s.right(g, cur, c1)
+			if es := g.cells[((cur.prev%n)+n)%n]; len(es) > 0 {
+				touch += es[len(es)-1].id
+			}
+		}
+		s.touch = touch
+		// Rows from the centre outward, and new rows from the centre
+		// column outward: the nearest entries come first, so a Nearby heap
+		// fills with good candidates and later ones rarely displace them.
+		for d := 0; centreRow-d >= r0 || centreRow+d <= r1; d++ {
+			if r := centreRow - d; r >= r0 {
+				budget -= s.extendRow(ix, r, base, c0, c1)
+			}
+			if r := centreRow + d; d > 0 && r <= r1 {
+				budget -= s.extendRow(ix, r, base, c0, c1)
+			}
 		}
 		s.grid, s.r0, s.r1, s.c0, s.c1 = true, r0, r1, c0, c1
-		if rho >= s.thetaMax {
+		cov := s.covered(cosPhi)
+		if rho >= s.thetaMax || cov >= s.thetaMax {
 			s.flush(s.c2max)
 			return true
 		}
-		if s.flush(angleToChord2(max(0, rho-angleSlack))) {
+		if s.flush(angleToChord2(max(0, cov-angleSlack))) {
 			return true
 		}
 		if budget < 0 {
 			return false
 		}
-		rho = min(s.thetaMax, rho+step)
+		rho = min(s.thetaMax, max(rho, cov)+step)
 	}
+}
+
+// extendRow visits row r's occupied cells out to columns c0..c1 from its
+// cursor, s.cur[r-base], and returns how many it visited.
+func (s *search) extendRow(ix *Index, r, base, c0, c1 int) int {
+	g := &ix.rows[r]
+	if len(g.cols) == 0 {
+		return 0
+	}
+	cur := &s.cur[r-base]
+	return s.right(g, cur, c1) + s.left(g, cur, c0)
+}
+
+// covered returns the angle from the centre to the nearest point outside
+// the visited rectangle (rows r0..r1, columns c0..c1): the nearer of its
+// parallels, by latitude difference, and of its meridians, whose nearest
+// point lies at asin(cos φ · sin Δλ) (or at the pole past 90°). Every entry
+// nearer than that has been visited. It is at least the radius rho the
+// rectangle was sized for, and larger by up to a cell, since the rectangle
+// is rounded out to whole cells: using it, a query can end a step earlier.
+func (s *search) covered(cosPhi float64) float64 {
+	latLo := float64(s.r0)*cellDeg - 90
+	latHi := float64(s.r1+1)*cellDeg - 90
+	cov := min(s.c.Lat-latLo, latHi-s.c.Lat) * rad
+	lngLo := float64(s.c0)*cellDeg - 180
+	lngHi := float64(s.c1+1)*cellDeg - 180
+	dl := min(s.c.Lng-lngLo, lngHi-s.c.Lng)
+	if dl >= 90 {
+		return min(cov, math.Acos(min(cosPhi, 1)))
+	}
+	return min(cov, math.Asin(min(cosPhi*math.Sin(dl*rad), 1)))
 }
 
 // rowCursor brackets the visited run of a row's occupied cells: positions
