@@ -126,10 +126,10 @@ func (s *search) covered(cosPhi float64) float64 {
 	cov := min(s.c.Lat-latLo, latHi-s.c.Lat) * rad
 	lngLo := float64(s.c0)*cellDeg - 180
 	lngHi := float64(s.c1+1)*cellDeg - 180
-	dl := min(s.c.Lng-lngLo, lngHi-s.c.Lng)
-	if dl >= 90 {
-		return min(cov, math.Acos(min(cosPhi, 1)))
-	}
+	// Past 90° the nearest point of a meridian is the pole, at asin(cos φ):
+	// the walk gives up before its rectangle gets that wide, but keep the
+	// bound right.
+	dl := min(s.c.Lng-lngLo, lngHi-s.c.Lng, 90)
 	return min(cov, math.Asin(min(cosPhi*math.Sin(dl*rad), 1)))
 }
 
