@@ -29,9 +29,6 @@ type Config struct {
 	// GCPercent is the collector's GOGC once the index is loaded; 0 leaves
 	// the runtime's setting alone. See servingGCPercent.
 	GCPercent int
-	// HugePages asks the kernel for transparent huge pages for the heap
-	// once the catalog is loaded (Linux; see package hugepages).
-	HugePages bool
 }
 
 // Defaults of Config.
@@ -62,7 +59,6 @@ func DefaultConfig() Config {
 		ShutdownTimeout: DefaultShutdownTimeout,
 		MaxImportBytes:  api.DefaultMaxImportBytes,
 		GCPercent:       DefaultGCPercent,
-		HugePages:       true,
 	}
 }
 
@@ -85,7 +81,6 @@ func (c *Config) specs() []flagSpec {
 		{"max-import-bytes", "DISCOVERYD_MAX_IMPORT_BYTES", "largest body of POST /v1/stores/import", (*int64Value)(&c.MaxImportBytes)},
 		{"trust-forwarded-for", "DISCOVERYD_TRUST_FORWARDED_FOR", "behind a reverse proxy: take the client IP from X-Forwarded-For when the peer is a private or loopback address", (*boolValue)(&c.TrustForwarded)},
 		{"gc-percent", "DISCOVERYD_GC_PERCENT", "garbage collector's GOGC once the index is loaded (0: the runtime's own; ignored when the GOGC variable is set); the heap may grow to about (1+N/100) times the live heap, see Memory below", (*intValue)(&c.GCPercent)},
-		{"huge-pages", "DISCOVERYD_HUGE_PAGES", "Linux: once the catalog is loaded, back the heap with transparent huge pages (madvise; fewer TLB misses for phone queries, at the cost of memory in 2 MiB units); ignored when the kernel's mode is always or never", (*boolValue)(&c.HugePages)},
 	}
 }
 
@@ -137,9 +132,6 @@ default --gc-percent 400 the collector runs a quarter as often as Go's default
 five times the live one (about 2.8 GB). To trade CPU back for memory, lower
 --gc-percent, set GOGC, or set a soft limit with GOMEMLIMIT (e.g.
 GOMEMLIMIT=1500MiB): the collector then runs more often as the heap nears it.
-On Linux the loaded heap is backed by transparent huge pages when the kernel's
-mode is madvise (--huge-pages; a few seconds after /readyz turns 200): phone
-queries read the catalog at random, and 2 MiB pages spare most TLB misses.
 `)
 }
 

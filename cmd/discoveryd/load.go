@@ -9,7 +9,6 @@ import (
 
 	"github.com/nearby-dev/nearby"
 	"github.com/nearby-dev/nearby/catalog"
-	"github.com/nearby-dev/nearby/internal/hugepages"
 	"github.com/nearby-dev/nearby/store"
 )
 
@@ -40,26 +39,6 @@ func setServingGC(c *Config, getenv func(string) string, logger *slog.Logger) {
 	}
 	prev := debug.SetGCPercent(gc)
 	logger.Info("garbage collector set for serving", slog.Int("gogc", gc), slog.Int("was", prev))
-}
-
-// adviseHugePages backs the loaded heap with transparent huge pages: the
-// catalog is read at random by every phone query, and with 4 KiB pages
-// most of those reads also miss the TLB (BENCHMARKS.md, "nearby over
-// HTTP"). A failure only costs that speed, so it is logged, not returned.
-func adviseHugePages(ctx context.Context, logger *slog.Logger) {
-	start := time.Now()
-	rep, err := hugepages.Advise(ctx, hugepages.Options{})
-	attrs := []slog.Attr{slog.String("mode", rep.Mode), slog.Int("mappings", rep.Mappings),
-		slog.Uint64("advised_mib", rep.Advised>>20), slog.Uint64("collapsed_mib", rep.Collapsed>>20),
-		slog.Duration("took", time.Since(start))}
-	switch {
-	case err != nil:
-		logger.LogAttrs(ctx, slog.LevelWarn, "huge pages not advised", append(attrs, slog.Any("err", err))...)
-	case rep.CollapseErr != nil:
-		logger.LogAttrs(ctx, slog.LevelInfo, "huge pages advised", append(attrs, slog.Any("collapse_err", rep.CollapseErr))...)
-	default:
-		logger.LogAttrs(ctx, slog.LevelInfo, "huge pages advised", attrs...)
-	}
 }
 
 // load rebuilds the in-memory catalog (and its geo index) from the

@@ -190,11 +190,6 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Logger.Info("index loaded", slog.Duration("took", m.loadTook), slog.Int("stores", st),
 			slog.Int("programs", pg), slog.Int("beacons", bc))
 		m.Server.SetReady(true)
-		if m.Config.HugePages {
-			// After ready: collapsing a gigabyte takes seconds, and queries
-			// are right meanwhile, only slower.
-			adviseHugePages(ctx, m.Logger)
-		}
 	}()
 	return nil
 }
