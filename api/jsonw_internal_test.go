@@ -31,7 +31,7 @@ func BenchmarkAppendNearbyPage(b *testing.B) {
 	b.Run("append", func(b *testing.B) {
 		buf := make([]byte, 0, 8192)
 		for b.Loop() {
-			buf = appendNearbyPage(buf[:0], page)
+			buf = appendNearbyPage(buf[:0], page, false)
 		}
 		b.SetBytes(int64(len(buf)))
 	})

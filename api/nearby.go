@@ -37,7 +37,7 @@ func (s *Server) handleNearby(c echo.Context) error {
 		return err
 	}
 	buf := getBuf()
-	b := appendNearbyPage(*buf, &page)
+	b := appendNearbyPage(*buf, &page, s.briefs)
 	w := c.Response()
 	h := w.Header()
 	h[echo.HeaderContentType] = jsonContentType
@@ -152,14 +152,15 @@ func parseBoolParam(p *nearby.Problems, k, v string) bool {
 	return false
 }
 
-// appendNearbyPage appends the contract's nearby answer.
-func appendNearbyPage(b []byte, page *catalog.NearbyPage) []byte {
+// appendNearbyPage appends the contract's nearby answer, copying the
+// results' briefs when useBriefs says they are Briefs' JSON.
+func appendNearbyPage(b []byte, page *catalog.NearbyPage, useBriefs bool) []byte {
 	b = append(b, `{"results":[`...)
 	for i := range page.Results {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendNearbyResult(b, &page.Results[i])
+		b = appendNearbyResult(b, &page.Results[i], useBriefs)
 	}
 	b = append(b, ']')
 	if page.NextCursor != "" {
@@ -170,17 +171,17 @@ func appendNearbyPage(b []byte, page *catalog.NearbyPage) []byte {
 	return append(b, '}', '\n')
 }
 
-func appendNearbyResult(b []byte, r *catalog.NearbyResult) []byte {
+func appendNearbyResult(b []byte, r *catalog.NearbyResult, useBriefs bool) []byte {
 	b = append(b, '{')
 	b = appendKey(b, "program")
-	if r.ProgramBrief != "" {
+	if useBriefs && r.ProgramBrief != "" {
 		b = append(b, r.ProgramBrief...)
 	} else {
 		b = appendProgramBrief(b, r.Program)
 	}
 	b = append(b, ',')
 	b = appendKey(b, "store")
-	if r.StoreBrief != "" {
+	if useBriefs && r.StoreBrief != "" {
 		b = append(b, r.StoreBrief...)
 	} else {
 		b = appendStoreBrief(b, r.Store)
@@ -215,13 +216,25 @@ func appendNearbyResult(b []byte, r *catalog.NearbyResult) []byte {
 }
 
 // Briefs is the catalog.Renderer of the nearby answer's program and store
-// objects. A catalog built with it keeps each record's object rendered, and
-// handleNearby copies those bytes instead of encoding the record again: at
-// a million stores that saves reading and escaping forty records spread
-// over memory for each page (see BENCHMARKS.md, "nearby over HTTP").
+// objects. A catalog built with it (catalog.Options.Renderer) keeps each
+// record's object rendered, and handleNearby copies those bytes instead of
+// encoding the record again: at a million stores that saves reading and
+// escaping forty records spread over memory for each page (see
+// BENCHMARKS.md, "nearby over HTTP"). With another renderer, or none, the
+// handler encodes the records.
 type Briefs struct{}
 
 var _ catalog.Renderer = Briefs{}
+
+// rendersBriefs reports whether cat's results carry Briefs' JSON.
+func rendersBriefs(cat Catalog) bool {
+	r, ok := cat.(interface{ Renderer() catalog.Renderer })
+	if !ok {
+		return false
+	}
+	_, ok = r.Renderer().(Briefs)
+	return ok
+}
 
 // AppendStore appends the store object of a nearby result.
 func (Briefs) AppendStore(dst []byte, s *nearby.Store) []byte { return appendStoreBrief(dst, s) }

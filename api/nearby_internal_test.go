@@ -109,7 +109,7 @@ func TestAppendNearbyPage(t *testing.T) {
 		}},
 		NextCursor: "abc",
 	}
-	b := appendNearbyPage(nil, &page)
+	b := appendNearbyPage(nil, &page, false)
 	var got struct {
 		Results []struct {
 			Program   map[string]any     `json:"program"`
@@ -128,7 +128,7 @@ func TestAppendNearbyPage(t *testing.T) {
 		r.Store["lat"] != 51.5 || r.DistanceM != 12.5 || r.Score != 0.75 || r.Explain["fit"] != 0.25 || got.NextCursor != "abc" {
 		t.Errorf("decoded %+v from %s", got, b)
 	}
-	if b := appendNearbyPage(nil, &catalog.NearbyPage{}); string(b) != "{\"results\":[]}\n" {
+	if b := appendNearbyPage(nil, &catalog.NearbyPage{}, false); string(b) != "{\"results\":[]}\n" {
 		t.Errorf("empty page = %s, want {\"results\":[]}", b)
 	}
 }
@@ -207,18 +207,54 @@ func TestBriefs_SameBytes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(got.Results) != 5 || got.Results[0].ProgramBrief == "" || got.Results[0].StoreBrief == "" {
-			t.Fatalf("round %d: %d results, first %+v: want 5 with briefs", round, len(got.Results), got.Results[0])
+		if len(got.Results) != 5 {
+			t.Fatalf("round %d: %d results, want 5", round, len(got.Results))
+		}
+		for i, r := range got.Results {
+			if r.ProgramBrief != string(appendProgramBrief(nil, r.Program)) || r.StoreBrief != string(appendStoreBrief(nil, r.Store)) {
+				t.Fatalf("round %d: result %d has briefs %q and %q, want its records' JSON", round, i, r.ProgramBrief, r.StoreBrief)
+			}
 		}
 		if want.Results[0].ProgramBrief != "" {
 			t.Fatalf("round %d: a catalog without renderer gave briefs", round)
 		}
-		wb, gb := appendNearbyPage(nil, &want), appendNearbyPage(nil, &got)
+		wb, gb := appendNearbyPage(nil, &want, false), appendNearbyPage(nil, &got, true)
 		if string(gb) != string(wb) {
 			t.Errorf("round %d: from briefs\n%s\nwant\n%s", round, gb, wb)
 		}
 		if !json.Valid(gb) {
 			t.Errorf("round %d: invalid JSON %s", round, gb)
 		}
+	}
+}
+
+// otherRenderer renders something that is not the API's JSON.
+type otherRenderer struct{}
+
+func (otherRenderer) AppendStore(dst []byte, s *nearby.Store) []byte { return append(dst, "store"...) }
+func (otherRenderer) AppendProgram(dst []byte, p *nearby.Program) []byte {
+	return append(dst, "program"...)
+}
+
+// TestRendersBriefs checks that the handler copies briefs only from a
+// catalog that renders with Briefs: another renderer's bytes are not this
+// API's JSON.
+func TestRendersBriefs(t *testing.T) {
+	tests := []struct {
+		name string
+		cat  Catalog
+		want bool
+	}{
+		{"Briefs", catalog.New(geo.New(), &catalog.Options{Renderer: Briefs{}}), true},
+		{"no renderer", catalog.New(geo.New(), nil), false},
+		{"another renderer", catalog.New(geo.New(), &catalog.Options{Renderer: otherRenderer{}}), false},
+		{"not a *catalog.Catalog", struct{ Catalog }{catalog.New(geo.New(), &catalog.Options{Renderer: Briefs{}})}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := rendersBriefs(tt.cat); got != tt.want {
+				t.Errorf("rendersBriefs = %v, want %v", got, tt.want)
+			}
+		})
 	}
 }

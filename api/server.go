@@ -93,6 +93,9 @@ type Server struct {
 	openapi     []byte
 	ridPrefix   string
 	ridSeq      atomic.Uint64
+	// briefs: the catalog renders with Briefs, so the results' briefs are
+	// this API's JSON and handleNearby copies them (see Briefs).
+	briefs bool
 	// writeOrder serialises registry writes with their catalog updates
 	// (see inOrder).
 	writeOrder chan struct{}
@@ -134,6 +137,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		now:        deps.Now,
 		adminHash:  sha256.Sum256([]byte(cfg.AdminToken)),
 		ridPrefix:  NewSecret()[:8],
+		briefs:     rendersBriefs(deps.Catalog),
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)

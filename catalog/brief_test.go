@@ -21,6 +21,38 @@ func (nameRenderer) AppendProgram(dst []byte, p *nearby.Program) []byte {
 	return fmt.Appendf(dst, "program %d %s", p.ID, p.Name)
 }
 
+// fieldsRenderer renders the fields that change when a test moves a store
+// or relinks a program: MustNew's catalogs use it, and checkBriefs compares
+// every result's briefs with a fresh rendering of its snapshots, so a stale
+// brief anywhere in the tests fails them.
+type fieldsRenderer struct{}
+
+func (fieldsRenderer) AppendStore(dst []byte, s *nearby.Store) []byte {
+	return fmt.Appendf(dst, "%d|%s|%v|%v|%s", s.ID, s.Name, s.Lat, s.Lng, s.Address)
+}
+
+func (fieldsRenderer) AppendProgram(dst []byte, p *nearby.Program) []byte {
+	return fmt.Appendf(dst, "%d|%s|%s|%v", p.ID, p.Name, p.Category, p.StoreIDs)
+}
+
+// checkBriefs reports results whose briefs are not c's renderer's
+// rendering of their snapshots.
+func checkBriefs(tb testing.TB, c *catalog.Catalog, rs []catalog.NearbyResult) {
+	tb.Helper()
+	r := c.Renderer()
+	if r == nil {
+		return
+	}
+	for i, res := range rs {
+		if want := string(r.AppendStore(nil, res.Store)); res.StoreBrief != want {
+			tb.Errorf("result %d: store brief %q, want %q", i, res.StoreBrief, want)
+		}
+		if want := string(r.AppendProgram(nil, res.Program)); res.ProgramBrief != want {
+			tb.Errorf("result %d: program brief %q, want %q", i, res.ProgramBrief, want)
+		}
+	}
+}
+
 // TestCatalog_Briefs checks that results carry the renderer's briefs of
 // their store and program, rendered again when either changes, and none
 // without a renderer.

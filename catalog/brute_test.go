@@ -91,6 +91,7 @@ func AllPages(tb testing.TB, c *catalog.Catalog, q catalog.NearbyQuery) []catalo
 		if len(page.Results) > q.Limit && q.Limit > 0 {
 			tb.Fatalf("page of %d results, limit %d", len(page.Results), q.Limit)
 		}
+		checkBriefs(tb, c, page.Results)
 		all = append(all, page.Results...)
 		if page.NextCursor == "" {
 			return all

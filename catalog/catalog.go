@@ -75,11 +75,12 @@ type Catalog struct {
 //
 // Layout matters at a million stores, where every record a query touches
 // is a cache miss: what visit reads of every store (the hours and, of its
-// only program, the id, category and targeting) fills the first 64 bytes,
-// what it reads of a store it ranks (the activity, the zone) and what the
-// page reads (the snapshots and briefs) the second, and the padding to 128
-// bytes keeps every record on its own pair of cache lines (records live in
-// page-aligned chunks, see storeTable).
+// only program, the id, category, targeting and snapshot) fills the first
+// 64 bytes; what it reads of a store it ranks (the activity, the zone) and
+// what the page reads (the store snapshot and both briefs) the second; the
+// padding to 128 bytes keeps every record on its own pair of cache lines
+// (records live in page-aligned chunks, see storeTable). A store with
+// several programs keeps them in a separate list of 48-byte entries.
 type storeRec struct {
 	progs []progHot // by program id; backed by one when there is one
 	sched *ranking.Schedule
@@ -161,6 +162,9 @@ func New(ix *geo.Index, opts *Options) *Catalog {
 	c.bufs.New = func() any { return new([]byte) }
 	return c
 }
+
+// Renderer returns Options.Renderer, nil when there is none.
+func (c *Catalog) Renderer() Renderer { return c.renderer }
 
 // Weights returns the weights the catalog scores with.
 func (c *Catalog) Weights() ranking.Weights { return c.weights }
@@ -270,14 +274,15 @@ func (c *Catalog) DeleteStore(id uint64) {
 
 // PutProgram adds or replaces a program.
 func (c *Catalog) PutProgram(p *nearby.Program) {
-	buf := c.bufs.Get().(*[]byte)
-	cp, brief, b := compactProgram(p, c.renderer, *buf)
-	*buf = b
-	c.bufs.Put(buf)
 	ids := slices.Clone(p.StoreIDs)
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
-	cp.StoreIDs = ids
+	final := *p // the snapshot as kept, rendered as kept
+	final.StoreIDs = ids
+	buf := c.bufs.Get().(*[]byte)
+	cp, brief, b := compactProgram(&final, c.renderer, *buf)
+	*buf = b
+	c.bufs.Put(buf)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	rec := &progRec{p: cp, brief: brief, storeIDs: ids, cat: c.intern(cp.Category)}

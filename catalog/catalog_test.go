@@ -24,6 +24,9 @@ func MustNew(tb testing.TB, opts *catalog.Options) (*catalog.Catalog, *geo.Index
 	if o.Now == nil {
 		o.Now = func() time.Time { return monday }
 	}
+	if o.Renderer == nil {
+		o.Renderer = fieldsRenderer{}
+	}
 	ix := geo.New()
 	c := catalog.New(ix, &o)
 	tb.Cleanup(func() {

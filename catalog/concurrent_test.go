@@ -69,6 +69,7 @@ func TestCatalog_Concurrent(t *testing.T) {
 					mu.Lock()
 					pages++
 					mu.Unlock()
+					checkBriefs(t, c, page.Results)
 					seen := map[uint64]bool{}
 					for i, res := range page.Results {
 						if seen[res.Program.ID] {

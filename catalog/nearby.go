@@ -392,7 +392,6 @@ func (sc *scratch) page(q *NearbyQuery, dst []NearbyResult) NearbyPage {
 // the misses overlap instead of stalling the encoder one after the other.
 // It returns a value to keep the loads.
 func warm(rs []NearbyResult) int {
-	n := 0
 	lines := func(s string) int { // a byte of each cache line s may span
 		m := 0
 		for i := 0; i < len(s); i += 64 {
@@ -403,24 +402,26 @@ func warm(rs []NearbyResult) int {
 		}
 		return m
 	}
-	if len(rs) > 0 && rs[0].ProgramBrief != "" && rs[0].StoreBrief != "" {
-		for i := range rs {
-			n += lines(rs[i].ProgramBrief) + lines(rs[i].StoreBrief)
-		}
-		return n
-	}
-	for i := range rs {
-		n += len(rs[i].Program.Name) + len(rs[i].Store.Name)
-	}
 	first := func(s string) int {
 		if s == "" {
 			return 0
 		}
 		return int(s[0])
 	}
+	n := 0
 	for i := range rs {
-		p, st := rs[i].Program, rs[i].Store
-		n += first(p.AppID) + first(p.Name) + first(p.Category) + first(p.IconURL) + first(st.Name) + first(st.Address)
+		r := &rs[i]
+		if r.ProgramBrief != "" {
+			n += lines(r.ProgramBrief)
+		} else {
+			p := r.Program
+			n += first(p.AppID) + first(p.Name) + first(p.Category) + first(p.IconURL)
+		}
+		if r.StoreBrief != "" {
+			n += lines(r.StoreBrief)
+		} else {
+			n += first(r.Store.Name) + first(r.Store.Address)
+		}
 	}
 	return n
 }

@@ -93,9 +93,10 @@ func (t *storeTable) grow(id uint64) {
 }
 
 // moveRec copies a record, re-pointing an inline program list at its new
-// place.
+// place. (A field by field copy, because act is atomic:
+// TestStoreTable_MoveAndDelete fails when a new field is left out.)
 func moveRec(dst, src *storeRec) {
-	dst.s, dst.sched, dst.loc = src.s, src.sched, src.loc
+	dst.s, dst.sched, dst.loc, dst.brief = src.s, src.sched, src.loc, src.brief
 	dst.one = src.one
 	dst.progs = src.progs
 	if len(src.progs) == 1 && &src.progs[0] == &src.one[0] {
@@ -111,7 +112,9 @@ func (t *storeTable) delete(id uint64) {
 	}
 	t.n--
 	if c := id >> chunkBits; c < uint64(len(t.chunks)) {
-		r.s, r.sched, r.loc, r.progs, r.one = nil, nil, nil, nil, [1]progHot{}
+		// Drop every reference: the brief shares its allocation with the
+		// snapshot's strings.
+		r.s, r.sched, r.loc, r.brief, r.progs, r.one = nil, nil, nil, "", nil, [1]progHot{}
 		r.act.bits.Store(0)
 		return
 	}

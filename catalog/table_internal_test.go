@@ -2,9 +2,12 @@ package catalog
 
 import (
 	"math/rand/v2"
+	"reflect"
 	"testing"
+	"time"
 
 	"github.com/nearby-dev/nearby"
+	"github.com/nearby-dev/nearby/ranking"
 )
 
 func TestStoreTable(t *testing.T) {
@@ -76,5 +79,46 @@ func TestIDSet(t *testing.T) {
 		if s.has(0) || s.has(1) {
 			t.Fatalf("reset set still has members")
 		}
+	}
+}
+
+// TestStoreTable_MoveAndDelete checks that a record moved from the sparse
+// map into a chunk keeps every field, and that a delete drops every
+// reference, field by field: storeRec has an atomic, so both are written
+// out by hand and a new field is easy to forget.
+func TestStoreTable_MoveAndDelete(t *testing.T) {
+	// The fields below, and the padding: a new field fails here first.
+	if got, want := reflect.TypeFor[storeRec]().NumField(), 8; got != want {
+		t.Fatalf("storeRec has %d fields, want %d: copy the new one in moveRec, clear it in delete, then set it below", got, want)
+	}
+	var tab storeTable
+	const far = 70_000 // beyond the dense range of an empty table: sparse
+	rec := tab.add(far)
+	if _, sparse := tab.sparse[far]; !sparse {
+		t.Fatalf("store %d is not sparse in an empty table", far)
+	}
+	st := &nearby.Store{ID: far}
+	prog := &nearby.Program{ID: 9}
+	sched := ranking.Compile(nearby.Hours{"mon": {{"09:00", "17:00"}}})
+	rec.s, rec.sched, rec.loc, rec.brief = st, sched, time.UTC, "store brief"
+	rec.one[0] = progHot{id: 9, p: prog, brief: "program brief"}
+	rec.progs = rec.one[:]
+	rec.act.add(2.5)
+	for id := uint64(0); tab.get(far) == rec; id++ { // fill the table until the dense range covers far
+		tab.add(id).s = &nearby.Store{ID: id}
+	}
+	moved := tab.get(far)
+	if moved == nil {
+		t.Fatal("store lost in the move")
+	}
+	if moved.s != st || moved.sched != sched || moved.loc != time.UTC || moved.brief != "store brief" ||
+		moved.act.load() != 2.5 || len(moved.progs) != 1 || &moved.progs[0] != &moved.one[0] ||
+		moved.one[0].p != prog || moved.one[0].brief != "program brief" {
+		t.Fatalf("moved record %+v, want every field of %+v (progs inline)", moved, rec)
+	}
+	tab.delete(far)
+	if moved.s != nil || moved.sched != nil || moved.loc != nil || moved.brief != "" || moved.progs != nil ||
+		moved.one != ([1]progHot{}) || moved.act.load() != 0 {
+		t.Errorf("deleted record %+v still holds references", moved)
 	}
 }
