@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/nearby-dev/nearby"
+	"github.com/nearby-dev/nearby/api"
 	"github.com/nearby-dev/nearby/catalog"
 	"github.com/nearby-dev/nearby/catalog/catalogtest"
 	"github.com/nearby-dev/nearby/geo"
@@ -42,7 +43,8 @@ func BenchmarkNearby(b *testing.B) {
 	n := benchStores(b)
 	w := catalogtest.NewWorld(catalogtest.Options{Seed: 1, Stores: n})
 	ix := geo.New()
-	c := catalog.New(ix, nil)
+	// As discoveryd builds it: the page's JSON objects rendered.
+	c := catalog.New(ix, &catalog.Options{Renderer: api.Briefs{}})
 	if err := c.Load(w.Stores, w.Programs, nil); err != nil {
 		b.Fatal(err)
 	}
