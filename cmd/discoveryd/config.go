@@ -39,7 +39,7 @@ const (
 	DefaultLogFormat       = "text"
 	DefaultShutdownTimeout = 15 * time.Second
 	// DefaultGCPercent is the GOGC while serving. The live heap is the
-	// catalog (about 570 MB at a million stores) and hardly changes, while
+	// catalog (about 740 MB at a million stores) and hardly changes, while
 	// every phone request allocates a few short-lived kilobytes: at the
 	// runtime's GOGC=100 the collector re-marks the whole catalog every
 	// second under load. At 400 it runs a quarter as often, for a heap that
@@ -126,12 +126,12 @@ Flags (each also read from its environment variable; the flag wins):
 Data: <data-dir>/nearby.db (bbolt, every acknowledged write is fsynced) and
 <data-dir>/admin.token when no admin token is given.
 Operations: GET /healthz, /readyz, /metrics (Prometheus), /openapi.json.
-Memory: the catalog of a million stores is about 570 MB of live heap. With the
+Memory: the catalog of a million stores is about 740 MB of live heap. With the
 default --gc-percent 400 the collector runs a quarter as often as Go's default
 (less CPU per phone request, a steadier p99) and the heap may peak at about
-five times the live one (about 2.8 GB). To trade CPU back for memory, lower
+five times the live one (about 3.8 GB). To trade CPU back for memory, lower
 --gc-percent, set GOGC, or set a soft limit with GOMEMLIMIT (e.g.
-GOMEMLIMIT=1500MiB): the collector then runs more often as the heap nears it.
+GOMEMLIMIT=2GiB): the collector then runs more often as the heap nears it.
 `)
 }
 
