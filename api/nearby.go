@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"math"
 	"net/http"
 	"net/url"
@@ -45,35 +44,11 @@ func (s *Server) handleNearby(c echo.Context) error {
 	// A known length spares net/http the chunked encoding of a body that
 	// is larger than its 2 KiB pre-chunking buffer.
 	h[echo.HeaderContentLength] = []string{strconv.Itoa(len(b))}
-	err = corkedWrite(c.Request().Context(), w, b)
+	w.WriteHeader(http.StatusOK)
+	_, err = w.Write(b)
 	*buf = b
 	putBuf(buf)
 	return err
-}
-
-// corkedWrite writes a 200 answer of body b. A nearby page (about 5 KB
-// with the headers) is larger than net/http's 4 KiB connection buffer, so
-// it leaves in two writes, and on their own the two would go out as two
-// TCP segments, each waking the client's reader. With the connection
-// known (ConnContext) and TCP_CORK set around the writes and a flush, the
-// kernel sends header and body as one segment, as nginx's tcp_nopush
-// does: one transmission and one wake-up fewer per request.
-func corkedWrite(ctx context.Context, w *echo.Response, b []byte) error {
-	rc := rawConnOf(ctx)
-	if rc == nil {
-		w.WriteHeader(http.StatusOK)
-		_, err := w.Write(b)
-		return err
-	}
-	setCork(rc, true)
-	defer setCork(rc, false) // also on a failed write: nothing stays held
-	w.WriteHeader(http.StatusOK)
-	if _, err := w.Write(b); err != nil {
-		return err
-	}
-	// Flush before uncorking, or net/http would write the tail after the
-	// handler returns, as a second segment.
-	return http.NewResponseController(w.Writer).Flush()
 }
 
 // resultsPool holds result slices for Catalog.NearbyInto, with room for a default

@@ -158,7 +158,6 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.HTTP = &http.Server{
 		Handler:           m.Server.Handler(),
-		ConnContext:       api.ConnContext,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),

@@ -33,7 +33,7 @@ func floor(ctx context.Context, args []string, logw io.Writer) error {
 		w.WriteHeader(http.StatusOK)
 		w.Write(body)
 	})
-	return listenAndServe(ctx, *listen, h, nil, logw)
+	return listenAndServe(ctx, *listen, h, logw)
 }
 
 // fixedBody is a valid JSON object of exactly n bytes (n >= 16).
@@ -43,15 +43,12 @@ func fixedBody(n int) []byte {
 	return []byte(head + strings.Repeat("x", pad) + tail)
 }
 
-// listenAndServe serves h on addr until ctx ends; connCtx, when not nil,
-// is the server's ConnContext (discoveryd's, for `serve`; the floor has
-// none, being the minimal handler).
-func listenAndServe(ctx context.Context, addr string, h http.Handler, connCtx func(context.Context, net.Conn) context.Context, logw io.Writer) error {
+func listenAndServe(ctx context.Context, addr string, h http.Handler, logw io.Writer) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: h, ConnContext: connCtx, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(logw, "listening on %s\n", ln.Addr())
 	go func() {
 		<-ctx.Done()

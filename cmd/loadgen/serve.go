@@ -90,5 +90,5 @@ func serve(ctx context.Context, args []string, logw io.Writer) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	return listenAndServe(ctx, *listen, srv.Handler(), api.ConnContext, logw)
+	return listenAndServe(ctx, *listen, srv.Handler(), logw)
 }
