@@ -70,14 +70,7 @@ func (s *Store) Validate() error {
 
 // Location returns the store's time zone, UTC when unset or unknown.
 func (s *Store) Location() *time.Location {
-	if s.Timezone == "" {
-		return time.UTC
-	}
-	loc, err := LoadLocation(s.Timezone)
-	if err != nil || s.Timezone == "Local" {
-		return time.UTC
-	}
-	return loc
+	return Zone(s.Timezone)
 }
 
 // CheckCategory records a problem when a category is missing (if required),

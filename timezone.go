@@ -24,6 +24,20 @@ var badZones struct {
 	n int
 }
 
+// Zone returns the time zone named name (cached, see LoadLocation), UTC
+// when the name is empty, unknown or "Local": a store's hours are in its
+// own zone, never in the server's.
+func Zone(name string) *time.Location {
+	if name == "" || name == "Local" {
+		return time.UTC
+	}
+	loc, err := LoadLocation(name)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
 // LoadLocation is time.LoadLocation with a process-wide cache.
 func LoadLocation(name string) (*time.Location, error) {
 	if v, ok := zones.Load(name); ok {

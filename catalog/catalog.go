@@ -56,14 +56,13 @@ type Catalog struct {
 	renderer  Renderer
 	pop       popularity
 
-	mu        sync.RWMutex
-	stores    storeTable
-	cats      map[string]uint32 // interned program categories, from 1
-	programs  map[uint64]*progRec
-	pending   map[uint64][]*progRec // absent store id -> programs listing it, by program id
-	beacons   map[uint64]*nearby.Beacon
-	byIdent   map[identKey]*nearby.Beacon
-	locations map[string]*time.Location
+	mu       sync.RWMutex
+	stores   storeTable
+	cats     map[string]uint32 // interned program categories, from 1
+	programs map[uint64]*progRec
+	pending  map[uint64][]*progRec // absent store id -> programs listing it, by program id
+	beacons  map[uint64]*nearby.Beacon
+	byIdent  map[identKey]*nearby.Beacon
 
 	scratch sync.Pool
 	bufs    sync.Pool // *[]byte, for rendering and packing snapshots
@@ -155,7 +154,6 @@ func New(ix *geo.Index, opts *Options) *Catalog {
 		pending:   make(map[uint64][]*progRec),
 		beacons:   make(map[uint64]*nearby.Beacon),
 		byIdent:   make(map[identKey]*nearby.Beacon),
-		locations: make(map[string]*time.Location),
 	}
 	c.pop.init(o.Now(), o.PopularityHalfLife)
 	c.scratch.New = func() any { return newScratch() }
@@ -198,7 +196,7 @@ func (c *Catalog) fill(rec *storeRec, s *nearby.Store, brief string) {
 	}
 	rec.s, rec.brief = s, brief
 	rec.sched = ranking.Compile(s.Hours)
-	rec.loc = c.location(s.Timezone)
+	rec.loc = nearby.Zone(s.Timezone)
 }
 
 // insertProgram adds or replaces p in the store's list, kept in program id
@@ -235,23 +233,6 @@ func (rec *storeRec) removeProgram(id uint64) {
 	default:
 		rec.progs = slices.Delete(slices.Clone(rec.progs), i, i+1)
 	}
-}
-
-// location returns the cached time zone of name; unknown names are UTC.
-// Called under the write lock.
-func (c *Catalog) location(name string) *time.Location {
-	if name == "" {
-		return time.UTC
-	}
-	if loc, ok := c.locations[name]; ok {
-		return loc
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		loc = time.UTC
-	}
-	c.locations[name] = loc
-	return loc
 }
 
 // DeleteStore removes a store. Programs listing it keep the id and find it

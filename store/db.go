@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"github.com/nearby-dev/nearby"
@@ -79,9 +78,6 @@ type DB struct {
 	logger *slog.Logger
 
 	proximity [16]byte // deployment-wide proximity UUID for allocated identities
-
-	locMu sync.Mutex
-	locs  map[string]*time.Location // time.LoadLocation reads files: cache by name
 }
 
 // Open opens (creating if needed) the bbolt file at path, creates missing
@@ -114,7 +110,7 @@ func Open(path string, opts *Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	db := &DB{bolt: bdb, now: o.Now, logger: o.Logger, locs: make(map[string]*time.Location)}
+	db := &DB{bolt: bdb, now: o.Now, logger: o.Logger}
 	if err := bdb.Update(db.init); err != nil {
 		bdb.Close()
 		return nil, err
@@ -184,25 +180,6 @@ func (db *DB) BoltStats() bolt.Stats { return db.bolt.Stats() }
 // ProximityUUID is the deployment-wide iBeacon proximity UUID used for
 // allocated identities: phone apps range for this one UUID.
 func (db *DB) ProximityUUID() string { return formatUUID(db.proximity) }
-
-// location returns the cached *time.Location of an IANA name, UTC when the
-// name is empty or unknown.
-func (db *DB) location(name string) *time.Location {
-	if name == "" {
-		return time.UTC
-	}
-	db.locMu.Lock()
-	defer db.locMu.Unlock()
-	if loc, ok := db.locs[name]; ok {
-		return loc
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		loc = time.UTC
-	}
-	db.locs[name] = loc
-	return loc
-}
 
 // stamp is the time written into CreatedAt/UpdatedAt: UTC, no monotonic
 // reading, so that a value read back compares Equal and ==.

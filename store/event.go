@@ -39,7 +39,7 @@ func (db *DB) RecordEvents(ctx context.Context, beaconID uint64, evs []nearby.Ev
 		}
 		loc := time.UTC
 		if v := tx.Bucket(bucketStores).Get(u64(b.StoreID)); v != nil {
-			loc = db.location(storeTimezone(v))
+			loc = nearby.Zone(storeTimezone(v))
 		}
 		ids, byAt := tx.Bucket(bucketEvents), tx.Bucket(bucketEventsByAt)
 		bdays, sdays := newDays(tx.Bucket(bucketBeaconStats)), newDays(tx.Bucket(bucketStoreStats))
@@ -174,7 +174,7 @@ func (db *DB) RecordShake(ctx context.Context, s *nearby.Shake) error {
 		}
 		loc := time.UTC
 		if v := tx.Bucket(bucketStores).Get(u64(storeID)); v != nil {
-			loc = db.location(storeTimezone(v))
+			loc = nearby.Zone(storeTimezone(v))
 		}
 		date := dayNum(r.At.In(loc))
 		ev := nearby.Event{Type: nearby.EventShake, DeviceID: r.DeviceID, At: r.At}

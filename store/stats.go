@@ -106,7 +106,7 @@ func (db *DB) StoreActivity(ctx context.Context, since time.Time, fn func(storeI
 			id := binary.BigEndian.Uint64(k)
 			loc := time.UTC
 			if sv := stores.Get(u64(id)); sv != nil {
-				loc = db.location(storeTimezone(sv))
+				loc = nearby.Zone(storeTimezone(sv))
 			}
 			start := dayNum(since.In(loc))
 			if binary.BigEndian.Uint32(k[8:]) < start {
