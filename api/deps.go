@@ -59,6 +59,7 @@ type Catalog interface {
 	RecordActivity(storeID uint64, typ nearby.EventType, at time.Time)
 	Counts() (stores, programs, beacons int)
 	Store(id uint64) (*nearby.Store, bool) // a store's snapshot, for the heatmap's ownership filter
+	// Nearby validates q (catalog.NearbyQuery.Validate) and answers it.
 	Nearby(ctx context.Context, q catalog.NearbyQuery) (catalog.NearbyPage, error)
 	// NearbyInto is Nearby appending the page's results to dst[:0], so the
 	// hot path reuses one pooled slice per request.

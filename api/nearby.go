@@ -23,10 +23,7 @@ func (s *Server) handleNearby(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := q.Validate(); err != nil {
-		return err
-	}
-	var page catalog.NearbyPage
+	var page catalog.NearbyPage // NearbyInto validates q (ranges, cursor)
 	res := getResults()
 	defer putResults(res)
 	page, err = s.cat.NearbyInto(c.Request().Context(), q, *res)

@@ -237,10 +237,7 @@ func (s *Server) handleShake(c echo.Context) error {
 		}
 	case in.Lat != nil:
 		q := catalog.NearbyQuery{Lat: *in.Lat, Lng: *in.Lng, Limit: 1, Age: in.Age, Gender: in.Gender, OS: in.OS}
-		if err := q.Validate(); err != nil {
-			return err
-		}
-		page, err := s.cat.Nearby(ctx, q)
+		page, err := s.cat.Nearby(ctx, q) // validates q
 		if err != nil {
 			return err
 		}
