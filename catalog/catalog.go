@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"sync"
@@ -203,7 +204,7 @@ func (c *Catalog) fill(rec *storeRec, s *nearby.Store, brief string) {
 // order; under the write lock.
 func (rec *storeRec) insertProgram(p *progRec) {
 	h := progHot{id: p.p.ID, cat: p.cat, chain: len(p.storeIDs) > 1, t: p.p.Targeting, p: p.p, brief: p.brief}
-	i, found := slices.BinarySearchFunc(rec.progs, h.id, func(e progHot, id uint64) int { return cmpID(e.id, id) })
+	i, found := slices.BinarySearchFunc(rec.progs, h.id, func(e progHot, id uint64) int { return cmp.Compare(e.id, id) })
 	switch {
 	case found:
 		rec.progs[i] = h
@@ -221,7 +222,7 @@ func (rec *storeRec) insertProgram(p *progRec) {
 // removeProgram drops program id from the store's list; under the write
 // lock.
 func (rec *storeRec) removeProgram(id uint64) {
-	i, found := slices.BinarySearchFunc(rec.progs, id, func(e progHot, id uint64) int { return cmpID(e.id, id) })
+	i, found := slices.BinarySearchFunc(rec.progs, id, func(e progHot, id uint64) int { return cmp.Compare(e.id, id) })
 	switch {
 	case !found:
 	case len(rec.progs) == 1:
@@ -277,7 +278,7 @@ func (c *Catalog) PutProgram(p *nearby.Program) {
 			continue
 		}
 		list := c.pending[sid]
-		i, _ := slices.BinarySearchFunc(list, p.ID, func(r *progRec, id uint64) int { return cmpID(r.p.ID, id) })
+		i, _ := slices.BinarySearchFunc(list, p.ID, func(r *progRec, id uint64) int { return cmp.Compare(r.p.ID, id) })
 		c.pending[sid] = slices.Insert(list, i, rec)
 	}
 }
@@ -347,14 +348,4 @@ func (c *Catalog) Program(id uint64) (*nearby.Program, bool) {
 		return rec.p, true
 	}
 	return nil, false
-}
-
-func cmpID(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -67,7 +68,7 @@ func TestCatalog_ProgramLinks(t *testing.T) {
 				}
 				got = append(got, fmt.Sprintf("%d/%v", h.id, h.chain))
 			}
-			if !slices.IsSortedFunc(rec.progs, func(a, b progHot) int { return cmpID(a.id, b.id) }) {
+			if !slices.IsSortedFunc(rec.progs, func(a, b progHot) int { return cmp.Compare(a.id, b.id) }) {
 				t.Fatalf("seed %d step %d: store %d programs out of order: %v", seed, step, sid, got)
 			}
 			slices.Sort(got)

@@ -313,9 +313,8 @@ func (sc *scratch) updateStop() {
 	switch {
 	case need <= 0:
 		sc.stopDist = math.Inf(1)
-	case w.Distance == 0:
-		sc.stopDist = 0
-	case need >= w.Distance:
+	case need >= w.Distance: // also a zero distance weight
+
 		sc.stopDist = 0
 	default:
 		sc.stopDist = -w.HalfDistanceM * math.Log2(need/w.Distance)
