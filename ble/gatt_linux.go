@@ -42,7 +42,6 @@ type GattRadio struct {
 	hci  hciBackend
 
 	ch   chan Sighting
-	done chan struct{}
 	mu   sync.Mutex
 	shut bool
 }
@@ -118,7 +117,7 @@ func newGattRadio(b hciBackend, o GattOptions) *GattRadio {
 	if l == nil {
 		l = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &GattRadio{opts: o, log: l, hci: b, ch: make(chan Sighting, 256), done: make(chan struct{})}
+	return &GattRadio{opts: o, log: l, hci: b, ch: make(chan Sighting, 256)}
 }
 
 // Advertise sets the advertising data (flags + iBeacon, the bytes of the
@@ -169,7 +168,6 @@ func (r *GattRadio) Close() error {
 		return nil
 	}
 	r.shut = true
-	close(r.done)
 	err := r.hci.Close()
 	close(r.ch)
 	if err != nil {

@@ -94,9 +94,6 @@ func (c *Config) settings() []setting {
 	}
 }
 
-// errHelp is returned by Load when -h was given; usage is already printed.
-var errHelp = flag.ErrHelp
-
 // Load builds the config from args and the environment (getenv).
 func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
 	c := DefaultConfig()
