@@ -79,16 +79,9 @@ func compare(ctx context.Context, args []string, out io.Writer) error {
 	for r := 0; r < *runs; r++ {
 		for _, c := range cs {
 			for _, s := range sides {
-				if _, err := load(ctx, s.host, s.targets, c, *warm); err != nil {
-					return err
-				}
-				cpu0, _ := cpuTime(s.pid)
-				rep, err := load(ctx, s.host, s.targets, c, *dur)
+				rep, err := measure(ctx, s.host, s.targets, c, *warm, *dur, s.pid)
 				if err != nil {
 					return err
-				}
-				if cpu1, err := cpuTime(s.pid); err == nil && s.pid > 0 {
-					rep.ServerCPUus = float64(cpu1-cpu0) / 1e3 / float64(rep.Requests)
 				}
 				s.reports[c] = append(s.reports[c], rep)
 				fmt.Fprintf(out, "run %d c=%d %s: %.0f req/s p50 %.0fµs p99 %.0fµs p99.9 %.0fµs cpu %.1fµs/req errors %d non-200 %d load %s\n",

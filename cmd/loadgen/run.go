@@ -64,19 +64,9 @@ func runLoad(ctx context.Context, args []string, out io.Writer) error {
 	if !*fixed {
 		targets = queryTargets(*path, *seed, *stores, *points, *radius, *limit)
 	}
-	// Warm up (connections, caches, the server's pools), then measure.
-	if *warm > 0 {
-		if _, err := load(ctx, u.Host, targets, *conns, *warm); err != nil {
-			return err
-		}
-	}
-	cpu0, _ := cpuTime(*pid)
-	r, err := load(ctx, u.Host, targets, *conns, *dur)
+	r, err := measure(ctx, u.Host, targets, *conns, *warm, *dur, *pid)
 	if err != nil {
 		return err
-	}
-	if cpu1, err := cpuTime(*pid); err == nil && *pid > 0 {
-		r.ServerCPUus = float64(cpu1-cpu0) / 1e3 / float64(r.Requests)
 	}
 	r.URL = *target + *path
 	fmt.Fprintf(out, "%s c=%d: %.0f req/s over %.1fs (%d requests, %d errors, %d non-200), p50 %.0fµs p90 %.0fµs p99 %.0fµs p99.9 %.0fµs max %.0fµs, body %.0f B, server CPU %.1fµs/req\n",
@@ -175,6 +165,26 @@ func load(ctx context.Context, host string, targets []string, conns int, d time.
 	r.P50us, r.P90us, r.P99us, r.P999us = pct(0.5), pct(0.9), pct(0.99), pct(0.999)
 	r.MaxUs = float64(all[len(all)-1]) / 1e3
 	r.MeanBodyLen = float64(bytes) / float64(len(all))
+	return r, nil
+}
+
+// measure warms up (connections, caches, the server's pools) for warm,
+// unless it is 0, then loads for dur and, with a pid, adds the server's CPU
+// time per request to the report.
+func measure(ctx context.Context, host string, targets []string, conns int, warm, dur time.Duration, pid int) (report, error) {
+	if warm > 0 {
+		if _, err := load(ctx, host, targets, conns, warm); err != nil {
+			return report{}, err
+		}
+	}
+	cpu0, _ := cpuTime(pid)
+	r, err := load(ctx, host, targets, conns, dur)
+	if err != nil {
+		return report{}, err
+	}
+	if cpu1, err := cpuTime(pid); err == nil && pid > 0 {
+		r.ServerCPUus = float64(cpu1-cpu0) / 1e3 / float64(r.Requests)
+	}
 	return r, nil
 }
 
