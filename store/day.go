@@ -30,6 +30,11 @@ func dayString(n uint32) string {
 	return fmt.Sprintf("%04d-%02d-%02d", n/10000, n/100%100, n%100)
 }
 
+// dayNoon is day n at 12:00 UTC.
+func dayNoon(n uint32) time.Time {
+	return time.Date(int(n/10000), time.Month(n/100%100), int(n%100), 12, 0, 0, 0, time.UTC)
+}
+
 func dayKey(id uint64, n uint32) []byte {
 	k := make([]byte, 12)
 	binary.BigEndian.PutUint64(k, id)

@@ -220,11 +220,11 @@ func TestDB_StoreStats(t *testing.T) {
 	})
 	t.Run("StoreActivity", func(t *testing.T) {
 		var got []string
-		err := f.db.StoreActivity(ctx, local(9, 0, 0), func(id uint64, day string, shakes, visits int64) error {
-			got = append(got, fmt.Sprint(id, day, shakes, visits))
+		err := f.db.StoreActivity(ctx, local(9, 0, 0), func(id uint64, day time.Time, shakes, visits int64) error {
+			got = append(got, fmt.Sprint(id, day.Format(time.RFC3339), shakes, visits))
 			return nil
 		})
-		if want := fmt.Sprint([]string{fmt.Sprint(f.s.ID, "2026-03-09", 2, 2)}); err != nil || fmt.Sprint(got) != want {
+		if want := fmt.Sprint([]string{fmt.Sprint(f.s.ID, "2026-03-09T12:00:00Z", 2, 2)}); err != nil || fmt.Sprint(got) != want {
 			t.Errorf("StoreActivity = %v, %v; want %v", got, err, want)
 		}
 	})

@@ -87,10 +87,11 @@ func dayRange(b *bolt.Bucket, id uint64, from, to time.Time) ([]nearby.DayStats,
 }
 
 // StoreActivity calls fn with each store's shake and visit counts for every
-// local date on or after since's date in that store's time zone. It seeds
+// local date on or after since's date in that store's time zone; day is
+// that date at 12:00 UTC, the convention of the statistics. It seeds
 // ranking's popularity at start-up; fn runs inside a read transaction and
 // must not write to db.
-func (db *DB) StoreActivity(ctx context.Context, since time.Time, fn func(storeID uint64, day string, shakes, visits int64) error) error {
+func (db *DB) StoreActivity(ctx context.Context, since time.Time, fn func(storeID uint64, day time.Time, shakes, visits int64) error) error {
 	return db.bolt.View(func(tx *bolt.Tx) error {
 		stores := tx.Bucket(bucketStores)
 		c := tx.Bucket(bucketStoreStats).Cursor()
@@ -117,7 +118,7 @@ func (db *DB) StoreActivity(ctx context.Context, since time.Time, fn func(storeI
 				if err != nil {
 					return err
 				}
-				if err := fn(id, dayString(binary.BigEndian.Uint32(k[8:])), d.shakePV, d.visits); err != nil {
+				if err := fn(id, dayNoon(binary.BigEndian.Uint32(k[8:])), d.shakePV, d.visits); err != nil {
 					return err
 				}
 			}

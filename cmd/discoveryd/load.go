@@ -71,12 +71,8 @@ func load(ctx context.Context, db *store.DB, cat *catalog.Catalog, logger *slog.
 		return fmt.Errorf("discoveryd: %w", err)
 	}
 	built := time.Since(start)
-	err := db.StoreActivity(ctx, time.Now().Add(-ActivityWindow), func(storeID uint64, day string, shakes, visits int64) error {
-		at, err := time.Parse(time.DateOnly, day)
-		if err != nil {
-			return fmt.Errorf("day %q: %w", day, err)
-		}
-		at = at.Add(12 * time.Hour) // the middle of the day stands for all of its events
+	// The middle of the day (StoreActivity's day) stands for all of its events.
+	err := db.StoreActivity(ctx, time.Now().Add(-ActivityWindow), func(storeID uint64, at time.Time, shakes, visits int64) error {
 		cat.RecordActivityCount(storeID, nearby.EventShake, at, shakes)
 		cat.RecordActivityCount(storeID, nearby.EventEnter, at, visits)
 		return nil
