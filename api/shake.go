@@ -11,8 +11,9 @@ import (
 	"github.com/nearby-dev/nearby/catalog"
 )
 
-// MaxSightings bounds the beacons one resolve or shake request may list.
-const MaxSightings = 100
+// MaxSightings bounds the beacons one resolve or shake request may list:
+// the catalog's bound, checked here first to name the field in the problem.
+const MaxSightings = catalog.MaxSightings
 
 type sightingInput struct {
 	UUID    *string `json:"uuid"`
