@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/nearby-dev/nearby"
+	"github.com/nearby-dev/nearby/ble"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -214,7 +215,7 @@ func (db *DB) BeaconByIdentity(ctx context.Context, id nearby.Identity) (*nearby
 	}
 	var b *nearby.Beacon
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		if _, ok := parseUUID(id.UUID); !ok {
+		if _, err := ble.ParseUUID(id.UUID); err != nil {
 			return notFound("beacon")
 		}
 		v := tx.Bucket(bucketIdentities).Get(identityKey(id))
@@ -298,7 +299,7 @@ func linkBeacon(tx *bolt.Tx, old, now *nearby.Beacon) error {
 
 // identityKey is uuid(16)|major|minor; id.UUID must parse.
 func identityKey(id nearby.Identity) []byte {
-	u, _ := parseUUID(id.UUID)
+	u, _ := ble.ParseUUID(id.UUID)
 	k := make([]byte, 0, 20)
 	k = append(k, u[:]...)
 	k = binary.BigEndian.AppendUint16(k, id.Major)
@@ -308,11 +309,11 @@ func identityKey(id nearby.Identity) []byte {
 // claimIdentity canonicalises id.UUID and records it as beacon's, or
 // returns ECONFLICT "uuid" when another beacon has it.
 func claimIdentity(tx *bolt.Tx, id *nearby.Identity, beacon uint64) error {
-	u, ok := parseUUID(id.UUID)
-	if !ok {
+	u, err := ble.ParseUUID(id.UUID)
+	if err != nil {
 		return nearby.Invalid("uuid", "must be a UUID like f7826da6-4fa2-4e98-8024-bc5b71e0893e")
 	}
-	id.UUID = formatUUID(u)
+	id.UUID = ble.FormatUUID(u)
 	b := tx.Bucket(bucketIdentities)
 	k := identityKey(*id)
 	if v := b.Get(k); v != nil && binary.BigEndian.Uint64(v) != beacon {
@@ -335,7 +336,7 @@ func (db *DB) allocateIdentity(tx *bolt.Tx) (nearby.Identity, error) {
 	}
 	ids := tx.Bucket(bucketIdentities)
 	for ; next <= 0xffffffff; next++ {
-		id := nearby.Identity{UUID: formatUUID(db.proximity), Major: uint16(next >> 16), Minor: uint16(next)}
+		id := nearby.Identity{UUID: ble.FormatUUID(db.proximity), Major: uint16(next >> 16), Minor: uint16(next)}
 		if ids.Get(identityKey(id)) != nil {
 			continue
 		}

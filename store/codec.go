@@ -2,7 +2,6 @@ package store
 
 import (
 	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -236,23 +235,4 @@ func decodeJSON(b []byte, v any) error {
 		return fmt.Errorf("store: decode: %w", err)
 	}
 	return nil
-}
-
-// parseUUID parses any spelling nearby.CanonicalUUID accepts.
-func parseUUID(s string) ([16]byte, bool) {
-	var u [16]byte
-	c, err := nearby.CanonicalUUID(s)
-	if err != nil {
-		return u, false
-	}
-	h := c[0:8] + c[9:13] + c[14:18] + c[19:23] + c[24:]
-	if _, err := hex.Decode(u[:], []byte(h)); err != nil {
-		return u, false
-	}
-	return u, true
-}
-
-func formatUUID(u [16]byte) string {
-	h := hex.EncodeToString(u[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nearby-dev/nearby"
+	"github.com/nearby-dev/nearby/ble"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -179,7 +180,7 @@ func (db *DB) BoltStats() bolt.Stats { return db.bolt.Stats() }
 
 // ProximityUUID is the deployment-wide iBeacon proximity UUID used for
 // allocated identities: phone apps range for this one UUID.
-func (db *DB) ProximityUUID() string { return formatUUID(db.proximity) }
+func (db *DB) ProximityUUID() string { return ble.FormatUUID(db.proximity) }
 
 // stamp is the time written into CreatedAt/UpdatedAt: UTC, no monotonic
 // reading, so that a value read back compares Equal and ==.
