@@ -27,7 +27,8 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		req := c.Request()
 		rid := req.Header.Get(echo.HeaderXRequestID)
 		if !validRequestID(rid) {
-			rid = s.ridPrefix + "-" + strconv.FormatUint(s.ridSeq.Add(1), 36)
+			var b [32]byte // one allocation, the string
+			rid = string(strconv.AppendUint(append(b[:0], s.ridPrefix...), s.ridSeq.Add(1), 36))
 		}
 		c.Response().Header()[echo.HeaderXRequestID] = []string{rid}
 		if err := next(c); err != nil {

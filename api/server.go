@@ -91,7 +91,7 @@ type Server struct {
 	// quietRoutes are the public route templates, logged at debug level.
 	quietRoutes map[string]bool
 	openapi     []byte
-	ridPrefix   string
+	ridPrefix   string // with the separator: "xxxxxxxx-"
 	ridSeq      atomic.Uint64
 	// briefs: the catalog renders with Briefs, so the results' briefs are
 	// this API's JSON and handleNearby copies them (see Briefs).
@@ -136,7 +136,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		logger:     deps.Logger,
 		now:        deps.Now,
 		adminHash:  sha256.Sum256([]byte(cfg.AdminToken)),
-		ridPrefix:  NewSecret()[:8],
+		ridPrefix:  NewSecret()[:8] + "-",
 		briefs:     rendersBriefs(deps.Catalog),
 	}
 	if s.logger == nil {

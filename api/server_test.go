@@ -227,16 +227,29 @@ func TestServer_Metrics(t *testing.T) {
 	ts := newTestServer(t, nil)
 	ts.serve("GET", "/v1/nearby?lat=1&lng=1", "", "")
 	ts.serve("GET", "/v1/nearby?lat=100&lng=1", "", "")
+	ts.serve("GET", "/v1/nearby?lat=2&lng=1", "", "")
+	// Methods outside HTTP's own are counted under one label: a client
+	// sending new ones must not grow the registry.
+	for _, m := range []string{"FOO", "BAR", "PUT"} {
+		ts.serve(m, "/v1/nearby?lat=1&lng=1", "", "")
+	}
 	body := ts.serve("GET", "/metrics", "", "").Body.String()
 	for _, want := range []string{
-		`http_requests_total{method="GET",route="/v1/nearby",status="200"} 1`,
+		`http_requests_total{method="GET",route="/v1/nearby",status="200"} 2`,
 		`http_requests_total{method="GET",route="/v1/nearby",status="400"} 1`,
-		`http_request_duration_seconds_bucket{method="GET",route="/v1/nearby"`,
+		`http_requests_total{method="OTHER",route="/v1/nearby",status="405"} 2`,
+		`http_requests_total{method="PUT",route="/v1/nearby",status="405"} 1`,
+		`http_request_duration_seconds_count{method="GET",route="/v1/nearby"} 3`,
 		`nearby_index_size 0`,
 		`nearby_catalog_entries{kind="stores"} 0`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	for _, unwanted := range []string{`method="FOO"`, `method="BAR"`} {
+		if strings.Contains(body, unwanted) {
+			t.Errorf("/metrics has a series with %s", unwanted)
 		}
 	}
 }
