@@ -21,8 +21,9 @@
 //
 //   - an id map (id → exact Point) for Get, Move, Delete and exact checks;
 //   - a grid of 1/128° latitude/longitude cells (about 870 m north-south),
-//     each cell a compact slice of 32-byte entries (unit vector + id), each
-//     grid row a sorted array of its occupied cells;
+//     each grid row one array of 32-byte entries (unit vector + id) grouped
+//     by cell in column order, with a sorted directory of its occupied
+//     cells (column and offset of the cell's first entry);
 //   - a tidwall/rtree R-tree over the boxes of the occupied cells (not over
 //     the entries: about a hundred thousand cells instead of a million
 //     points, keyed by cell).

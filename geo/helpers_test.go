@@ -25,11 +25,24 @@ func mustCheck(tb testing.TB, ix *Index) {
 	cells := map[uint64][]entry{}
 	for r := range ix.rows {
 		g := &ix.rows[r]
-		if len(g.cols) != len(g.cells) || !slices.IsSorted(g.cols) {
-			tb.Errorf("row %d: %d cols, %d cells, sorted %v", r, len(g.cols), len(g.cells), slices.IsSorted(g.cols))
+		if len(g.dir) == 0 {
+			if len(g.ents) != 0 {
+				tb.Errorf("row %d: no cells but %d entries", r, len(g.ents))
+			}
+			continue
 		}
-		for i, es := range g.cells {
-			cells[cellKey(r, int(g.cols[i]))] = es
+		n := g.n()
+		if end := g.dir[n]; n == 0 || end.col != dirEnd || int(end.off) != len(g.ents) || g.dir[0].off != 0 {
+			tb.Errorf("row %d: %d cells, first offset %d, sentinel %+v, %d entries", r, n, g.dir[0].off, end, len(g.ents))
+			continue
+		}
+		for i := range n {
+			d, next := g.dir[i], g.dir[i+1]
+			if d.col < 0 || d.col >= nCols || d.col >= next.col || d.off > next.off {
+				tb.Errorf("row %d: cell %d %+v then %+v: columns not increasing or offsets decreasing", r, i, d, next)
+				continue
+			}
+			cells[cellKey(r, int(d.col))] = g.cell(i)
 		}
 	}
 	ix.tree.Scan(func(lo, _ [2]float64, k uint64) bool {

@@ -40,19 +40,62 @@ func cellBox(row, col int) (lo, hi [2]float64) {
 
 func cellKey(row, col int) uint64 { return uint64(row)<<32 | uint64(col) }
 
-// gridRow holds the occupied cells of one grid row sorted by column: cols
-// and cells are parallel, a cell being its entries. A query walks a row's
-// columns with two cursors instead of looking cells up one by one, so empty
-// cells cost nothing, and reaches a cell's entries without a pointer hop.
-// Only the write lock changes a row.
+// gridRow holds the occupied cells of one grid row sorted by column. All
+// the row's entries are in one array, ents, grouped by cell in column
+// order; dir lists each occupied cell's column and the offset of its first
+// entry in ents, followed by a sentinel {dirEnd, len(ents)}, so cell i is
+// ents[dir[i].off:dir[i+1].off]. A query walks a row's columns with two
+// cursors instead of looking cells up one by one, so empty cells cost
+// nothing; reaching a cell's entries takes no pointer hop (the column and
+// the offset share the binary search's last cache line), and a cursor
+// moving along the row reads its cells' entries from consecutive memory.
+// An empty row has no dir at all. Writes shift the row's tail (a memmove
+// of at most a few thousand entries); only the write lock changes a row.
 type gridRow struct {
-	cols  []int32
-	cells [][]entry
+	dir  []dirEnt
+	ents []entry
+}
+
+// dirEnt is one occupied cell of a row: its column and the offset of its
+// first entry in the row's ents.
+type dirEnt struct{ col, off int32 }
+
+// dirEnd is the column of a row directory's sentinel, past every column.
+const dirEnd = math.MaxInt32
+
+// n returns the number of occupied cells in the row.
+func (g *gridRow) n() int { return max(len(g.dir)-1, 0) }
+
+// cell returns the entries of the row's i-th occupied cell.
+func (g *gridRow) cell(i int) []entry {
+	return g.ents[g.dir[i].off:g.dir[i+1].off]
 }
 
 // find returns the index of col in the row, or where it would be inserted.
+// The sentinel's column is past every column, so the search covers it and
+// needs no bounds check of its own.
 func (g *gridRow) find(col int) (int, bool) {
-	return slices.BinarySearch(g.cols, int32(col))
+	if len(g.dir) == 0 {
+		return 0, false
+	}
+	c := int32(col)
+	lo, hi := 0, len(g.dir)-1
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if g.dir[m].col < c {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo, g.dir[lo].col == c
+}
+
+// shift adds d to the offsets of the cells from i on, sentinel included.
+func (g *gridRow) shift(i int, d int32) {
+	for j := i; j < len(g.dir); j++ {
+		g.dir[j].off += d
+	}
 }
 
 func rowOf(lat float64) int {
@@ -70,9 +113,10 @@ func colOf(lng float64) int {
 //
 // Three structures, kept consistent under one sync.RWMutex:
 //   - ids maps each id to its exact Point (Get, Move, Delete, exact checks);
-//   - rows is a grid of 1/128° cells holding compact entries, each row a
-//     sorted array of its occupied cells: the hot path of Nearby, KNN and
-//     Walk expands over it ring by ring;
+//   - rows is a grid of 1/128° cells holding compact entries, each row one
+//     array of its entries grouped by cell in column order plus a sorted
+//     directory of its occupied cells (gridRow): the hot path of Nearby,
+//     KNN and Walk expands over it ring by ring;
 //   - tree is an R-tree of the occupied cells' boxes: InBounds, Cells, and
 //     queries whose grid walk would cross too many cells (sparse areas, large
 //     radii, the poles) use it.
@@ -176,7 +220,7 @@ func (ix *Index) move(id uint64, old, p Point) {
 	if r0 == r1 && c0 == c1 {
 		g := &ix.rows[r0]
 		i, _ := g.find(c0)
-		es := g.cells[i]
+		es := g.cell(i)
 		for j := range es {
 			if es[j].id == id {
 				es[j].v = toVec(p)
@@ -196,30 +240,39 @@ func (ix *Index) add(id uint64, p Point) {
 	g := &ix.rows[r]
 	i, ok := g.find(c)
 	if !ok {
-		g.cols = slices.Insert(g.cols, i, int32(c))
-		g.cells = slices.Insert(g.cells, i, nil)
+		if len(g.dir) == 0 {
+			g.dir = append(g.dir, dirEnt{col: dirEnd})
+		}
+		g.dir = slices.Insert(g.dir, i, dirEnt{col: int32(c), off: g.dir[i].off})
 		ix.ncell++
 		lo, hi := cellBox(r, c)
 		ix.tree.Insert(lo, hi, cellKey(r, c))
 	}
-	g.cells[i] = append(g.cells[i], entry{v: toVec(p), id: id})
+	// Append to the cell, as a slice per cell would: the row's later cells
+	// move up by one.
+	g.ents = slices.Insert(g.ents, int(g.dir[i+1].off), entry{v: toVec(p), id: id})
+	g.shift(i+1, 1)
 }
 
 func (ix *Index) remove(id uint64, p Point) {
 	r, c := rowOf(p.Lat), colOf(p.Lng)
 	g := &ix.rows[r]
 	ci, _ := g.find(c)
-	es := g.cells[ci]
-	for i := range es {
-		if es[i].id == id {
-			es[i] = es[len(es)-1]
-			g.cells[ci] = es[:len(es)-1]
+	lo, end := int(g.dir[ci].off), int(g.dir[ci+1].off)
+	for i := lo; i < end; i++ {
+		if g.ents[i].id == id {
+			// Swap with the cell's last entry, then close the gap.
+			g.ents[i] = g.ents[end-1]
+			g.ents = slices.Delete(g.ents, end-1, end)
+			g.shift(ci+1, -1)
 			break
 		}
 	}
-	if len(g.cells[ci]) == 0 {
-		g.cols = slices.Delete(g.cols, ci, ci+1)
-		g.cells = slices.Delete(g.cells, ci, ci+1)
+	if g.dir[ci+1].off == g.dir[ci].off {
+		g.dir = slices.Delete(g.dir, ci, ci+1)
+		if len(g.dir) == 1 {
+			g.dir, g.ents = nil, nil
+		}
 		ix.ncell--
 		lo, hi := cellBox(r, c)
 		ix.tree.Delete(lo, hi, cellKey(r, c))
@@ -233,12 +286,12 @@ func (ix *Index) cellAt(k uint64) []entry {
 	if !ok {
 		return nil
 	}
-	return g.cells[i]
+	return g.cell(i)
 }
 
 // Load bulk-inserts ids[i] at pts[i]. On an empty index it builds the grid
-// in one pass (entries sorted by cell into one backing array, exact-capacity
-// cell slices); on a non-empty index it inserts one by one. Ids must be
+// in one pass (entries sorted by cell into one backing array, carved into
+// exact-capacity rows); on a non-empty index it inserts one by one. Ids must be
 // unique within the call; on any error the index is unchanged.
 func (ix *Index) Load(ids []uint64, pts []Point) error {
 	if len(ids) != len(pts) {
@@ -301,7 +354,8 @@ func buildIDMap(ids []uint64, pts []Point) (map[uint64]Point, error) {
 }
 
 // buildGrid sorts the entries by cell into one backing array and carves
-// exact-capacity cell slices out of it, row by row.
+// exact-capacity rows out of it, with their directories carved likewise out
+// of a second array.
 func buildGrid(ids []uint64, pts []Point) ([]gridRow, int, rtree.RTreeG[uint64]) {
 	// One uint64 per entry, (row<<16 | col)<<32 | index: a plain integer
 	// sort groups the entries by cell (rows < 2^15, cols < 2^16), keeping
@@ -312,26 +366,37 @@ func buildGrid(ids []uint64, pts []Point) ([]gridRow, int, rtree.RTreeG[uint64])
 	}
 	slices.Sort(order)
 	all := make([]entry, len(ids))
+	ncell, nrow := 0, 0
 	for j, o := range order {
 		i := uint32(o)
 		all[j] = entry{v: toVec(pts[i]), id: ids[i]}
+		if j == 0 || o>>32 != order[j-1]>>32 {
+			ncell++
+			if j == 0 || o>>48 != order[j-1]>>48 {
+				nrow++
+			}
+		}
 	}
+	// Every row's directory plus its sentinel, in one array.
+	dirs := make([]dirEnt, 0, ncell+nrow)
 	rows := make([]gridRow, nRows)
-	ncell := 0
 	var tree rtree.RTreeG[uint64]
 	for start := 0; start < len(order); {
-		end := start + 1
-		k := order[start] >> 32
-		for end < len(order) && order[end]>>32 == k {
-			end++
+		r := int(order[start] >> 48)
+		d0 := len(dirs)
+		end := start
+		for end < len(order) && int(order[end]>>48) == r {
+			c := int(order[end] >> 32 & 0xffff)
+			dirs = append(dirs, dirEnt{col: int32(c), off: int32(end - start)})
+			lo, hi := cellBox(r, c)
+			tree.Insert(lo, hi, cellKey(r, c))
+			k := order[end] >> 32
+			for end < len(order) && order[end]>>32 == k {
+				end++
+			}
 		}
-		r, c := int(k>>16), int(k&0xffff)
-		g := &rows[r]
-		g.cols = append(g.cols, int32(c))
-		g.cells = append(g.cells, all[start:end:end])
-		ncell++
-		lo, hi := cellBox(r, c)
-		tree.Insert(lo, hi, cellKey(r, c))
+		dirs = append(dirs, dirEnt{col: dirEnd, off: int32(end - start)})
+		rows[r] = gridRow{dir: dirs[d0:len(dirs):len(dirs)], ents: all[start:end:end]}
 		start = end
 	}
 	return rows, ncell, tree

@@ -1,9 +1,6 @@
 package geo
 
-import (
-	"math"
-	"slices"
-)
+import "math"
 
 // angleSlack absorbs rounding in the bounds: 1e-12 rad is 6 µm.
 const angleSlack = 1e-12
@@ -52,27 +49,26 @@ func (s *search) gridWalk(ix *Index) bool {
 		budget -= r1 - r0 + 1 // a unit per row per step, empty or not
 		// Place the cursors of the new rows first, reading the first
 		// entry of the cells either side of the centre column: the rows'
-		// cache misses (row, columns, cell, entries: a dependent chain
-		// each) then overlap instead of one row waiting for the previous
-		// row's scan.
+		// cache misses (row, directory, entries: a dependent chain each)
+		// then overlap instead of one row waiting for the previous row's
+		// scan. The cells either side are adjacent in the row's entries,
+		// so the two reads usually share a cache line or its neighbour.
 		var touch uint64
 		for r := r0; r <= r1; r++ {
 			if s.grid && r >= s.r0 && r <= s.r1 {
 				continue
 			}
 			g := &ix.rows[r]
-			n := len(g.cols)
+			n := g.n()
 			if n == 0 {
 				continue
 			}
 			cur := &s.cur[r-base]
 			cur.start(g, centreCol)
-			if es := g.cells[((cur.next%n)+n)%n]; len(es) > 0 {
-				touch += es[0].id
-			}
-			if es := g.cells[((cur.prev%n)+n)%n]; len(es) > 0 {
-				touch += es[len(es)-1].id
-			}
+			// The first entry of the cell right of the centre column and
+			// the last of the cell left of it (cells are never empty).
+			touch += g.ents[g.dir[((cur.next%n)+n)%n].off].id
+			touch += g.ents[g.dir[((cur.prev%n)+n)%n+1].off-1].id
 		}
 		s.touch = touch
 		// Rows from the centre outward, and new rows from the centre
@@ -106,7 +102,7 @@ func (s *search) gridWalk(ix *Index) bool {
 // cursor, s.cur[r-base], and returns how many it visited.
 func (s *search) extendRow(ix *Index, r, base, c0, c1 int) int {
 	g := &ix.rows[r]
-	if len(g.cols) == 0 {
+	if len(g.dir) == 0 {
 		return 0
 	}
 	cur := &s.cur[r-base]
@@ -135,35 +131,35 @@ func (s *search) covered(cosPhi float64) float64 {
 
 // rowCursor brackets the visited run of a row's occupied cells: positions
 // prev and next (exclusive) count through the row's cells repeated around
-// the globe, position p being cell p mod n at column cols[p mod n] + (p div
-// n)·nCols, so a run may cross the antimeridian.
+// the globe, position p being cell p mod n at column dir[p mod n].col +
+// (p div n)·nCols, so a run may cross the antimeridian.
 type rowCursor struct{ prev, next int }
 
 func unwrappedCol(g *gridRow, p int) int {
-	n := len(g.cols)
+	n := g.n()
 	k := p / n
 	if p%n < 0 {
 		k--
 	}
-	return int(g.cols[p-k*n]) + k*nCols
+	return int(g.dir[p-k*n].col) + k*nCols
 }
 
 func (c *rowCursor) start(g *gridRow, c0 int) {
-	n := len(g.cols)
+	n := g.n()
 	k := c0 / nCols
 	if c0%nCols < 0 {
 		k--
 	}
-	i, _ := slices.BinarySearch(g.cols, int32(c0-k*nCols))
+	i, _ := g.find(c0 - k*nCols)
 	c.next = k*n + i
 	c.prev = c.next - 1
 }
 
 // right visits the row's cells up to column c1 and returns how many.
 func (s *search) right(g *gridRow, c *rowCursor, c1 int) int {
-	n, v := len(g.cols), 0
+	n, v := g.n(), 0
 	for c.next-c.prev-1 < n && unwrappedCol(g, c.next) <= c1 {
-		s.visit(g.cells[((c.next%n)+n)%n])
+		s.visit(g.cell(((c.next % n) + n) % n))
 		c.next++
 		v++
 	}
@@ -172,9 +168,9 @@ func (s *search) right(g *gridRow, c *rowCursor, c1 int) int {
 
 // left visits the row's cells down to column c0 and returns how many.
 func (s *search) left(g *gridRow, c *rowCursor, c0 int) int {
-	n, v := len(g.cols), 0
+	n, v := g.n(), 0
 	for c.next-c.prev-1 < n && unwrappedCol(g, c.prev) >= c0 {
-		s.visit(g.cells[((c.prev%n)+n)%n])
+		s.visit(g.cell(((c.prev % n) + n) % n))
 		c.prev--
 		v++
 	}
