@@ -75,7 +75,9 @@
 // The Index is safe for concurrent use. One sync.RWMutex guards all three
 // structures: queries share the read lock for their whole run, so a reader
 // never sees a half-applied write (a Move removes and re-adds under the write
-// lock); writers hold the write lock for a few microseconds. A reader waits at
+// lock); writers hold the write lock for microseconds (a write moves the
+// tail of its grid row: at most ~130 KB on the benchmark world's densest
+// row, 4,099 entries). A reader waits at
 // most for one write plus the readers already running. Copy-on-write
 // snapshots were not needed at these write rates and would cost memory.
 //
@@ -105,6 +107,8 @@
 //   - Load on an empty index is the fast bulk path (two cores: id map and
 //     grid in parallel); it rejects duplicate ids. Load on a non-empty index
 //     inserts one by one under the write lock, stalling readers meanwhile.
-//   - Cells holding very many entries at one point (thousands of duplicates)
-//     make Move and Delete of those entries linear in the cell size.
+//   - Insert, Move and Delete cost time linear in the entries of their grid
+//     row (each row is one array, so a write moves the row's tail): a dense
+//     latitude band, or thousands of duplicates at one point, makes writes
+//     there slower. The first write to a row after Load reallocates it.
 package geo

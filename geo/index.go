@@ -49,8 +49,9 @@ func cellKey(row, col int) uint64 { return uint64(row)<<32 | uint64(col) }
 // nothing; reaching a cell's entries takes no pointer hop (the column and
 // the offset share the binary search's last cache line), and a cursor
 // moving along the row reads its cells' entries from consecutive memory.
-// An empty row has no dir at all. Writes shift the row's tail (a memmove
-// of at most a few thousand entries); only the write lock changes a row.
+// An empty row has no dir at all. Writes shift the row's tail, a memmove
+// as long as the row (the benchmark world's densest row holds 4,099
+// entries, 131 KB); only the write lock changes a row.
 type gridRow struct {
 	dir  []dirEnt
 	ents []entry
