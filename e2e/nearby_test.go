@@ -343,7 +343,7 @@ type result struct {
 func brute(stores map[uint64]storeRow, programs []programRow, lat, lng, radius float64, category string, openNow bool, phone ranking.Phone) []result {
 	var out []result
 	for _, p := range programs {
-		if (category != "" && p.Category != category) || ranking.Excluded(p.Targeting, phone) {
+		if (category != "" && p.Category != category) || bruteExcluded(p.Targeting, phone) {
 			continue
 		}
 		best := result{dist: math.Inf(1)}
@@ -352,12 +352,12 @@ func brute(stores map[uint64]storeRow, programs []programRow, lat, lng, radius f
 			st := stores[id]
 			d := geo.Distance(geo.Point{Lat: lat, Lng: lng}, geo.Point{Lat: st.Lat, Lng: st.Lng})
 			loc, _ := time.LoadLocation(st.Timezone)
-			if d > radius || (openNow && !ranking.OpenAt(st.Hours, loc, monday)) {
+			open := bruteOpen(st.Hours, loc, monday)
+			if d > radius || (openNow && !open) {
 				continue
 			}
 			if d < best.dist || (d == best.dist && id < best.store) {
-				score, _ := ranking.Score(ranking.Candidate{DistanceM: d, Targeting: p.Targeting, Activity: -1,
-					Hours: ranking.Compile(st.Hours), Location: loc}, phone, ranking.DefaultWeights(), monday)
+				score := bruteScore(d, p.Targeting, phone, open)
 				pid, _ := nearby.ParseID(nearby.KindProgram, "", p.ID)
 				best = result{program: pid, store: id, dist: d, score: score}
 			}
@@ -376,6 +376,91 @@ func brute(stores map[uint64]storeRow, programs []programRow, lat, lng, radius f
 		return cmp.Compare(a.program, b.program)
 	})
 	return out
+}
+
+// The brute force scores from the documented formula and defaults (README,
+// "How phones' results are ranked"), written out here rather than calling
+// the ranking package, so that the test checks the server's ranking and not
+// only its search: 0.6 × 2^(−d / 1000 m) + 0.2 × fit + 0.1 × popularity
+// (neutral 0.5: no events) + 0.1 × open now.
+func bruteScore(d float64, t *nearby.Targeting, p ranking.Phone, open bool) float64 {
+	score := 0.6*math.Pow(2, -d/1000) + 0.2*bruteFit(t, p) + 0.1*0.5
+	if open {
+		score += 0.1
+	}
+	return score
+}
+
+// bruteFit is the share of the targeted dimensions (age, gender, OS) the
+// phone does not contradict; an attribute the phone does not send never
+// contradicts.
+func bruteFit(t *nearby.Targeting, p ranking.Phone) float64 {
+	targeted, mismatched := bruteTargeting(t, p)
+	if targeted == 0 {
+		return 1
+	}
+	return float64(targeted-mismatched) / float64(targeted)
+}
+
+// bruteExcluded: strict targeting hides a program from a phone that
+// contradicts it.
+func bruteExcluded(t *nearby.Targeting, p ranking.Phone) bool {
+	_, mismatched := bruteTargeting(t, p)
+	return t != nil && t.Strict && mismatched > 0
+}
+
+func bruteTargeting(t *nearby.Targeting, p ranking.Phone) (targeted, mismatched int) {
+	if t == nil {
+		return 0, 0
+	}
+	if t.AgeMin != nil || t.AgeMax != nil {
+		targeted++
+		if p.Age != nil && ((t.AgeMin != nil && *p.Age < *t.AgeMin) || (t.AgeMax != nil && *p.Age > *t.AgeMax)) {
+			mismatched++
+		}
+	}
+	if len(t.Genders) > 0 {
+		targeted++
+		if p.Gender != "" && !slices.Contains(t.Genders, p.Gender) {
+			mismatched++
+		}
+	}
+	if len(t.OS) > 0 {
+		targeted++
+		if p.OS != "" && !slices.Contains(t.OS, p.OS) {
+			mismatched++
+		}
+	}
+	return targeted, mismatched
+}
+
+// bruteOpen reads the hours as the contract states them: unknown hours are
+// open; a range is [open, close) in the store's zone, and one whose close
+// is not after its open runs past midnight into the next day.
+func bruteOpen(h nearby.Hours, loc *time.Location, at time.Time) bool {
+	if len(h) == 0 {
+		return true
+	}
+	days := []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
+	local := at.In(loc)
+	m := local.Hour()*60 + local.Minute()
+	clock := func(s string) int {
+		var hh, mm int
+		fmt.Sscanf(s, "%d:%d", &hh, &mm)
+		return hh*60 + mm
+	}
+	for _, r := range h[days[local.Weekday()]] {
+		from, to := clock(r[0]), clock(r[1])
+		if m >= from && (m < to || to <= from) {
+			return true
+		}
+	}
+	for _, r := range h[days[(local.Weekday()+6)%7]] { // yesterday's, past midnight
+		if from, to := clock(r[0]), clock(r[1]); to <= from && m < to {
+			return true
+		}
+	}
+	return false
 }
 
 // compareRanking returns the first position where got differs from want,
