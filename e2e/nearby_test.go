@@ -441,21 +441,16 @@ func bruteOpen(h nearby.Hours, loc *time.Location, at time.Time) bool {
 	if len(h) == 0 {
 		return true
 	}
-	days := []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
 	local := at.In(loc)
 	m := local.Hour()*60 + local.Minute()
-	clock := func(s string) int {
-		var hh, mm int
-		fmt.Sscanf(s, "%d:%d", &hh, &mm)
-		return hh*60 + mm
-	}
-	for _, r := range h[days[local.Weekday()]] {
+	clock := func(s string) int { n, _ := nearby.ParseClock(s); return n }
+	for _, r := range h[nearby.Weekdays[local.Weekday()]] {
 		from, to := clock(r[0]), clock(r[1])
 		if m >= from && (m < to || to <= from) {
 			return true
 		}
 	}
-	for _, r := range h[days[(local.Weekday()+6)%7]] { // yesterday's, past midnight
+	for _, r := range h[nearby.Weekdays[(local.Weekday()+6)%7]] { // yesterday's, past midnight
 		if from, to := clock(r[0]), clock(r[1]); to <= from && m < to {
 			return true
 		}
