@@ -23,13 +23,7 @@ func (s *Server) handleCreateBeacon(c echo.Context) error {
 	secret := NewSecret()
 	b.AgentTokenHash = HashSecret(secret)
 	ctx := c.Request().Context()
-	err := s.inOrder(ctx, func() error {
-		if err := s.reg.CreateBeacon(ctx, b); err != nil {
-			return err
-		}
-		s.cat.PutBeacon(b)
-		return nil
-	})
+	err := s.inOrder(ctx, func() error { return s.reg.CreateBeacon(ctx, b) }, func() { s.cat.PutBeacon(b) })
 	if err != nil {
 		return err
 	}
@@ -82,13 +76,7 @@ func (s *Server) handleUpdateBeacon(c echo.Context) error {
 	if err := in.apply(b); err != nil {
 		return err
 	}
-	err = s.inOrder(ctx, func() error {
-		if err := s.reg.UpdateBeacon(ctx, b); err != nil {
-			return err
-		}
-		s.cat.PutBeacon(b)
-		return nil
-	})
+	err = s.inOrder(ctx, func() error { return s.reg.UpdateBeacon(ctx, b) }, func() { s.cat.PutBeacon(b) })
 	if err != nil {
 		return err
 	}
@@ -102,13 +90,7 @@ func (s *Server) handleDeleteBeacon(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	err = s.inOrder(ctx, func() error {
-		if err := s.reg.DeleteBeacon(ctx, merchantOf(c), id); err != nil {
-			return err
-		}
-		s.cat.DeleteBeacon(id)
-		return nil
-	})
+	err = s.inOrder(ctx, func() error { return s.reg.DeleteBeacon(ctx, merchantOf(c), id) }, func() { s.cat.DeleteBeacon(id) })
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"mime"
 	"net/http"
 	"strconv"
@@ -57,7 +56,7 @@ func (s *Server) handleImport(c echo.Context) error {
 	if err := cp.Err(); err != nil {
 		return err
 	}
-	imp := &importRun{s: s, ctx: req.Context(), merchantID: merchantOf(c), out: importJSON{Failed: []failedRow{}}}
+	imp := &importRun{s: s, ctx: req.Context(), rid: requestID(c), merchantID: merchantOf(c), out: importJSON{Failed: []failedRow{}}}
 	if format == "csv" {
 		cols, cerr := parseColumns(c.QueryParam("columns"))
 		if cerr != nil {
@@ -162,6 +161,7 @@ func importFormat(c echo.Context) (string, error) {
 type importRun struct {
 	s          *Server
 	ctx        context.Context
+	rid        string // the request's id, for logs
 	merchantID uint64
 	batch      []*nearby.Store
 	out        importJSON
@@ -228,21 +228,16 @@ func (r *importRun) commitLoop() {
 		}
 		// Under the write-order lock, like single writes, so a concurrent
 		// PUT of an imported id reaches the catalog in commit order.
-		err := r.s.inOrder(r.ctx, func() error {
-			if err := r.s.reg.CreateStores(r.ctx, batch); err != nil {
-				return err
-			}
+		err := r.s.inOrder(r.ctx, func() error { return r.s.reg.CreateStores(r.ctx, batch) }, func() {
 			for _, st := range batch {
 				// The rows passed Store.Validate, so this cannot fail on
 				// input; were it to, the stores are durable and the
 				// catalog is rebuilt at the next start: log, don't fail
 				// an import whose rows are committed.
 				if err := r.s.cat.PutStore(st); err != nil {
-					r.s.logger.LogAttrs(r.ctx, slog.LevelError, "catalog update failed after commit",
-						slog.String("id", nearby.FormatID(nearby.KindStore, st.ID)), slog.Any(slogError, err))
+					r.s.catalogFailed(r.ctx, r.rid, nearby.KindStore, st.ID, err)
 				}
 			}
-			return nil
 		})
 		if err != nil {
 			r.err = err

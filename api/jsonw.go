@@ -135,17 +135,7 @@ func appendFixed(b []byte, v float64, dec int, trim bool) []byte {
 		return b
 	}
 	u := uint64(scaled)
-	if u == 0 {
-		b = append(b, '0')
-		if !trim && dec > 0 {
-			b = append(b, '.')
-			for range dec {
-				b = append(b, '0')
-			}
-		}
-		return b // never "-0"
-	}
-	if v < 0 {
+	if v < 0 && u != 0 { // never "-0"
 		b = append(b, '-')
 	}
 	p := uint64(pow10[dec])

@@ -75,25 +75,12 @@ func newMetrics(s *Server, boltStats func() bbolt.Stats) *metrics {
 	return m
 }
 
-// statusLabels avoids formatting the status of every request.
-var statusLabels = func() (t [600]string) {
-	for i := range t {
-		t[i] = strconv.Itoa(i)
-	}
-	return t
-}()
-
 func (m *metrics) observe(route, method string, status int, d time.Duration) {
 	method = methodLabel(method)
 	k := seriesKey{route: route, method: method, status: status}
 	v, ok := m.series.Load(k)
 	if !ok {
-		var code string
-		if status >= 0 && status < len(statusLabels) {
-			code = statusLabels[status]
-		} else {
-			code = strconv.Itoa(status)
-		}
+		code := strconv.Itoa(status)
 		v, _ = m.series.LoadOrStore(k, &requestSeries{
 			requests: m.requests.WithLabelValues(route, method, code),
 			latency:  m.latency.WithLabelValues(route, method),

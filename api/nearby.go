@@ -23,10 +23,9 @@ func (s *Server) handleNearby(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var page catalog.NearbyPage // NearbyInto validates q (ranges, cursor)
 	res := getResults()
 	defer putResults(res)
-	page, err = s.cat.NearbyInto(c.Request().Context(), q, *res)
+	page, err := s.cat.NearbyInto(c.Request().Context(), q, *res) // validates q (ranges, cursor)
 	if page.Results != nil {
 		*res = page.Results // grown for a larger limit: keep that
 	}

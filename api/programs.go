@@ -20,13 +20,7 @@ func (s *Server) handleCreateProgram(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	err := s.inOrder(ctx, func() error {
-		if err := s.reg.CreateProgram(ctx, pg); err != nil {
-			return err
-		}
-		s.cat.PutProgram(pg)
-		return nil
-	})
+	err := s.inOrder(ctx, func() error { return s.reg.CreateProgram(ctx, pg) }, func() { s.cat.PutProgram(pg) })
 	if err != nil {
 		return err
 	}
@@ -77,13 +71,7 @@ func (s *Server) handleUpdateProgram(c echo.Context) error {
 	if err := in.apply(pg); err != nil {
 		return err
 	}
-	err = s.inOrder(ctx, func() error {
-		if err := s.reg.UpdateProgram(ctx, pg); err != nil {
-			return err
-		}
-		s.cat.PutProgram(pg)
-		return nil
-	})
+	err = s.inOrder(ctx, func() error { return s.reg.UpdateProgram(ctx, pg) }, func() { s.cat.PutProgram(pg) })
 	if err != nil {
 		return err
 	}
@@ -97,13 +85,7 @@ func (s *Server) handleDeleteProgram(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	err = s.inOrder(ctx, func() error {
-		if err := s.reg.DeleteProgram(ctx, merchantOf(c), id); err != nil {
-			return err
-		}
-		s.cat.DeleteProgram(id)
-		return nil
-	})
+	err = s.inOrder(ctx, func() error { return s.reg.DeleteProgram(ctx, merchantOf(c), id) }, func() { s.cat.DeleteProgram(id) })
 	if err != nil {
 		return err
 	}

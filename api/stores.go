@@ -21,27 +21,31 @@ import (
 // write concurrency; one lock also covers creates, whose id is allocated
 // inside the transaction, and a store delete, which changes programs too.
 //
-// inOrder runs fn, a registry write and its catalog update, holding
-// writeOrder; it gives up waiting when the request is cancelled. The
-// response is written after inOrder returns, so a slow client never holds
-// the lock.
-func (s *Server) inOrder(ctx context.Context, fn func() error) error {
+// inOrder runs commit, a registry write, and then, if it succeeded, apply,
+// its catalog update, holding writeOrder; it gives up waiting when the
+// request is cancelled. The response is written after inOrder returns, so
+// a slow client never holds the lock.
+func (s *Server) inOrder(ctx context.Context, commit func() error, apply func()) error {
 	select {
 	case s.writeOrder <- struct{}{}:
 	case <-ctx.Done():
 		return fmt.Errorf("api: waiting to write: %w", ctx.Err())
 	}
 	defer func() { <-s.writeOrder }()
-	return fn()
+	if err := commit(); err != nil {
+		return err
+	}
+	apply()
+	return nil
 }
 
 // catalogFailed logs a catalog update that failed after its registry
 // commit. The request still succeeds: the write is durable, an error
 // would make the client retry it (a create would then duplicate), and the
 // catalog is rebuilt from the registry at the next start.
-func (s *Server) catalogFailed(c echo.Context, kind string, id uint64, err error) {
-	s.logger.LogAttrs(c.Request().Context(), slog.LevelError, "catalog update failed after commit",
-		slog.String(slogRequestID, requestID(c)), slog.String("id", nearby.FormatID(kind, id)),
+func (s *Server) catalogFailed(ctx context.Context, rid, kind string, id uint64, err error) {
+	s.logger.LogAttrs(ctx, slog.LevelError, "catalog update failed after commit",
+		slog.String(slogRequestID, rid), slog.String("id", nearby.FormatID(kind, id)),
 		slog.Any(slogError, err))
 }
 
@@ -69,14 +73,10 @@ func (s *Server) handleCreateStore(c echo.Context) error {
 // commit order (inOrder).
 func (s *Server) saveStore(c echo.Context, st *nearby.Store, write func(context.Context, *nearby.Store) error) error {
 	ctx := c.Request().Context()
-	return s.inOrder(ctx, func() error {
-		if err := write(ctx, st); err != nil {
-			return err
-		}
+	return s.inOrder(ctx, func() error { return write(ctx, st) }, func() {
 		if err := s.cat.PutStore(st); err != nil {
-			s.catalogFailed(c, nearby.KindStore, st.ID, err)
+			s.catalogFailed(ctx, requestID(c), nearby.KindStore, st.ID, err)
 		}
-		return nil
 	})
 }
 
@@ -141,16 +141,15 @@ func (s *Server) handleDeleteStore(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	mid := merchantOf(c)
-	err = s.inOrder(ctx, func() error {
-		changed, err := s.reg.DeleteStoreChanged(ctx, mid, id)
-		if err != nil {
-			return err
-		}
+	var changed []*nearby.Program
+	err = s.inOrder(ctx, func() (err error) {
+		changed, err = s.reg.DeleteStoreChanged(ctx, mid, id)
+		return err
+	}, func() {
 		s.cat.DeleteStore(id)
 		for _, p := range changed {
 			s.cat.PutProgram(p)
 		}
-		return nil
 	})
 	if err != nil {
 		return err
