@@ -59,16 +59,16 @@ func (s *search) gridWalk(ix *Index) bool {
 				continue
 			}
 			g := &ix.rows[r]
-			n := g.n()
-			if n == 0 {
+			if g.n() == 0 {
 				continue
 			}
 			cur := &s.cur[r-base]
 			cur.start(g, centreCol)
 			// The first entry of the cell right of the centre column and
 			// the last of the cell left of it (cells are never empty).
-			touch += g.ents[g.dir[((cur.next%n)+n)%n].off].id
-			touch += g.ents[g.dir[((cur.prev%n)+n)%n+1].off-1].id
+			touch += g.at(cur.next)[0].id
+			left := g.at(cur.prev)
+			touch += left[len(left)-1].id
 		}
 		s.touch = touch
 		// Rows from the centre outward, and new rows from the centre
@@ -135,6 +135,12 @@ func (s *search) covered(cosPhi float64) float64 {
 // (p div n)·nCols, so a run may cross the antimeridian.
 type rowCursor struct{ prev, next int }
 
+// at returns the entries of the cell at position p (see rowCursor).
+func (g *gridRow) at(p int) []entry {
+	n := g.n()
+	return g.cell(((p % n) + n) % n)
+}
+
 func unwrappedCol(g *gridRow, p int) int {
 	n := g.n()
 	k := p / n
@@ -159,7 +165,7 @@ func (c *rowCursor) start(g *gridRow, c0 int) {
 func (s *search) right(g *gridRow, c *rowCursor, c1 int) int {
 	n, v := g.n(), 0
 	for c.next-c.prev-1 < n && unwrappedCol(g, c.next) <= c1 {
-		s.visit(g.cell(((c.next % n) + n) % n))
+		s.visit(g.at(c.next))
 		c.next++
 		v++
 	}
@@ -170,7 +176,7 @@ func (s *search) right(g *gridRow, c *rowCursor, c1 int) int {
 func (s *search) left(g *gridRow, c *rowCursor, c0 int) int {
 	n, v := g.n(), 0
 	for c.next-c.prev-1 < n && unwrappedCol(g, c.prev) >= c0 {
-		s.visit(g.cell(((c.prev % n) + n) % n))
+		s.visit(g.at(c.prev))
 		c.prev--
 		v++
 	}
