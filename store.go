@@ -50,9 +50,7 @@ func (s *Store) Validate() error {
 		p.Addf("address", "must be at most %d bytes", MaxAddressLen)
 	}
 	if s.Timezone != "" {
-		// "Local" loads fine but means the server's own zone, which would
-		// make hours and statistics depend on where discoveryd runs.
-		if _, err := LoadLocation(s.Timezone); err != nil || s.Timezone == "Local" {
+		if _, err := LoadLocation(s.Timezone); err != nil {
 			p.Addf("timezone", "is not a known IANA time zone")
 		}
 	}
@@ -66,11 +64,6 @@ func (s *Store) Validate() error {
 		}
 	}
 	return p.Err()
-}
-
-// Location returns the store's time zone, UTC when unset or unknown.
-func (s *Store) Location() *time.Location {
-	return Zone(s.Timezone)
 }
 
 // CheckCategory records a problem when a category is missing (if required),

@@ -1,6 +1,7 @@
 package nearby
 
 import (
+	"errors"
 	"sync"
 	"time"
 )
@@ -19,16 +20,17 @@ type zoneResult struct {
 
 const maxCachedBadZones = 1024
 
+var errLocalZone = errors.New(`nearby: time zone "Local" is the server's, not an IANA name`)
+
 var badZones struct {
 	sync.Mutex
 	n int
 }
 
 // Zone returns the time zone named name (cached, see LoadLocation), UTC
-// when the name is empty, unknown or "Local": a store's hours are in its
-// own zone, never in the server's.
+// when the name is empty or not one LoadLocation accepts.
 func Zone(name string) *time.Location {
-	if name == "" || name == "Local" {
+	if name == "" {
 		return time.UTC
 	}
 	loc, err := LoadLocation(name)
@@ -38,8 +40,13 @@ func Zone(name string) *time.Location {
 	return loc
 }
 
-// LoadLocation is time.LoadLocation with a process-wide cache.
+// LoadLocation is time.LoadLocation with a process-wide cache, refusing
+// "Local": it loads fine but means the server's own zone, which would make
+// a store's hours and statistics depend on where discoveryd runs.
 func LoadLocation(name string) (*time.Location, error) {
+	if name == "Local" {
+		return nil, errLocalZone
+	}
 	if v, ok := zones.Load(name); ok {
 		r := v.(zoneResult)
 		return r.loc, r.err
