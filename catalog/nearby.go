@@ -314,7 +314,6 @@ func (sc *scratch) updateStop() {
 	case need <= 0:
 		sc.stopDist = math.Inf(1)
 	case need >= w.Distance: // also a zero distance weight
-
 		sc.stopDist = 0
 	default:
 		sc.stopDist = -w.HalfDistanceM * math.Log2(need/w.Distance)
