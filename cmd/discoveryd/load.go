@@ -43,14 +43,23 @@ func setServingGC(c *Config, getenv func(string) string, logger *slog.Logger) {
 
 // load rebuilds the in-memory catalog (and its geo index) from the
 // database: every store, program and beacon is read, then bulk-loaded in
-// one pass, then the recent activity seeds popularity.
-func load(ctx context.Context, db *store.DB, cat *catalog.Catalog, logger *slog.Logger, gcPercent int) error {
+// one pass, then the recent activity seeds popularity. GOGC is gcPercent
+// while loading (if above 0); afterwards it goes back to what it was if
+// restoreGC or on failure, and otherwise stays for the caller to set the
+// serving value: going back to a lower value in between could start a
+// needless collection of the freshly loaded heap.
+func load(ctx context.Context, db *store.DB, cat *catalog.Catalog, logger *slog.Logger, gcPercent int, restoreGC bool) (err error) {
 	start := time.Now()
 	// Loading allocates millions of long-lived objects: collecting while the
 	// heap only grows is wasted work, so the collector runs less often
 	// until loading is done.
 	if gcPercent > 0 {
-		defer debug.SetGCPercent(debug.SetGCPercent(gcPercent))
+		prev := debug.SetGCPercent(gcPercent)
+		defer func() {
+			if restoreGC || err != nil {
+				debug.SetGCPercent(prev)
+			}
+		}()
 	}
 	var (
 		stores   []*nearby.Store
@@ -72,7 +81,7 @@ func load(ctx context.Context, db *store.DB, cat *catalog.Catalog, logger *slog.
 	}
 	built := time.Since(start)
 	// The middle of the day (StoreActivity's day) stands for all of its events.
-	err := db.StoreActivity(ctx, time.Now().Add(-ActivityWindow), func(storeID uint64, at time.Time, shakes, visits int64) error {
+	err = db.StoreActivity(ctx, time.Now().Add(-ActivityWindow), func(storeID uint64, at time.Time, shakes, visits int64) error {
 		cat.RecordActivityCount(storeID, nearby.EventShake, at, shakes)
 		cat.RecordActivityCount(storeID, nearby.EventEnter, at, visits)
 		return nil

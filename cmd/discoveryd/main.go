@@ -179,7 +179,7 @@ func (m *Main) Run(ctx context.Context) error {
 		defer m.wg.Done()
 		defer close(m.loaded)
 		start := time.Now()
-		m.loadErr = load(ctx, m.DB, m.Catalog, m.Logger, m.LoadGCPercent)
+		m.loadErr = load(ctx, m.DB, m.Catalog, m.Logger, m.LoadGCPercent, servingGCPercent(&m.Config, m.Getenv) <= 0)
 		m.loadTook = time.Since(start)
 		if m.loadErr != nil {
 			m.Logger.Error("loading failed; /readyz stays 503", slog.Any("err", m.loadErr))
