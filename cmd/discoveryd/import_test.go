@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -18,8 +19,10 @@ var sharedData = filepath.Join("..", "..", "..", "shared", "data")
 func needSharedData(t *testing.T, name string) string {
 	t.Helper()
 	p := filepath.Join(sharedData, name)
-	if _, err := os.Stat(p); err != nil {
+	if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
 		t.Skip("discoveryd: ../shared/data not present")
+	} else if err != nil {
+		t.Fatal(err)
 	}
 	return p
 }
