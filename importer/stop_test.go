@@ -25,17 +25,31 @@ func rowSummary(rows []importer.Row) []string {
 	return out
 }
 
-// stopOf returns the StopError in err, failing the test when the error is
-// not one as wanted.
+// checkStop checks what a parser streamed (rows, by rowSummary joined by
+// spaces) and how it ended (stopOf), and that a stop came after exactly
+// the rows before it.
+func checkStop(t *testing.T, rows []importer.Row, err error, want string, wantRow int, wantMsg string) {
+	t.Helper()
+	if got := strings.Join(rowSummary(rows), " "); got != want {
+		t.Errorf("rows = %q, want %q", got, want)
+	}
+	stopOf(t, err, wantRow, wantMsg)
+	if wantRow > 0 && len(rows) != wantRow-1 {
+		t.Errorf("%d rows streamed before the stop at row %d, want %d", len(rows), wantRow, wantRow-1)
+	}
+}
+
+// stopOf checks err: nil when wantRow is 0, else an EINVALID *StopError
+// at wantRow whose message contains wantMsg.
 func stopOf(t *testing.T, err error, wantRow int, wantMsg string) {
 	t.Helper()
-	var se *importer.StopError
 	if wantRow == 0 {
 		if err != nil {
 			t.Fatalf("err = %v, want nil", err)
 		}
 		return
 	}
+	var se *importer.StopError
 	if !errors.As(err, &se) {
 		t.Fatalf("err = %v, want a *StopError at row %d", err, wantRow)
 	}
@@ -71,13 +85,7 @@ func TestCSVWith_Stop(t *testing.T) {
 			rows, err := collect(t, func(fn func(importer.Row) error) error {
 				return importer.CSVWith(context.Background(), strings.NewReader(tt.in), importer.CSVOptions{MaxRecordBytes: tt.max}, fn)
 			})
-			stopOf(t, err, tt.wantRow, tt.wantMsg)
-			if got := strings.Join(rowSummary(rows), " "); got != tt.want {
-				t.Errorf("rows = %q, want %q", got, tt.want)
-			}
-			if tt.wantRow > 0 && len(rows) != tt.wantRow-1 {
-				t.Errorf("%d rows streamed before the stop at row %d, want %d", len(rows), tt.wantRow, tt.wantRow-1)
-			}
+			checkStop(t, rows, err, tt.want, tt.wantRow, tt.wantMsg)
 		})
 	}
 	t.Run("ErrHeaderTooLong", func(t *testing.T) {
@@ -115,10 +123,7 @@ func TestGeoJSONWith_Stop(t *testing.T) {
 			rows, err := collect(t, func(fn func(importer.Row) error) error {
 				return importer.GeoJSONWith(context.Background(), strings.NewReader(tt.in), importer.GeoJSONOptions{MaxRecordBytes: tt.max}, fn)
 			})
-			stopOf(t, err, tt.wantRow, tt.wantMsg)
-			if got := strings.Join(rowSummary(rows), " "); got != tt.want {
-				t.Errorf("rows = %q, want %q", got, tt.want)
-			}
+			checkStop(t, rows, err, tt.want, tt.wantRow, tt.wantMsg)
 		})
 	}
 	for _, tt := range []struct{ name, in string }{
