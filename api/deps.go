@@ -59,9 +59,8 @@ type Catalog interface {
 	RecordActivity(storeID uint64, typ nearby.EventType, at time.Time)
 	Counts() (stores, programs, beacons int)
 	Store(id uint64) (*nearby.Store, bool) // a store's snapshot, for the heatmap's ownership filter
-	// Nearby validates q (catalog.NearbyQuery.Validate) and answers it.
-	Nearby(ctx context.Context, q catalog.NearbyQuery) (catalog.NearbyPage, error)
-	// NearbyInto is Nearby appending the page's results to dst[:0], so the
+	// NearbyInto validates q (catalog.NearbyQuery.Validate) and answers it,
+	// appending the page's results to dst[:0] (nil: a new slice), so the
 	// hot path reuses one pooled slice per request.
 	NearbyInto(ctx context.Context, q catalog.NearbyQuery, dst []catalog.NearbyResult) (catalog.NearbyPage, error)
 	Resolve(ctx context.Context, seen []catalog.Sighting) ([]catalog.Resolved, error)

@@ -238,7 +238,7 @@ func (s *Server) handleShake(c echo.Context) error {
 		}
 	case in.Lat != nil:
 		q := catalog.NearbyQuery{Lat: *in.Lat, Lng: *in.Lng, Limit: 1, Age: in.Age, Gender: in.Gender, OS: in.OS}
-		page, err := s.cat.Nearby(ctx, q) // validates q
+		page, err := s.cat.NearbyInto(ctx, q, nil) // validates q
 		if err != nil {
 			return err
 		}
