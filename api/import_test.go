@@ -27,12 +27,7 @@ func withMerchant(ts *testServer) string {
 }
 
 func postCSV(ts *testServer, key, query, body string) *httptest.ResponseRecorder {
-	req := httptest.NewRequest("POST", "/v1/stores/import"+query, strings.NewReader(body))
-	req.Header.Set("Content-Type", "text/csv")
-	req.Header.Set("Authorization", "Bearer "+key)
-	w := httptest.NewRecorder()
-	ts.Handler().ServeHTTP(w, req)
-	return w
+	return postImportTo(ts, key, "/v1/stores/import"+query, "text/csv", body)
 }
 
 func TestServer_Import(t *testing.T) {
@@ -224,7 +219,11 @@ func countingStores(ts *testServer) func() []string {
 }
 
 func postImport(ts *testServer, key, contentType, body string) *httptest.ResponseRecorder {
-	req := httptest.NewRequest("POST", "/v1/stores/import", strings.NewReader(body))
+	return postImportTo(ts, key, "/v1/stores/import", contentType, body)
+}
+
+func postImportTo(ts *testServer, key, target, contentType, body string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest("POST", target, strings.NewReader(body))
 	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("Authorization", "Bearer "+key)
 	w := httptest.NewRecorder()

@@ -31,6 +31,13 @@ type testServer struct {
 
 func newTestServer(t testing.TB, mod func(*api.Config)) *testServer {
 	t.Helper()
+	return newTestServerOver(t, mod, nil)
+}
+
+// newTestServerOver is newTestServer whose server reaches ts.Cat through
+// wrap (nil: directly), so that a test can make catalog updates fail.
+func newTestServerOver(t testing.TB, mod func(*api.Config), wrap func(*catalog.Catalog) api.Catalog) *testServer {
+	t.Helper()
 	cfg := api.DefaultConfig()
 	cfg.AdminToken = adminToken
 	cfg.RateLimit = 0
@@ -39,7 +46,11 @@ func newTestServer(t testing.TB, mod func(*api.Config)) *testServer {
 	}
 	ix := geo.New()
 	ts := &testServer{Reg: &Registry{}, Index: ix, Cat: catalog.New(ix, &catalog.Options{Renderer: api.Briefs{}}), Logs: &bytes.Buffer{}}
-	srv, err := api.New(cfg, api.Deps{Registry: ts.Reg, Catalog: ts.Cat, Index: ix,
+	var cat api.Catalog = ts.Cat
+	if wrap != nil {
+		cat = wrap(ts.Cat)
+	}
+	srv, err := api.New(cfg, api.Deps{Registry: ts.Reg, Catalog: cat, Index: ix,
 		Logger: slog.New(slog.NewTextHandler(ts.Logs, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {
 		t.Fatal(err)

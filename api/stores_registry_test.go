@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"log/slog"
 	"net/http/httptest"
 	"reflect"
 	"strings"
@@ -13,7 +12,6 @@ import (
 	"github.com/nearby-dev/nearby"
 	"github.com/nearby-dev/nearby/api"
 	"github.com/nearby-dev/nearby/catalog"
-	"github.com/nearby-dev/nearby/geo"
 )
 
 // failingCatalog is a real catalog whose PutStore fails after the commit.
@@ -25,44 +23,10 @@ func (failingCatalog) PutStore(s *nearby.Store) error {
 	return errors.New("catalog: injected failure")
 }
 
-// registryServer is a server over reg and cat that accepts merchant key
-// mk_1_secret and logs warnings and errors into the returned buffer.
-func registryServer(t *testing.T, reg api.Registry, fake *Registry, cat api.Catalog, ix *geo.Index) (*api.Server, *bytes.Buffer) {
-	t.Helper()
-	fake.GetMerchantFn = func(_ context.Context, id uint64) (*nearby.Merchant, error) {
-		if id != 1 {
-			return nil, nearby.Errorf(nearby.ENOTFOUND, "no merchant")
-		}
-		return &nearby.Merchant{ID: 1, APIKeyHash: api.HashSecret("secret")}, nil
-	}
-	cfg := api.DefaultConfig()
-	cfg.AdminToken, cfg.RateLimit = adminToken, 0
-	logs := &bytes.Buffer{}
-	srv, err := api.New(cfg, api.Deps{Registry: reg, Catalog: cat, Index: ix,
-		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	srv.SetReady(true)
-	return srv, logs
-}
-
-func serveAs(srv *api.Server, method, target, body string) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(method, target, strings.NewReader(body))
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("Authorization", "Bearer mk_1_secret")
-	w := httptest.NewRecorder()
-	srv.Handler().ServeHTTP(w, req)
-	return w
-}
-
 func TestServer_DeleteStore(t *testing.T) {
 	t.Run("RefreshesOnlyChangedPrograms", func(t *testing.T) {
-		ix := geo.New()
-		cat := catalog.New(ix, nil)
+		ts := newTestServer(t, nil)
+		key, cat, fake := withMerchant(ts), ts.Cat, ts.Reg
 		for _, st := range []*nearby.Store{
 			{ID: 1, MerchantID: 1, Name: "a", Lat: 1, Lng: 1, Category: "coffee"},
 			{ID: 2, MerchantID: 1, Name: "b", Lat: 1, Lng: 1.001, Category: "coffee"},
@@ -78,13 +42,11 @@ func TestServer_DeleteStore(t *testing.T) {
 		} {
 			cat.PutProgram(p)
 		}
-		fake := &Registry{}
 		fake.ListProgramsFn = func(context.Context, uint64, uint64, int) ([]*nearby.Program, error) {
 			t.Error("ListPrograms called: the delete must not reload the merchant's programs")
 			return nil, nil
 		}
-		reg := fake
-		reg.DeleteStoreChangedFn = func(_ context.Context, mid, id uint64) ([]*nearby.Program, error) {
+		fake.DeleteStoreChangedFn = func(_ context.Context, mid, id uint64) ([]*nearby.Program, error) {
 			if mid != 1 || id != 1 {
 				t.Errorf("DeleteStoreChanged(%d, %d), want (1, 1)", mid, id)
 			}
@@ -93,8 +55,7 @@ func TestServer_DeleteStore(t *testing.T) {
 				{ID: 11, MerchantID: 1, Name: "both", Category: "coffee", StoreIDs: []uint64{2}},
 			}, nil
 		}
-		srv, _ := registryServer(t, reg, fake, cat, ix)
-		w := serveAs(srv, "DELETE", "/v1/stores/st_1", "")
+		w := ts.serve("DELETE", "/v1/stores/st_1", key, "")
 		if w.Code != 204 {
 			t.Fatalf("status = %d, want 204 (body %s)", w.Code, w.Body)
 		}
@@ -113,18 +74,15 @@ func TestServer_DeleteStore(t *testing.T) {
 		}
 	})
 	t.Run("ErrConflictLeavesCatalog", func(t *testing.T) {
-		ix := geo.New()
-		cat := catalog.New(ix, nil)
+		ts := newTestServer(t, nil)
+		key, cat, fake := withMerchant(ts), ts.Cat, ts.Reg
 		if err := cat.PutStore(&nearby.Store{ID: 1, MerchantID: 1, Name: "a", Lat: 1, Lng: 1, Category: "coffee"}); err != nil {
 			t.Fatal(err)
 		}
-		fake := &Registry{}
-		reg := fake
-		reg.DeleteStoreChangedFn = func(context.Context, uint64, uint64) ([]*nearby.Program, error) {
+		fake.DeleteStoreChangedFn = func(context.Context, uint64, uint64) ([]*nearby.Program, error) {
 			return nil, nearby.Errorf(nearby.ECONFLICT, "has beacons")
 		}
-		srv, _ := registryServer(t, reg, fake, cat, ix)
-		if w := serveAs(srv, "DELETE", "/v1/stores/st_1", ""); w.Code != 409 {
+		if w := ts.serve("DELETE", "/v1/stores/st_1", key, ""); w.Code != 409 {
 			t.Fatalf("status = %d, want 409 (body %s)", w.Code, w.Body)
 		}
 		if _, ok := cat.Store(1); !ok {
@@ -157,16 +115,15 @@ func TestServer_StoreCatalogFailureAfterCommit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ix := geo.New()
-			fake := &Registry{}
+			ts := newTestServerOver(t, nil, func(c *catalog.Catalog) api.Catalog { return failingCatalog{c} })
+			key, fake := withMerchant(ts), ts.Reg
 			commits := 0
 			fake.CreateStoreFn = func(_ context.Context, s *nearby.Store) error { commits++; s.ID = 7; return nil }
 			fake.GetStoreFn = func(context.Context, uint64, uint64) (*nearby.Store, error) {
 				return &nearby.Store{ID: 7, MerchantID: 1}, nil
 			}
 			fake.UpdateStoreFn = func(context.Context, *nearby.Store) error { commits++; return nil }
-			srv, logs := registryServer(t, fake, fake, failingCatalog{catalog.New(ix, nil)}, ix)
-			w := serveAs(srv, tt.method, tt.target, body)
+			w := ts.serve(tt.method, tt.target, key, body)
 			if w.Code != tt.want {
 				t.Fatalf("status = %d, want %d (body %s)", w.Code, tt.want, w.Body)
 			}
@@ -176,7 +133,7 @@ func TestServer_StoreCatalogFailureAfterCommit(t *testing.T) {
 			if !strings.Contains(w.Body.String(), `"id":"st_7"`) {
 				t.Errorf("body = %s, want the committed store st_7", w.Body)
 			}
-			wantAfterCommitLog(t, logs, w, "st_7")
+			wantAfterCommitLog(t, ts.Logs, w, "st_7")
 		})
 	}
 }
@@ -188,14 +145,13 @@ func TestServer_StoreBadLocationRefusedBeforeCommit(t *testing.T) {
 		`{"name":"a","lat":91,"lng":2,"category":"coffee"}`,
 		`{"name":"a","lat":1,"lng":-180.5,"category":"coffee"}`,
 	} {
-		ix := geo.New()
-		fake := &Registry{}
+		ts := newTestServer(t, nil)
+		key, fake := withMerchant(ts), ts.Reg
 		fake.CreateStoreFn = func(context.Context, *nearby.Store) error {
 			t.Errorf("CreateStore called for %s", body)
 			return nil
 		}
-		srv, _ := registryServer(t, fake, fake, catalog.New(ix, nil), ix)
-		if w := serveAs(srv, "POST", "/v1/stores", body); w.Code != 400 {
+		if w := ts.serve("POST", "/v1/stores", key, body); w.Code != 400 {
 			t.Errorf("POST %s: status = %d, want 400", body, w.Code)
 		}
 	}
