@@ -2,7 +2,6 @@ package api
 
 import (
 	"math"
-	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -40,8 +39,7 @@ func (s *Server) handleNearby(c echo.Context) error {
 	// A known length spares net/http the chunked encoding of a body that
 	// is larger than its 2 KiB pre-chunking buffer.
 	h[echo.HeaderContentLength] = []string{strconv.Itoa(len(b))}
-	w.WriteHeader(http.StatusOK)
-	_, err = w.Write(b)
+	err = writeOnce(c.Request().Context(), w, b)
 	*buf = b
 	putBuf(buf)
 	return err

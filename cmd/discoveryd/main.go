@@ -152,12 +152,14 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("discoveryd: %w", err)
 	}
-	m.Listener, err = net.Listen("tcp", c.Listen)
+	l, err := net.Listen("tcp", c.Listen)
 	if err != nil {
 		return fmt.Errorf("discoveryd: listen: %w", err)
 	}
+	m.Listener = api.Listener(l)
 	m.HTTP = &http.Server{
 		Handler:           m.Server.Handler(),
+		ConnContext:       api.ConnContext,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -90,5 +91,6 @@ func serve(ctx context.Context, args []string, logw io.Writer) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	return listenAndServe(ctx, *listen, srv.Handler(), logw)
+	// As discoveryd serves.
+	return listenAndServe(ctx, *listen, &http.Server{Handler: srv.Handler(), ConnContext: api.ConnContext}, api.Listener, logw)
 }

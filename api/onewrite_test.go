@@ -1,0 +1,157 @@
+package api_test
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nearby-dev/nearby"
+	"github.com/nearby-dev/nearby/api"
+)
+
+// writeLog records the size of every write on the connections a listener
+// accepted: what the kernel is asked to send.
+type writeLog struct {
+	net.Listener
+	mu     sync.Mutex
+	writes []int
+}
+
+func (l *writeLog) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return loggedConn{c, l}, nil
+}
+
+func (l *writeLog) take() []int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	w := l.writes
+	l.writes = nil
+	return w
+}
+
+type loggedConn struct {
+	net.Conn
+	log *writeLog
+}
+
+func (c loggedConn) Write(p []byte) (int, error) {
+	c.log.mu.Lock()
+	c.log.writes = append(c.log.writes, len(p))
+	c.log.mu.Unlock()
+	return c.Conn.Write(p)
+}
+
+// TestListener_OneWritePerAnswer serves nearby pages a little larger than net/http's
+// 4 KiB connection buffer over one keep-alive TCP connection, through
+// api.Listener and api.ConnContext: each answer must reach the connection
+// as one write (net/http alone makes two), with the same body as a plain
+// server's, and the answers after it must not be held back.
+func TestListener_OneWritePerAnswer(t *testing.T) {
+	ts := newTestServer(t, nil)
+	for i := range 40 { // 40 results with long names: a page over 4 KiB
+		id := uint64(i + 1)
+		if err := ts.Cat.PutStore(&nearby.Store{ID: id, Name: fmt.Sprintf("Store %03d on a rather long street name", i),
+			Lat: 48.85 + float64(i)*1e-4, Lng: 2.35, Address: fmt.Sprintf("%d avenue of the long addresses, Paris", i)}); err != nil {
+			t.Fatal(err)
+		}
+		ts.Cat.PutProgram(&nearby.Program{ID: 100 + id, AppID: fmt.Sprintf("wx%08d", i), Name: fmt.Sprintf("Program %d with a long name", i),
+			Category: "coffee", IconURL: "https://example.com/icons/a-rather-long-icon-path.png", StoreIDs: []uint64{id}})
+	}
+	const page = "/v1/nearby?lat=48.85&lng=2.35&radius_m=2000&limit=15"
+
+	get := func(t *testing.T, c *http.Client, url string) (int, string) {
+		t.Helper()
+		resp, err := c.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.ContentLength != int64(len(b)) {
+			t.Fatalf("Content-Length %d, body %d bytes", resp.ContentLength, len(b))
+		}
+		return resp.StatusCode, string(b)
+	}
+
+	plainLog := &writeLog{Listener: newLocalListener(t)}
+	plain := httptest.NewUnstartedServer(ts.Handler())
+	plain.Listener = plainLog
+	plain.Start()
+	defer plain.Close()
+	code, want := get(t, plain.Client(), plain.URL+page)
+	if code != http.StatusOK || len(want) < 4500 || len(want) > 7000 {
+		t.Fatalf("status %d, page of %d bytes: want a 200 of 4.5-7 KB, which net/http sends in two writes, the second after the handler returns", code, len(want))
+	}
+	if w := plainLog.take(); len(w) != 2 {
+		t.Errorf("plain server: writes %v, want 2 (the premise of api.Listener)", w)
+	}
+
+	log := &writeLog{Listener: newLocalListener(t)}
+	srv := httptest.NewUnstartedServer(ts.Handler())
+	srv.Listener = api.Listener(log)
+	srv.Config.ConnContext = api.ConnContext
+	var conns int
+	var mu sync.Mutex
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			mu.Lock()
+			conns++
+			mu.Unlock()
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	client := srv.Client()
+	client.Timeout = 10 * time.Second // an answer held back for good fails here
+	for i := range 5 {
+		code, got := get(t, client, srv.URL+page)
+		// The cursor carries the time of the query: the rest must be the same.
+		if code != http.StatusOK || withoutCursor(got) != withoutCursor(want) {
+			t.Fatalf("request %d: status %d, body differs:\n%s\nwant\n%s", i, code, got, want)
+		}
+		if w := log.take(); len(w) != 1 || w[0] <= len(want) {
+			t.Errorf("request %d: writes %v, want one of header and %d-byte body", i, w, len(want))
+		}
+		// A small answer on another route, and an error answer of this one,
+		// go out as before: not held back behind the page.
+		if code, _ := get(t, client, srv.URL+"/healthz"); code != http.StatusOK {
+			t.Errorf("request %d: /healthz status %d", i, code)
+		}
+		if code, body := get(t, client, srv.URL+"/v1/nearby?lat=91&lng=2.35"); code != http.StatusBadRequest {
+			t.Errorf("request %d: bad lat: status %d, %s", i, code, body)
+		}
+		if w := log.take(); len(w) != 2 {
+			t.Errorf("request %d: writes %v for two small answers, want 2", i, w)
+		}
+	}
+	if conns != 1 {
+		t.Errorf("%d connections for 15 requests, want 1 (keep-alive)", conns)
+	}
+}
+
+func withoutCursor(page string) string {
+	page, _, _ = strings.Cut(page, `,"next_cursor"`)
+	return page
+}
+
+func newLocalListener(t *testing.T) net.Listener {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
