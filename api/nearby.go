@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"math"
 	"net/url"
 	"slices"
@@ -22,27 +23,40 @@ func (s *Server) handleNearby(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	ctx := c.Request().Context()
+	gc := connOf(ctx)
 	res := getResults()
 	defer putResults(res)
-	page, err := s.cat.NearbyInto(c.Request().Context(), q, *res) // validates q (ranges, cursor)
-	if page.Results != nil {
-		*res = page.Results // grown for a larger limit: keep that
-	}
+	buf := getBuf()
+	defer putBuf(buf)
+	b, err := s.nearbyPage(ctx, gc, q, res, *buf)
+	*buf = b
 	if err != nil {
 		return err
 	}
-	buf := getBuf()
-	b := appendNearbyPage(*buf, &page, s.briefs)
 	w := c.Response()
 	h := w.Header()
 	h[echo.HeaderContentType] = jsonContentType
 	// A known length spares net/http the chunked encoding of a body that
 	// is larger than its 2 KiB pre-chunking buffer.
 	h[echo.HeaderContentLength] = []string{strconv.Itoa(len(b))}
-	err = writeOnce(c.Request().Context(), w, b)
-	*buf = b
-	putBuf(buf)
-	return err
+	return writeOnce(gc, w, b)
+}
+
+// nearbyPage ranks and renders a page of q into dst: the CPU-bound part of
+// a query, in the connection's turn when it has one (gc from Listener).
+func (s *Server) nearbyPage(ctx context.Context, gc *gatherConn, q catalog.NearbyQuery, res *[]catalog.NearbyResult, dst []byte) ([]byte, error) {
+	if gc != nil && gc.turns.take(&gc.turn) {
+		defer gc.turns.done(&gc.turn)
+	}
+	page, err := s.cat.NearbyInto(ctx, q, *res) // validates q (ranges, cursor)
+	if page.Results != nil {
+		*res = page.Results // grown for a larger limit: keep that
+	}
+	if err != nil {
+		return dst, err
+	}
+	return appendNearbyPage(dst, &page, s.briefs), nil
 }
 
 // resultsPool holds result slices for Catalog.NearbyInto, with room for a default

@@ -22,16 +22,20 @@ import (
 // writes back; ConnContext, as the http.Server's ConnContext, makes the
 // connection known to the handlers. Without either, handlers write as
 // net/http does. For HTTP/1 connections (one answer at a time).
-func Listener(l net.Listener) net.Listener { return gatherListener{l} }
+// Their queries also take turns (see turns).
+func Listener(l net.Listener) net.Listener { return gatherListener{l, newTurns()} }
 
-type gatherListener struct{ net.Listener }
+type gatherListener struct {
+	net.Listener
+	turns *turns
+}
 
 func (l gatherListener) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()
 	if err != nil {
 		return nil, err
 	}
-	return &gatherConn{Conn: c}, nil
+	return &gatherConn{Conn: c, turns: l.turns, turn: newTurn()}, nil
 }
 
 type connKey struct{}
@@ -45,6 +49,13 @@ func ConnContext(ctx context.Context, c net.Conn) context.Context {
 	return ctx
 }
 
+// connOf returns the request's connection if it came through Listener and
+// ConnContext, else nil.
+func connOf(ctx context.Context) *gatherConn {
+	gc, _ := ctx.Value(connKey{}).(*gatherConn)
+	return gc
+}
+
 // maxGathered bounds what a connection holds back: past it, the held bytes
 // are written, so a large answer costs no more memory than net/http's own.
 const maxGathered = 64 << 10
@@ -54,7 +65,9 @@ const maxGathered = 64 << 10
 // it needs no lock.
 type gatherConn struct {
 	net.Conn
-	held *[]byte // non-nil while gathering
+	held  *[]byte // non-nil while gathering
+	turns *turns  // shared by the listener's connections
+	turn  turn
 }
 
 var gatherBufs = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
@@ -115,12 +128,11 @@ func (c *gatherConn) CloseWrite() error {
 	return errors.ErrUnsupported
 }
 
-// writeOnce writes a 200 answer of body b. When the request came through
-// Listener and ConnContext, header and body leave in one write: held back
-// while net/http writes them, flushed out of net/http's buffers (otherwise
-// its tail would be written after the handler returns), then sent.
-func writeOnce(ctx context.Context, w *echo.Response, b []byte) error {
-	gc, _ := ctx.Value(connKey{}).(*gatherConn)
+// writeOnce writes a 200 answer of body b. On a connection from Listener
+// (gc not nil), header and body leave in one write: held back while
+// net/http writes them, flushed out of net/http's buffers (otherwise its
+// tail would be written after the handler returns), then sent.
+func writeOnce(gc *gatherConn, w *echo.Response, b []byte) error {
 	if gc == nil {
 		w.WriteHeader(http.StatusOK)
 		_, err := w.Write(b)

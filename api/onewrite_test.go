@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -116,7 +117,13 @@ func TestListener_OneWritePerAnswer(t *testing.T) {
 	defer srv.Close()
 	client := srv.Client()
 	client.Timeout = 10 * time.Second // an answer held back for good fails here
-	for i := range 5 {
+	// Twice: as the machine is, then with one processor, where the
+	// queries also take turns (the bad lat is refused inside its turn).
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for i := range 10 {
+		if i == 5 {
+			runtime.GOMAXPROCS(1)
+		}
 		code, got := get(t, client, srv.URL+page)
 		// The cursor carries the time of the query: the rest must be the same.
 		if code != http.StatusOK || withoutCursor(got) != withoutCursor(want) {
@@ -138,7 +145,7 @@ func TestListener_OneWritePerAnswer(t *testing.T) {
 		}
 	}
 	if conns != 1 {
-		t.Errorf("%d connections for 15 requests, want 1 (keep-alive)", conns)
+		t.Errorf("%d connections for 30 requests, want 1 (keep-alive)", conns)
 	}
 }
 

@@ -1,0 +1,92 @@
+package api
+
+import (
+	"container/heap"
+	"runtime"
+	"sync"
+)
+
+// With GOMAXPROCS=1 (a server given one core), Go's network poller hands
+// the connections that became readable together to the scheduler in
+// reverse order: the request that arrived first in a batch is served last.
+// At 16 busy keep-alive connections this made the p99 of GET /v1/nearby
+// about twice its median (BENCHMARKS.md). turns puts the CPU-bound part of
+// a query (ranking and rendering) back in order: when several connections
+// wait, the one served longest ago goes first, which for keep-alive phones
+// is the one whose request came first. With more than one processor the
+// runtime spreads a batch over them, and turns steps aside.
+//
+// Handlers must not block inside a turn (the answer is written after it),
+// or every other query would wait for them.
+type turns struct {
+	procs func() int // runtime.GOMAXPROCS(0); a test's stand-in
+
+	mu     sync.Mutex
+	queue  turnQueue
+	busy   bool
+	served uint64 // counter of finished turns, the order of turn.last
+}
+
+// turn is a connection's place in turns.
+type turn struct {
+	last  uint64        // when the connection was last served (turns.served)
+	ready chan struct{} // one token: go
+}
+
+func newTurn() turn { return turn{ready: make(chan struct{}, 1)} }
+
+func newTurns() *turns {
+	return &turns{procs: func() int { return runtime.GOMAXPROCS(0) }}
+}
+
+// take waits for t's turn and reports whether it took one; if so, the
+// caller must call done when its CPU-bound work is over.
+func (ts *turns) take(t *turn) bool {
+	if ts.procs() > 1 {
+		return false
+	}
+	ts.mu.Lock()
+	heap.Push(&ts.queue, t)
+	ts.mu.Unlock()
+	// Yield once, so that the other goroutines made runnable by the same
+	// poll reach this queue before any of them is chosen: the scheduler
+	// runs its local queue, where the poller put them, before coming back
+	// to a yielded goroutine.
+	runtime.Gosched()
+	ts.mu.Lock()
+	if !ts.busy && ts.queue.Len() > 0 {
+		ts.busy = true
+		heap.Pop(&ts.queue).(*turn).ready <- struct{}{}
+	}
+	ts.mu.Unlock()
+	<-t.ready
+	return true
+}
+
+// done ends t's turn and starts the next one, if any.
+func (ts *turns) done(t *turn) {
+	ts.mu.Lock()
+	ts.served++
+	t.last = ts.served
+	if ts.queue.Len() > 0 {
+		heap.Pop(&ts.queue).(*turn).ready <- struct{}{}
+	} else {
+		ts.busy = false
+	}
+	ts.mu.Unlock()
+}
+
+// turnQueue is a min-heap of turns by last service.
+type turnQueue []*turn
+
+func (q turnQueue) Len() int           { return len(q) }
+func (q turnQueue) Less(i, j int) bool { return q[i].last < q[j].last }
+func (q turnQueue) Swap(i, j int)      { q[i], q[j] = q[j], q[i] }
+func (q *turnQueue) Push(x any)        { *q = append(*q, x.(*turn)) }
+func (q *turnQueue) Pop() any {
+	old := *q
+	t := old[len(old)-1]
+	old[len(old)-1] = nil
+	*q = old[:len(old)-1]
+	return t
+}

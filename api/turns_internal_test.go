@@ -1,0 +1,98 @@
+package api
+
+import (
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func oneProc() int { return 1 }
+
+// TestTurns_LeastRecentlyServedFirst: while a turn is taken, the waiting
+// connections go next in the order they were last served.
+func TestTurns_LeastRecentlyServedFirst(t *testing.T) {
+	ts := &turns{procs: oneProc}
+	holder := newTurn()
+	if !ts.take(&holder) {
+		t.Fatal("take with one processor: no turn")
+	}
+	var mu sync.Mutex
+	var order []uint64
+	var wg sync.WaitGroup
+	for _, last := range []uint64{5, 3, 9, 1} {
+		tu := newTurn()
+		tu.last = last
+		wg.Go(func() {
+			ts.take(&tu)
+			mu.Lock()
+			order = append(order, last)
+			mu.Unlock()
+			ts.done(&tu)
+		})
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		ts.mu.Lock()
+		n := ts.queue.Len()
+		ts.mu.Unlock()
+		if n == 4 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of 4 waiting after 10 s", n)
+		}
+	}
+	ts.done(&holder)
+	wg.Wait()
+	if want := []uint64{1, 3, 5, 9}; !slices.Equal(order, want) {
+		t.Errorf("served in order %v, want %v", order, want)
+	}
+	if holder.last == 0 || ts.busy || ts.queue.Len() != 0 {
+		t.Errorf("after all turns: holder.last %d, busy %v, %d queued", holder.last, ts.busy, ts.queue.Len())
+	}
+}
+
+// TestTurns_OneAtATime: many connections taking turns concurrently never
+// overlap, and every one of them is served.
+func TestTurns_OneAtATime(t *testing.T) {
+	ts := &turns{procs: oneProc}
+	const conns, rounds = 32, 200
+	var inside, maxInside, served atomic.Int64
+	var wg sync.WaitGroup
+	for range conns {
+		wg.Go(func() {
+			tu := newTurn()
+			for range rounds {
+				if !ts.take(&tu) {
+					t.Error("no turn")
+					return
+				}
+				n := inside.Add(1)
+				if n > maxInside.Load() {
+					maxInside.Store(n)
+				}
+				served.Add(1)
+				inside.Add(-1)
+				ts.done(&tu)
+			}
+		})
+	}
+	wg.Wait()
+	if maxInside.Load() != 1 || served.Load() != conns*rounds {
+		t.Errorf("%d turns at once at most, %d served: want 1 and %d", maxInside.Load(), served.Load(), conns*rounds)
+	}
+}
+
+// TestTurns_StepAsideWithProcessors: with more than one processor the
+// runtime spreads readable connections itself; take does nothing.
+func TestTurns_StepAsideWithProcessors(t *testing.T) {
+	ts := &turns{procs: func() int { return 4 }}
+	tu := newTurn()
+	if ts.take(&tu) {
+		t.Error("took a turn with 4 processors")
+	}
+	if ts.busy || ts.queue.Len() != 0 {
+		t.Error("state changed with 4 processors")
+	}
+}
