@@ -16,6 +16,16 @@
 // registry has committed the write, and then updates the in-memory catalog
 // so phone queries see it.
 //
+// # Serving
+//
+// Server.Handler is an http.Handler for any http.Server. discoveryd also
+// wraps its listener with Listener and sets the server's ConnContext to
+// ConnContext. The phone hot path, GET /v1/nearby, then sends each answer in
+// one write instead of net/http's two (onewrite.go). On one processor, its
+// ranking also takes turns, least recently served connection first
+// (turns.go). Without the wrapper, the handlers answer the same, only
+// slower at the tail (BENCHMARKS.md).
+//
 // # Caveats
 //
 // Merchant API keys and agent tokens carry their owner's id so the record can
