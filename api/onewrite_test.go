@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -100,52 +101,50 @@ func TestListener_OneWritePerAnswer(t *testing.T) {
 		t.Errorf("plain server: writes %v, want 2 (the premise of api.Listener)", w)
 	}
 
-	log := &writeLog{Listener: newLocalListener(t)}
-	srv := httptest.NewUnstartedServer(ts.Handler())
-	srv.Listener = api.Listener(log)
-	srv.Config.ConnContext = api.ConnContext
-	var conns int
-	var mu sync.Mutex
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			mu.Lock()
-			conns++
-			mu.Unlock()
-		}
-	}
-	srv.Start()
-	defer srv.Close()
-	client := srv.Client()
-	client.Timeout = 10 * time.Second // an answer held back for good fails here
-	// Twice: as the machine is, then with one processor, where the
-	// queries also take turns (the bad lat is refused inside its turn).
+	// As the machine is, then with one processor, where the queries also
+	// take turns (the bad lat is refused inside its turn). GOMAXPROCS is set
+	// before the listener: its turns read it at their first query.
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
-	for i := range 10 {
-		if i == 5 {
-			runtime.GOMAXPROCS(1)
+	for _, procs := range []int{runtime.GOMAXPROCS(0), 1} {
+		runtime.GOMAXPROCS(procs)
+		log := &writeLog{Listener: newLocalListener(t)}
+		srv := httptest.NewUnstartedServer(ts.Handler())
+		srv.Listener = api.Listener(log)
+		srv.Config.ConnContext = api.ConnContext
+		var conns atomic.Int32
+		srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+			if s == http.StateNew {
+				conns.Add(1)
+			}
 		}
-		code, got := get(t, client, srv.URL+page)
-		// The cursor carries the time of the query: the rest must be the same.
-		if code != http.StatusOK || withoutCursor(got) != withoutCursor(want) {
-			t.Fatalf("request %d: status %d, body differs:\n%s\nwant\n%s", i, code, got, want)
+		srv.Start()
+		client := srv.Client()
+		client.Timeout = 10 * time.Second // an answer held back for good fails here
+		for i := range 5 {
+			code, got := get(t, client, srv.URL+page)
+			// The cursor carries the time of the query: the rest must be the same.
+			if code != http.StatusOK || withoutCursor(got) != withoutCursor(want) {
+				t.Fatalf("GOMAXPROCS %d, request %d: status %d, body differs:\n%s\nwant\n%s", procs, i, code, got, want)
+			}
+			if w := log.take(); len(w) != 1 || w[0] <= len(want) {
+				t.Errorf("GOMAXPROCS %d, request %d: writes %v, want one of header and %d-byte body", procs, i, w, len(want))
+			}
+			// A small answer on another route, and an error answer of this
+			// one, go out as before: not held back behind the page.
+			if code, _ := get(t, client, srv.URL+"/healthz"); code != http.StatusOK {
+				t.Errorf("GOMAXPROCS %d, request %d: /healthz status %d", procs, i, code)
+			}
+			if code, body := get(t, client, srv.URL+"/v1/nearby?lat=91&lng=2.35"); code != http.StatusBadRequest {
+				t.Errorf("GOMAXPROCS %d, request %d: bad lat: status %d, %s", procs, i, code, body)
+			}
+			if w := log.take(); len(w) != 2 {
+				t.Errorf("GOMAXPROCS %d, request %d: writes %v for two small answers, want 2", procs, i, w)
+			}
 		}
-		if w := log.take(); len(w) != 1 || w[0] <= len(want) {
-			t.Errorf("request %d: writes %v, want one of header and %d-byte body", i, w, len(want))
+		srv.Close()
+		if n := conns.Load(); n != 1 {
+			t.Errorf("GOMAXPROCS %d: %d connections for 15 requests, want 1 (keep-alive)", procs, n)
 		}
-		// A small answer on another route, and an error answer of this one,
-		// go out as before: not held back behind the page.
-		if code, _ := get(t, client, srv.URL+"/healthz"); code != http.StatusOK {
-			t.Errorf("request %d: /healthz status %d", i, code)
-		}
-		if code, body := get(t, client, srv.URL+"/v1/nearby?lat=91&lng=2.35"); code != http.StatusBadRequest {
-			t.Errorf("request %d: bad lat: status %d, %s", i, code, body)
-		}
-		if w := log.take(); len(w) != 2 {
-			t.Errorf("request %d: writes %v for two small answers, want 2", i, w)
-		}
-	}
-	if conns != 1 {
-		t.Errorf("%d connections for 30 requests, want 1 (keep-alive)", conns)
 	}
 }
 

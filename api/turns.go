@@ -4,6 +4,8 @@ import (
 	"container/heap"
 	"runtime"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // With GOMAXPROCS=1 (a server given one core), Go's network poller hands
@@ -20,6 +22,10 @@ import (
 // or every other query would wait for them.
 type turns struct {
 	procs func() int // runtime.GOMAXPROCS(0); a test's stand-in
+	// GOMAXPROCS, read again at most once a second: the runtime may change
+	// it (a new CPU limit), and reading it takes the scheduler's lock.
+	nprocs  atomic.Int32
+	checkAt atomic.Int64 // unix nanoseconds
 
 	mu     sync.Mutex
 	queue  turnQueue
@@ -42,7 +48,11 @@ func newTurns() *turns {
 // take waits for t's turn and reports whether it took one; if so, the
 // caller must call done when its CPU-bound work is over.
 func (ts *turns) take(t *turn) bool {
-	if ts.procs() > 1 {
+	if now := time.Now().UnixNano(); now >= ts.checkAt.Load() {
+		ts.checkAt.Store(now + int64(time.Second))
+		ts.nprocs.Store(int32(ts.procs()))
+	}
+	if ts.nprocs.Load() > 1 {
 		return false
 	}
 	ts.mu.Lock()

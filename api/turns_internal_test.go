@@ -96,3 +96,23 @@ func TestTurns_StepAsideWithProcessors(t *testing.T) {
 		t.Error("state changed with 4 processors")
 	}
 }
+
+// TestTurns_ReadsProcessorsAgain: GOMAXPROCS is cached for a second, then
+// read again (the runtime changes it when the CPU limit changes).
+func TestTurns_ReadsProcessorsAgain(t *testing.T) {
+	n := 4
+	ts := &turns{procs: func() int { return n }}
+	tu := newTurn()
+	if ts.take(&tu) {
+		t.Fatal("took a turn with 4 processors")
+	}
+	n = 1
+	if ts.take(&tu) {
+		t.Fatal("read GOMAXPROCS again within the second")
+	}
+	ts.checkAt.Store(0) // the second is over
+	if !ts.take(&tu) {
+		t.Fatal("GOMAXPROCS 1 a second later: no turn")
+	}
+	ts.done(&tu)
+}
