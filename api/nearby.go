@@ -24,7 +24,7 @@ func (s *Server) handleNearby(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	gc := connOf(ctx)
+	gc := connOf(c.Request())
 	res := getResults()
 	defer putResults(res)
 	buf := getBuf()

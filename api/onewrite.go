@@ -2,11 +2,14 @@ package api
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"sync"
+	"syscall"
 
 	"github.com/labstack/echo/v4"
 )
@@ -19,10 +22,14 @@ import (
 // of nginx's tcp_nopush, without its two setsockopt calls per answer.
 
 // Listener wraps l so that the connections it accepts can hold an answer's
-// writes back; ConnContext, as the http.Server's ConnContext, makes the
-// connection known to the handlers. Without either, handlers write as
-// net/http does. For HTTP/1 connections (one answer at a time).
-// Their queries also take turns (see turns).
+// writes back, and their nearby queries take turns (see turns);
+// ConnContext, as the http.Server's ConnContext, makes the connection known
+// to the handlers. Without either, handlers answer as net/http does. Only
+// plain-TCP HTTP/1 connections are used this way, one answer at a time on
+// the connection's own goroutine: TLS connections (a TLS listener under
+// Listener, or TLS over it) and HTTP/2 requests are served as usual, and
+// no middleware may run a handler on another goroutine (as
+// http.TimeoutHandler does).
 func Listener(l net.Listener) net.Listener { return gatherListener{l, newTurns()} }
 
 type gatherListener struct {
@@ -34,6 +41,9 @@ func (l gatherListener) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()
 	if err != nil {
 		return nil, err
+	}
+	if _, ok := c.(*tls.Conn); ok {
+		return c, nil // net/http must see the *tls.Conn itself
 	}
 	return &gatherConn{Conn: c, turns: l.turns, turn: newTurn()}, nil
 }
@@ -50,9 +60,13 @@ func ConnContext(ctx context.Context, c net.Conn) context.Context {
 }
 
 // connOf returns the request's connection if it came through Listener and
-// ConnContext, else nil.
-func connOf(ctx context.Context) *gatherConn {
-	gc, _ := ctx.Value(connKey{}).(*gatherConn)
+// ConnContext, else nil. Not for HTTP/2, whose requests share a connection
+// concurrently.
+func connOf(r *http.Request) *gatherConn {
+	if r.ProtoMajor != 1 {
+		return nil
+	}
+	gc, _ := r.Context().Value(connKey{}).(*gatherConn)
 	return gc
 }
 
@@ -87,7 +101,11 @@ func (c *gatherConn) send() error {
 	c.held = nil
 	var err error
 	if len(*held) > 0 {
-		_, err = c.Conn.Write(*held)
+		if _, err = c.Conn.Write(*held); err != nil {
+			// net/http did not see this write fail, and would otherwise
+			// keep the connection for a next answer after a cut one.
+			c.Conn.Close()
+		}
 	}
 	*held = (*held)[:0]
 	gatherBufs.Put(held)
@@ -115,6 +133,18 @@ func (c *gatherConn) ReadFrom(r io.Reader) (int64, error) {
 		return 0, err
 	}
 	return io.Copy(c.Conn, r)
+}
+
+// NetConn returns the wrapped connection, as tls.Conn's NetConn does.
+func (c *gatherConn) NetConn() net.Conn { return c.Conn }
+
+// SyscallConn keeps the socket reachable for code that looks for it
+// (syscall.Conn).
+func (c *gatherConn) SyscallConn() (syscall.RawConn, error) {
+	if sc, ok := c.Conn.(syscall.Conn); ok {
+		return sc.SyscallConn()
+	}
+	return nil, errors.ErrUnsupported
 }
 
 // CloseWrite is net/http's half-close before it closes a connection.
@@ -145,7 +175,10 @@ func writeOnce(gc *gatherConn, w *echo.Response, b []byte) error {
 		return err
 	}
 	if err := http.NewResponseController(w.Writer).Flush(); err != nil {
-		return err
+		return fmt.Errorf("api: flush: %w", err)
 	}
-	return gc.send()
+	if err := gc.send(); err != nil {
+		return fmt.Errorf("api: send: %w", err)
+	}
+	return nil
 }

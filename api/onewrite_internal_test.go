@@ -2,7 +2,10 @@ package api
 
 import (
 	"bytes"
+	"crypto/tls"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -13,7 +16,8 @@ type recordingConn struct {
 	net.Conn // nil: only Write and CloseWrite are called
 	writes   []int
 	data     bytes.Buffer
-	closed   bool
+	closed   bool // for writing
+	shut     bool // Close was called
 }
 
 func (c *recordingConn) Write(p []byte) (int, error) {
@@ -25,6 +29,8 @@ func (c *recordingConn) Write(p []byte) (int, error) {
 }
 
 func (c *recordingConn) CloseWrite() error { c.closed = true; return nil }
+
+func (c *recordingConn) Close() error { c.shut = true; return nil }
 
 func TestGatherConn(t *testing.T) {
 	big := strings.Repeat("x", maxGathered/2+1)
@@ -97,8 +103,9 @@ func TestGatherConn(t *testing.T) {
 	}
 }
 
-// TestGatherConn_FailedSend: a write error reaches the caller, and the
-// connection stops gathering.
+// TestGatherConn_FailedSend: a write error reaches the caller, the
+// connection stops gathering, and it is closed (net/http did not see the
+// write fail).
 func TestGatherConn_FailedSend(t *testing.T) {
 	rc := &recordingConn{closed: true}
 	c := &gatherConn{Conn: rc}
@@ -111,5 +118,48 @@ func TestGatherConn_FailedSend(t *testing.T) {
 	}
 	if c.held != nil {
 		t.Error("still gathering after a failed send")
+	}
+	if !rc.shut {
+		t.Error("connection left open after a failed send")
+	}
+}
+
+// fixedListener accepts one given connection.
+type fixedListener struct {
+	net.Listener // nil
+	c            net.Conn
+}
+
+func (l fixedListener) Accept() (net.Conn, error) { return l.c, nil }
+
+// TestListener_LeavesTLSAlone: net/http recognises TLS connections by
+// their type, so Listener must not wrap them; and HTTP/2 requests, which
+// share a connection, never use it.
+func TestListener_LeavesTLSAlone(t *testing.T) {
+	a, b := net.Pipe()
+	defer a.Close()
+	defer b.Close()
+	tc := tls.Server(a, &tls.Config{})
+	got, err := Listener(fixedListener{c: tc}).Accept()
+	if err != nil || got != net.Conn(tc) {
+		t.Errorf("TLS connection accepted as %T (%v), want the *tls.Conn itself", got, err)
+	}
+	plain, err := Listener(fixedListener{c: b}).Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gc, ok := plain.(*gatherConn)
+	if !ok || gc.NetConn() != b {
+		t.Fatalf("plain connection accepted as %T, want a *gatherConn over it", plain)
+	}
+
+	r := httptest.NewRequest(http.MethodGet, "/v1/nearby", nil)
+	r = r.WithContext(ConnContext(r.Context(), plain))
+	if connOf(r) != gc {
+		t.Error("HTTP/1.1 request: connection not found")
+	}
+	r.ProtoMajor, r.ProtoMinor = 2, 0
+	if connOf(r) != nil {
+		t.Error("HTTP/2 request: connection used")
 	}
 }

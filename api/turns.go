@@ -21,11 +21,12 @@ import (
 // Handlers must not block inside a turn (the answer is written after it),
 // or every other query would wait for them.
 type turns struct {
-	procs func() int // runtime.GOMAXPROCS(0); a test's stand-in
+	procs   func() int           // runtime.GOMAXPROCS(0); a test's stand-in
+	elapsed func() time.Duration // monotonic time since the start; a test's stand-in
 	// GOMAXPROCS, read again at most once a second: the runtime may change
 	// it (a new CPU limit), and reading it takes the scheduler's lock.
 	nprocs  atomic.Int32
-	checkAt atomic.Int64 // unix nanoseconds
+	checkAt atomic.Int64 // elapsed() of the next read
 
 	mu     sync.Mutex
 	queue  turnQueue
@@ -42,26 +43,36 @@ type turn struct {
 func newTurn() turn { return turn{ready: make(chan struct{}, 1)} }
 
 func newTurns() *turns {
-	return &turns{procs: func() int { return runtime.GOMAXPROCS(0) }}
+	start := time.Now()
+	return &turns{
+		procs:   func() int { return runtime.GOMAXPROCS(0) },
+		elapsed: func() time.Duration { return time.Since(start) },
+	}
 }
 
 // take waits for t's turn and reports whether it took one; if so, the
 // caller must call done when its CPU-bound work is over.
 func (ts *turns) take(t *turn) bool {
-	if now := time.Now().UnixNano(); now >= ts.checkAt.Load() {
+	if now := int64(ts.elapsed()); now >= ts.checkAt.Load() {
+		ts.nprocs.Store(int32(ts.procs())) // first: a query must not see a new time with no count
 		ts.checkAt.Store(now + int64(time.Second))
-		ts.nprocs.Store(int32(ts.procs()))
 	}
 	if ts.nprocs.Load() > 1 {
 		return false
 	}
 	ts.mu.Lock()
+	if t.last == 0 {
+		// A new connection queues as if just served: a stream of new
+		// connections must not keep the established ones waiting.
+		t.last = ts.served
+	}
 	heap.Push(&ts.queue, t)
 	ts.mu.Unlock()
 	// Yield once, so that the other goroutines made runnable by the same
-	// poll reach this queue before any of them is chosen: the scheduler
-	// runs its local queue, where the poller put them, before coming back
-	// to a yielded goroutine.
+	// poll usually reach this queue before any of them is chosen: the
+	// scheduler runs its local queue, where the poller put them, before
+	// its global one, where a yielded goroutine goes (except on every 61st
+	// round). Correctness does not depend on it; only the order does.
 	runtime.Gosched()
 	ts.mu.Lock()
 	if !ts.busy && ts.queue.Len() > 0 {

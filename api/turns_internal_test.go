@@ -8,12 +8,17 @@ import (
 	"time"
 )
 
+// newTestTurns is turns with GOMAXPROCS n() and a clock that stands still.
+func newTestTurns(n func() int) *turns {
+	return &turns{procs: n, elapsed: func() time.Duration { return 0 }}
+}
+
 func oneProc() int { return 1 }
 
 // TestTurns_LeastRecentlyServedFirst: while a turn is taken, the waiting
 // connections go next in the order they were last served.
 func TestTurns_LeastRecentlyServedFirst(t *testing.T) {
-	ts := &turns{procs: oneProc}
+	ts := newTestTurns(oneProc)
 	holder := newTurn()
 	if !ts.take(&holder) {
 		t.Fatal("take with one processor: no turn")
@@ -56,9 +61,9 @@ func TestTurns_LeastRecentlyServedFirst(t *testing.T) {
 // TestTurns_OneAtATime: many connections taking turns concurrently never
 // overlap, and every one of them is served.
 func TestTurns_OneAtATime(t *testing.T) {
-	ts := &turns{procs: oneProc}
+	ts := newTestTurns(oneProc)
 	const conns, rounds = 32, 200
-	var inside, maxInside, served atomic.Int64
+	var inside, overlaps, served atomic.Int64
 	var wg sync.WaitGroup
 	for range conns {
 		wg.Go(func() {
@@ -68,9 +73,8 @@ func TestTurns_OneAtATime(t *testing.T) {
 					t.Error("no turn")
 					return
 				}
-				n := inside.Add(1)
-				if n > maxInside.Load() {
-					maxInside.Store(n)
+				if inside.Add(1) != 1 {
+					overlaps.Add(1)
 				}
 				served.Add(1)
 				inside.Add(-1)
@@ -79,15 +83,15 @@ func TestTurns_OneAtATime(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if maxInside.Load() != 1 || served.Load() != conns*rounds {
-		t.Errorf("%d turns at once at most, %d served: want 1 and %d", maxInside.Load(), served.Load(), conns*rounds)
+	if overlaps.Load() != 0 || served.Load() != conns*rounds {
+		t.Errorf("%d turns overlapped another, %d served: want 0 and %d", overlaps.Load(), served.Load(), conns*rounds)
 	}
 }
 
 // TestTurns_StepAsideWithProcessors: with more than one processor the
 // runtime spreads readable connections itself; take does nothing.
 func TestTurns_StepAsideWithProcessors(t *testing.T) {
-	ts := &turns{procs: func() int { return 4 }}
+	ts := newTestTurns(func() int { return 4 })
 	tu := newTurn()
 	if ts.take(&tu) {
 		t.Error("took a turn with 4 processors")
@@ -101,7 +105,8 @@ func TestTurns_StepAsideWithProcessors(t *testing.T) {
 // read again (the runtime changes it when the CPU limit changes).
 func TestTurns_ReadsProcessorsAgain(t *testing.T) {
 	n := 4
-	ts := &turns{procs: func() int { return n }}
+	var clock time.Duration
+	ts := &turns{procs: func() int { return n }, elapsed: func() time.Duration { return clock }}
 	tu := newTurn()
 	if ts.take(&tu) {
 		t.Fatal("took a turn with 4 processors")
@@ -110,9 +115,55 @@ func TestTurns_ReadsProcessorsAgain(t *testing.T) {
 	if ts.take(&tu) {
 		t.Fatal("read GOMAXPROCS again within the second")
 	}
-	ts.checkAt.Store(0) // the second is over
+	clock = 999 * time.Millisecond
+	if ts.take(&tu) {
+		t.Fatal("read GOMAXPROCS again within the second")
+	}
+	clock = time.Second
 	if !ts.take(&tu) {
 		t.Fatal("GOMAXPROCS 1 a second later: no turn")
 	}
 	ts.done(&tu)
+}
+
+// TestTurns_NewConnectionQueuesAsJustServed: a connection never served
+// waits behind those served before the current turn, not ahead of them.
+func TestTurns_NewConnectionQueuesAsJustServed(t *testing.T) {
+	ts := newTestTurns(oneProc)
+	ts.served = 10
+	holder := newTurn()
+	ts.take(&holder)
+	var mu sync.Mutex
+	var order []string
+	var wg sync.WaitGroup
+	start := func(name string, last uint64) {
+		tu := newTurn()
+		tu.last = last
+		wg.Go(func() {
+			ts.take(&tu)
+			mu.Lock()
+			order = append(order, name)
+			mu.Unlock()
+			ts.done(&tu)
+		})
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+			ts.mu.Lock()
+			queued := slices.Contains(ts.queue, &tu)
+			ts.mu.Unlock()
+			if queued {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s not queued after 10 s", name)
+			}
+		}
+	}
+	start("new", 0)
+	start("old", 3)
+	start("recent", 12)
+	ts.done(&holder)
+	wg.Wait()
+	if want := []string{"old", "new", "recent"}; !slices.Equal(order, want) {
+		t.Errorf("served in order %v, want %v", order, want)
+	}
 }
