@@ -163,15 +163,12 @@ func (c *gatherConn) CloseWrite() error {
 // net/http writes them, flushed out of net/http's buffers (otherwise its
 // tail would be written after the handler returns), then sent.
 func writeOnce(gc *gatherConn, w *echo.Response, b []byte) error {
-	if gc == nil {
-		w.WriteHeader(http.StatusOK)
-		_, err := w.Write(b)
-		return err
+	if gc != nil {
+		gc.gather()
+		defer gc.send() // also on a failed write: nothing stays held
 	}
-	gc.gather()
-	defer gc.send() // also on a failed write: nothing stays held
 	w.WriteHeader(http.StatusOK)
-	if _, err := w.Write(b); err != nil {
+	if _, err := w.Write(b); err != nil || gc == nil {
 		return err
 	}
 	if err := http.NewResponseController(w.Writer).Flush(); err != nil {

@@ -75,9 +75,8 @@ func (ts *turns) take(t *turn) bool {
 	// round). Correctness does not depend on it; only the order does.
 	runtime.Gosched()
 	ts.mu.Lock()
-	if !ts.busy && ts.queue.Len() > 0 {
-		ts.busy = true
-		heap.Pop(&ts.queue).(*turn).ready <- struct{}{}
+	if !ts.busy {
+		ts.busy = ts.next()
 	}
 	ts.mu.Unlock()
 	<-t.ready
@@ -89,12 +88,18 @@ func (ts *turns) done(t *turn) {
 	ts.mu.Lock()
 	ts.served++
 	t.last = ts.served
-	if ts.queue.Len() > 0 {
-		heap.Pop(&ts.queue).(*turn).ready <- struct{}{}
-	} else {
-		ts.busy = false
-	}
+	ts.busy = ts.next()
 	ts.mu.Unlock()
+}
+
+// next gives the turn to the least recently served connection waiting and
+// reports whether there was one. The caller holds ts.mu.
+func (ts *turns) next() bool {
+	if ts.queue.Len() == 0 {
+		return false
+	}
+	heap.Pop(&ts.queue).(*turn).ready <- struct{}{}
+	return true
 }
 
 // turnQueue is a min-heap of turns by last service.

@@ -15,6 +15,31 @@ func newTestTurns(n func() int) *turns {
 
 func oneProc() int { return 1 }
 
+// queueTurn starts a connection, last served at last, that waits for its
+// turn, calls served and ends the turn; it returns once that connection is
+// queued.
+func queueTurn(t *testing.T, ts *turns, wg *sync.WaitGroup, last uint64, served func()) {
+	t.Helper()
+	tu := newTurn()
+	tu.last = last
+	wg.Go(func() {
+		ts.take(&tu)
+		served()
+		ts.done(&tu)
+	})
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		ts.mu.Lock()
+		queued := slices.Contains(ts.queue, &tu)
+		ts.mu.Unlock()
+		if queued {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("connection last served at %d not queued after 10 s", last)
+		}
+	}
+}
+
 // TestTurns_LeastRecentlyServedFirst: while a turn is taken, the waiting
 // connections go next in the order they were last served.
 func TestTurns_LeastRecentlyServedFirst(t *testing.T) {
@@ -27,26 +52,11 @@ func TestTurns_LeastRecentlyServedFirst(t *testing.T) {
 	var order []uint64
 	var wg sync.WaitGroup
 	for _, last := range []uint64{5, 3, 9, 1} {
-		tu := newTurn()
-		tu.last = last
-		wg.Go(func() {
-			ts.take(&tu)
+		queueTurn(t, ts, &wg, last, func() {
 			mu.Lock()
 			order = append(order, last)
 			mu.Unlock()
-			ts.done(&tu)
 		})
-	}
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
-		ts.mu.Lock()
-		n := ts.queue.Len()
-		ts.mu.Unlock()
-		if n == 4 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of 4 waiting after 10 s", n)
-		}
 	}
 	ts.done(&holder)
 	wg.Wait()
@@ -137,26 +147,11 @@ func TestTurns_NewConnectionQueuesAsJustServed(t *testing.T) {
 	var order []string
 	var wg sync.WaitGroup
 	start := func(name string, last uint64) {
-		tu := newTurn()
-		tu.last = last
-		wg.Go(func() {
-			ts.take(&tu)
+		queueTurn(t, ts, &wg, last, func() {
 			mu.Lock()
 			order = append(order, name)
 			mu.Unlock()
-			ts.done(&tu)
 		})
-		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
-			ts.mu.Lock()
-			queued := slices.Contains(ts.queue, &tu)
-			ts.mu.Unlock()
-			if queued {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%s not queued after 10 s", name)
-			}
-		}
 	}
 	start("new", 0)
 	start("old", 3)
