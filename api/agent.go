@@ -54,7 +54,7 @@ func (s *Server) handleAgentHeartbeat(c echo.Context) error {
 	if err := h.Validate(); err != nil {
 		return err
 	}
-	if err := s.reg.RecordHeartbeat(c.Request().Context(), beaconOf(c).ID, h); err != nil {
+	if err := s.agents.RecordHeartbeat(writeCtx(c), beaconOf(c).ID, h); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -121,24 +121,14 @@ func (s *Server) handleAgentEvents(c echo.Context) error {
 			out.Rejected = append(out.Rejected, rej)
 			continue
 		}
-		ev.BeaconID = b.ID
 		evs = append(evs, ev)
 	}
 	if len(evs) > 0 {
-		acc, dup, err := s.reg.RecordEvents(c.Request().Context(), b.ID, evs)
+		acc, dup, err := s.agents.RecordEvents(writeCtx(c), b, evs)
 		if err != nil {
 			return err
 		}
 		out.AcceptedIDs, out.DuplicateIDs = append(out.AcceptedIDs, acc...), append(out.DuplicateIDs, dup...)
-		byID := make(map[string]*nearby.Event, len(evs))
-		for i := range evs {
-			byID[evs[i].ID] = &evs[i]
-		}
-		for _, id := range acc {
-			if ev := byID[id]; ev != nil {
-				s.cat.RecordActivity(b.StoreID, ev.Type, ev.At)
-			}
-		}
 	}
 	out.Accepted, out.Duplicates = len(out.AcceptedIDs), len(out.DuplicateIDs)
 	s.metrics.events.WithLabelValues("accepted").Add(float64(out.Accepted))

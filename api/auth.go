@@ -114,7 +114,7 @@ func (s *Server) merchantAuth(next echo.HandlerFunc) echo.HandlerFunc {
 		if !ok {
 			return errUnauthorized
 		}
-		m, err := s.reg.GetMerchant(c.Request().Context(), id)
+		m, err := s.merchants.GetMerchant(c.Request().Context(), id)
 		if nearby.ErrorCode(err) == nearby.ENOTFOUND {
 			return errUnauthorized
 		} else if err != nil {
@@ -134,7 +134,7 @@ func (s *Server) agentAuth(next echo.HandlerFunc) echo.HandlerFunc {
 		if !ok {
 			return errUnauthorized
 		}
-		b, err := s.reg.GetBeacon(c.Request().Context(), 0, id)
+		b, err := s.agents.AgentBeacon(c.Request().Context(), id)
 		if nearby.ErrorCode(err) == nearby.ENOTFOUND {
 			return errUnauthorized
 		} else if err != nil {

@@ -22,9 +22,7 @@ func (s *Server) handleCreateBeacon(c echo.Context) error {
 	}
 	secret := NewSecret()
 	b.AgentTokenHash = HashSecret(secret)
-	ctx := c.Request().Context()
-	err := s.inOrder(ctx, func() error { return s.reg.CreateBeacon(ctx, b) }, func() { s.cat.PutBeacon(b) })
-	if err != nil {
+	if err := s.beacons.CreateBeacon(writeCtx(c), b); err != nil {
 		return err
 	}
 	v := beaconView(b)
@@ -38,7 +36,7 @@ func (s *Server) handleListBeacons(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	bs, err := s.reg.ListBeacons(c.Request().Context(), merchantOf(c), after, limit+1)
+	bs, err := s.beacons.ListBeacons(c.Request().Context(), merchantOf(c), after, limit+1)
 	if err != nil {
 		return err
 	}
@@ -51,7 +49,7 @@ func (s *Server) handleGetBeacon(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	b, err := s.reg.GetBeacon(c.Request().Context(), merchantOf(c), id)
+	b, err := s.beacons.GetBeacon(c.Request().Context(), merchantOf(c), id)
 	if err != nil {
 		return err
 	}
@@ -68,15 +66,7 @@ func (s *Server) handleUpdateBeacon(c echo.Context) error {
 	if err := decodeJSON(c, s.cfg.MaxBodyBytes, &in); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	b, err := s.reg.GetBeacon(ctx, merchantOf(c), id)
-	if err != nil {
-		return err
-	}
-	if err := in.apply(b); err != nil {
-		return err
-	}
-	err = s.inOrder(ctx, func() error { return s.reg.UpdateBeacon(ctx, b) }, func() { s.cat.PutBeacon(b) })
+	b, err := s.beacons.UpdateBeacon(writeCtx(c), merchantOf(c), id, in.apply)
 	if err != nil {
 		return err
 	}
@@ -89,9 +79,7 @@ func (s *Server) handleDeleteBeacon(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	err = s.inOrder(ctx, func() error { return s.reg.DeleteBeacon(ctx, merchantOf(c), id) }, func() { s.cat.DeleteBeacon(id) })
-	if err != nil {
+	if err := s.beacons.DeleteBeacon(writeCtx(c), merchantOf(c), id); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -49,7 +49,7 @@ func BenchmarkServer_Nearby(b *testing.B) {
 	}
 	cfg := api.DefaultConfig()
 	cfg.AdminToken, cfg.RateLimit = "x", 0
-	srv, err := api.New(cfg, api.Deps{Registry: &Registry{}, Catalog: cat, Index: ix})
+	srv, err := api.New(cfg, serviceDeps(b, &Registry{}, cat, ix, nil))
 	if err != nil {
 		b.Fatal(err)
 	}

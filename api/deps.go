@@ -6,69 +6,91 @@ import (
 
 	"github.com/nearby-dev/nearby"
 	"github.com/nearby-dev/nearby/catalog"
-	"github.com/nearby-dev/nearby/geo"
+	"github.com/nearby-dev/nearby/discovery"
 )
 
-// Registry is the durable registry the handlers write to and read from.
-// *store.DB satisfies it. Every write returns only after its commit; a
-// missing or foreign record is a *nearby.Error ENOTFOUND.
-type Registry interface {
+// The handlers' collaborators, one small interface per noun of the API.
+// *discovery.Service satisfies every one of them.
+var (
+	_ Merchants = (*discovery.Service)(nil)
+	_ Stores    = (*discovery.Service)(nil)
+	_ Programs  = (*discovery.Service)(nil)
+	_ Beacons   = (*discovery.Service)(nil)
+	_ Phones    = (*discovery.Service)(nil)
+	_ Agents    = (*discovery.Service)(nil)
+	_ Stats     = (*discovery.Service)(nil)
+	_ Status    = (*discovery.Service)(nil)
+)
+
+// Merchants creates merchants and finds the one a merchant key names. A
+// missing or foreign record is a *nearby.Error ENOTFOUND here and below.
+type Merchants interface {
 	CreateMerchant(ctx context.Context, m *nearby.Merchant) error
 	GetMerchant(ctx context.Context, id uint64) (*nearby.Merchant, error)
-
-	CreateStore(ctx context.Context, s *nearby.Store) error
-	CreateStores(ctx context.Context, ss []*nearby.Store) error
-	GetStore(ctx context.Context, merchantID, id uint64) (*nearby.Store, error)
-	UpdateStore(ctx context.Context, s *nearby.Store) error
-	// DeleteStoreChanged deletes a store and returns, as committed, the
-	// programs whose store lists lost it.
-	DeleteStoreChanged(ctx context.Context, merchantID, id uint64) ([]*nearby.Program, error)
-	ListStores(ctx context.Context, merchantID, afterID uint64, limit int) ([]*nearby.Store, error)
-
-	CreateProgram(ctx context.Context, p *nearby.Program) error
-	GetProgram(ctx context.Context, merchantID, id uint64) (*nearby.Program, error)
-	UpdateProgram(ctx context.Context, p *nearby.Program) error
-	DeleteProgram(ctx context.Context, merchantID, id uint64) error
-	ListPrograms(ctx context.Context, merchantID, afterID uint64, limit int) ([]*nearby.Program, error)
-
-	CreateBeacon(ctx context.Context, b *nearby.Beacon) error
-	GetBeacon(ctx context.Context, merchantID, id uint64) (*nearby.Beacon, error)
-	UpdateBeacon(ctx context.Context, b *nearby.Beacon) error
-	DeleteBeacon(ctx context.Context, merchantID, id uint64) error
-	ListBeacons(ctx context.Context, merchantID, afterID uint64, limit int) ([]*nearby.Beacon, error)
-
-	RecordHeartbeat(ctx context.Context, beaconID uint64, h *nearby.Heartbeat) error
-	RecordEvents(ctx context.Context, beaconID uint64, evs []nearby.Event) (accepted, duplicates []string, err error)
-	RecordShake(ctx context.Context, s *nearby.Shake) error
-	GetShake(ctx context.Context, merchantID uint64, ticket string) (*nearby.Shake, error)
-
-	BeaconStats(ctx context.Context, merchantID, beaconID uint64, from, to time.Time) ([]nearby.DayStats, error)
-	StoreStats(ctx context.Context, merchantID, storeID uint64, from, to time.Time) ([]nearby.DayStats, error)
-	StoreEventCounts(ctx context.Context, storeIDs []uint64, from, to time.Time) (map[uint64]int64, error)
 }
 
-// Catalog is the in-memory read model the phone routes query and every
-// committed write updates. *catalog.Catalog satisfies it.
-type Catalog interface {
-	PutStore(s *nearby.Store) error
-	DeleteStore(id uint64)
-	PutProgram(p *nearby.Program)
-	DeleteProgram(id uint64)
-	PutBeacon(b *nearby.Beacon)
-	DeleteBeacon(id uint64)
-	RecordActivity(storeID uint64, typ nearby.EventType, at time.Time)
-	Counts() (stores, programs, beacons int)
-	Store(id uint64) (*nearby.Store, bool) // a store's snapshot, for the heatmap's ownership filter
+// Stores is a merchant's stores. Every write returns after its commit.
+type Stores interface {
+	CreateStore(ctx context.Context, st *nearby.Store) error
+	ImportStores(ctx context.Context, batch []*nearby.Store) error
+	GetStore(ctx context.Context, merchantID, id uint64) (*nearby.Store, error)
+	ListStores(ctx context.Context, merchantID, afterID uint64, limit int) ([]*nearby.Store, error)
+	// UpdateStore replaces the store by edit's changes to the current one.
+	UpdateStore(ctx context.Context, merchantID, id uint64, edit func(*nearby.Store) error) (*nearby.Store, error)
+	DeleteStore(ctx context.Context, merchantID, id uint64) error
+}
+
+// Programs is a merchant's mini-programs.
+type Programs interface {
+	CreateProgram(ctx context.Context, p *nearby.Program) error
+	GetProgram(ctx context.Context, merchantID, id uint64) (*nearby.Program, error)
+	ListPrograms(ctx context.Context, merchantID, afterID uint64, limit int) ([]*nearby.Program, error)
+	UpdateProgram(ctx context.Context, merchantID, id uint64, edit func(*nearby.Program) error) (*nearby.Program, error)
+	DeleteProgram(ctx context.Context, merchantID, id uint64) error
+}
+
+// Beacons is a merchant's beacons.
+type Beacons interface {
+	CreateBeacon(ctx context.Context, b *nearby.Beacon) error
+	GetBeacon(ctx context.Context, merchantID, id uint64) (*nearby.Beacon, error)
+	ListBeacons(ctx context.Context, merchantID, afterID uint64, limit int) ([]*nearby.Beacon, error)
+	UpdateBeacon(ctx context.Context, merchantID, id uint64, edit func(*nearby.Beacon) error) (*nearby.Beacon, error)
+	DeleteBeacon(ctx context.Context, merchantID, id uint64) error
+}
+
+// Phones answers the public phone routes.
+type Phones interface {
 	// NearbyInto validates q (catalog.NearbyQuery.Validate) and answers it,
 	// appending the page's results to dst[:0] (nil: a new slice), so the
 	// hot path reuses one pooled slice per request.
 	NearbyInto(ctx context.Context, q catalog.NearbyQuery, dst []catalog.NearbyResult) (catalog.NearbyPage, error)
 	Resolve(ctx context.Context, seen []catalog.Sighting) ([]catalog.Resolved, error)
+	Shake(ctx context.Context, req discovery.ShakeRequest) (discovery.ShakeResult, error)
+	GetShake(ctx context.Context, merchantID uint64, ticket string) (*nearby.Shake, error)
 }
 
-// Index is the part of the geo index the heatmap and the metrics read.
-// *geo.Index satisfies it.
-type Index interface {
-	InBounds(b geo.Bounds, dst []uint64) ([]uint64, error)
-	Len() int
+// Agents serves beacon agents.
+type Agents interface {
+	// AgentBeacon returns any merchant's beacon, for the token check.
+	AgentBeacon(ctx context.Context, id uint64) (*nearby.Beacon, error)
+	RecordHeartbeat(ctx context.Context, beaconID uint64, h *nearby.Heartbeat) error
+	RecordEvents(ctx context.Context, b *nearby.Beacon, evs []nearby.Event) (accepted, duplicates []string, err error)
+}
+
+// Stats reads a merchant's statistics.
+type Stats interface {
+	BeaconStats(ctx context.Context, merchantID, beaconID uint64, from, to time.Time) ([]nearby.DayStats, error)
+	StoreStats(ctx context.Context, merchantID, storeID uint64, from, to time.Time) ([]nearby.DayStats, error)
+	Heatmap(ctx context.Context, q discovery.HeatmapQuery) ([]discovery.HeatCell, error)
+}
+
+// Status is what the operational routes and the metrics report.
+type Status interface {
+	Counts() (stores, programs, beacons int)
+	IndexLen() int
+}
+
+// ServiceDeps returns Deps whose every interface is svc.
+func ServiceDeps(svc *discovery.Service) Deps {
+	return Deps{Merchants: svc, Stores: svc, Programs: svc, Beacons: svc, Phones: svc, Agents: svc, Stats: svc, Status: svc}
 }

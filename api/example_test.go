@@ -16,7 +16,7 @@ func Example() {
 	ix := geo.New()
 	cfg := api.DefaultConfig()
 	cfg.AdminToken = "change-me"
-	srv, err := api.New(cfg, api.Deps{Registry: &Registry{}, Catalog: catalog.New(ix, nil), Index: ix})
+	srv, err := api.New(cfg, serviceDeps(nil, &Registry{}, catalog.New(ix, nil), ix, nil))
 	if err != nil {
 		panic(err)
 	}

@@ -56,7 +56,7 @@ func (s *Server) handleImport(c echo.Context) error {
 	if err := cp.Err(); err != nil {
 		return err
 	}
-	imp := &importRun{s: s, ctx: req.Context(), rid: requestID(c), merchantID: merchantOf(c), out: importJSON{Failed: []failedRow{}}}
+	imp := &importRun{s: s, ctx: writeCtx(c), merchantID: merchantOf(c), out: importJSON{Failed: []failedRow{}}}
 	if format == "csv" {
 		cols, cerr := parseColumns(c.QueryParam("columns"))
 		if cerr != nil {
@@ -160,8 +160,7 @@ func importFormat(c echo.Context) (string, error) {
 // memory stays bounded) while the parser fills the next one.
 type importRun struct {
 	s          *Server
-	ctx        context.Context
-	rid        string // the request's id, for logs
+	ctx        context.Context // the request's, with its id for the service's logs
 	merchantID uint64
 	batch      []*nearby.Store
 	out        importJSON
@@ -226,19 +225,9 @@ func (r *importRun) commitLoop() {
 		if r.err != nil {
 			continue
 		}
-		// Under the write-order lock, like single writes, so a concurrent
-		// PUT of an imported id reaches the catalog in commit order.
-		err := r.s.inOrder(r.ctx, func() error { return r.s.reg.CreateStores(r.ctx, batch) }, func() {
-			for _, st := range batch {
-				// The rows passed Store.Validate, so this cannot fail on
-				// input; were it to, the stores are durable and the
-				// catalog is rebuilt at the next start: log, don't fail
-				// an import whose rows are committed.
-				if err := r.s.cat.PutStore(st); err != nil {
-					r.s.catalogFailed(r.ctx, r.rid, nearby.KindStore, st.ID, err)
-				}
-			}
-		})
+		// The service commits the batch and puts it into the catalog in
+		// commit order, like single writes.
+		err := r.s.stores.ImportStores(r.ctx, batch)
 		if err != nil {
 			r.err = err
 			r.failed.Store(true)

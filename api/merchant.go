@@ -31,10 +31,7 @@ func (s *Server) handleCreateMerchant(c echo.Context) error {
 	}
 	secret := NewSecret()
 	m := &nearby.Merchant{Name: *in.Name, APIKeyHash: HashSecret(secret)}
-	if err := m.Validate(); err != nil {
-		return err
-	}
-	if err := s.reg.CreateMerchant(c.Request().Context(), m); err != nil {
+	if err := s.merchants.CreateMerchant(writeCtx(c), m); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, merchantJSON{

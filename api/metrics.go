@@ -10,7 +10,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"go.etcd.io/bbolt"
 )
 
 // metrics are the server's Prometheus collectors, on their own registry.
@@ -39,7 +38,7 @@ type requestSeries struct {
 	latency  prometheus.Observer
 }
 
-func newMetrics(s *Server, boltStats func() bbolt.Stats) *metrics {
+func newMetrics(s *Server, extra []prometheus.Collector) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -66,12 +65,10 @@ func newMetrics(s *Server, boltStats func() bbolt.Stats) *metrics {
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "nearby_index_size", Help: "Store locations in the geo index.",
-		}, func() float64 { return float64(s.idx.Len()) }),
-		&catalogCollector{cat: s.cat},
+		}, func() float64 { return float64(s.status.IndexLen()) }),
+		&catalogCollector{status: s.status},
 	)
-	if boltStats != nil {
-		m.reg.MustRegister(&boltCollector{stats: boltStats})
-	}
+	m.reg.MustRegister(extra...)
 	return m
 }
 
@@ -109,59 +106,15 @@ func (s *Server) handleMetrics() echo.HandlerFunc {
 }
 
 // catalogCollector exports the read model's sizes.
-type catalogCollector struct{ cat Catalog }
+type catalogCollector struct{ status Status }
 
 var catalogDesc = prometheus.NewDesc("nearby_catalog_entries", "Entries in the in-memory catalog by kind.", []string{"kind"}, nil)
 
 func (c *catalogCollector) Describe(ch chan<- *prometheus.Desc) { ch <- catalogDesc }
 
 func (c *catalogCollector) Collect(ch chan<- prometheus.Metric) {
-	st, pg, bc := c.cat.Counts()
+	st, pg, bc := c.status.Counts()
 	ch <- prometheus.MustNewConstMetric(catalogDesc, prometheus.GaugeValue, float64(st), "stores")
 	ch <- prometheus.MustNewConstMetric(catalogDesc, prometheus.GaugeValue, float64(pg), "programs")
 	ch <- prometheus.MustNewConstMetric(catalogDesc, prometheus.GaugeValue, float64(bc), "beacons")
-}
-
-// boltCollector exports bbolt's database statistics.
-type boltCollector struct{ stats func() bbolt.Stats }
-
-func boltDesc(name, help string) *prometheus.Desc {
-	return prometheus.NewDesc("bbolt_"+name, help, nil, nil)
-}
-
-var (
-	boltFreePages    = boltDesc("free_pages", "Free pages on the freelist.")
-	boltPendingPages = boltDesc("pending_pages", "Pending pages on the freelist.")
-	boltFreeAlloc    = boltDesc("free_alloc_bytes", "Bytes allocated in free pages.")
-	boltFreelistUse  = boltDesc("freelist_inuse_bytes", "Bytes used by the freelist.")
-	boltTxTotal      = boltDesc("read_tx_total", "Read transactions started.")
-	boltOpenTx       = boltDesc("open_read_tx", "Read transactions currently open.")
-	boltPageAlloc    = boltDesc("tx_page_alloc_bytes_total", "Bytes allocated for pages by write transactions.")
-	boltPagesTotal   = boltDesc("tx_pages_total", "Page allocations by write transactions.")
-	boltWrites       = boltDesc("tx_writes_total", "Page writes performed.")
-	boltWriteSeconds = boltDesc("tx_write_seconds_total", "Time spent writing to disk.")
-)
-
-func (c *boltCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{boltFreePages, boltPendingPages, boltFreeAlloc, boltFreelistUse,
-		boltTxTotal, boltOpenTx, boltPageAlloc, boltPagesTotal, boltWrites, boltWriteSeconds} {
-		ch <- d
-	}
-}
-
-func (c *boltCollector) Collect(ch chan<- prometheus.Metric) {
-	st := c.stats()
-	g := func(d *prometheus.Desc, t prometheus.ValueType, v float64) {
-		ch <- prometheus.MustNewConstMetric(d, t, v)
-	}
-	g(boltFreePages, prometheus.GaugeValue, float64(st.FreePageN))
-	g(boltPendingPages, prometheus.GaugeValue, float64(st.PendingPageN))
-	g(boltFreeAlloc, prometheus.GaugeValue, float64(st.FreeAlloc))
-	g(boltFreelistUse, prometheus.GaugeValue, float64(st.FreelistInuse))
-	g(boltTxTotal, prometheus.CounterValue, float64(st.TxN))
-	g(boltOpenTx, prometheus.GaugeValue, float64(st.OpenTxN))
-	g(boltPageAlloc, prometheus.CounterValue, float64(st.TxStats.GetPageAlloc()))
-	g(boltPagesTotal, prometheus.CounterValue, float64(st.TxStats.GetPageCount()))
-	g(boltWrites, prometheus.CounterValue, float64(st.TxStats.GetWrite()))
-	g(boltWriteSeconds, prometheus.CounterValue, st.TxStats.GetWriteTime().Seconds())
 }

@@ -6,10 +6,10 @@ import (
 	"time"
 
 	"github.com/nearby-dev/nearby"
-	"github.com/nearby-dev/nearby/api"
+	"github.com/nearby-dev/nearby/discovery"
 )
 
-// Registry is a fake api.Registry: each method calls its XxxFn field, or
+// Registry is a fake discovery.Registry: each method calls its XxxFn field, or
 // fails with an internal error when the test did not set it.
 type Registry struct {
 	CreateMerchantFn     func(ctx context.Context, m *nearby.Merchant) error
@@ -39,7 +39,20 @@ type Registry struct {
 	StoreEventCountsFn   func(ctx context.Context, storeIDs []uint64, from, to time.Time) (map[uint64]int64, error)
 }
 
-var _ api.Registry = (*Registry)(nil)
+var _ discovery.Registry = (*Registry)(nil)
+
+// The start-up load's reads are not faked: the api tests fill the catalog
+// themselves.
+func (r *Registry) ForEachStore(context.Context, func(*nearby.Store) error) error { return errNotFaked }
+func (r *Registry) ForEachProgram(context.Context, func(*nearby.Program) error) error {
+	return errNotFaked
+}
+func (r *Registry) ForEachBeacon(context.Context, func(*nearby.Beacon) error) error {
+	return errNotFaked
+}
+func (r *Registry) StoreActivity(context.Context, time.Time, func(uint64, time.Time, int64, int64) error) error {
+	return errNotFaked
+}
 
 var errNotFaked = nearby.Internal(errors.New("api_test: method not faked"))
 

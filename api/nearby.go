@@ -49,7 +49,7 @@ func (s *Server) nearbyPage(ctx context.Context, gc *gatherConn, q catalog.Nearb
 	if gc != nil && gc.turns.take(&gc.turn) {
 		defer gc.turns.done(&gc.turn)
 	}
-	page, err := s.cat.NearbyInto(ctx, q, *res) // validates q (ranges, cursor)
+	page, err := s.phones.NearbyInto(ctx, q, *res) // validates q (ranges, cursor)
 	if page.Results != nil {
 		*res = page.Results // grown for a larger limit: keep that
 	}
@@ -234,9 +234,10 @@ type Briefs struct{}
 
 var _ catalog.Renderer = Briefs{}
 
-// rendersBriefs reports whether cat's results carry Briefs' JSON.
-func rendersBriefs(cat Catalog) bool {
-	r, ok := cat.(interface{ Renderer() catalog.Renderer })
+// rendersBriefs reports whether the results of phones (a catalog, or a
+// service over one) carry Briefs' JSON.
+func rendersBriefs(phones any) bool {
+	r, ok := phones.(interface{ Renderer() catalog.Renderer })
 	if !ok {
 		return false
 	}

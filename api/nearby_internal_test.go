@@ -10,6 +10,7 @@ import (
 
 	"github.com/nearby-dev/nearby"
 	"github.com/nearby-dev/nearby/catalog"
+	"github.com/nearby-dev/nearby/discovery"
 	"github.com/nearby-dev/nearby/geo"
 )
 
@@ -242,13 +243,15 @@ func (otherRenderer) AppendProgram(dst []byte, p *nearby.Program) []byte {
 func TestRendersBriefs(t *testing.T) {
 	tests := []struct {
 		name string
-		cat  Catalog
+		cat  any
 		want bool
 	}{
 		{"Briefs", catalog.New(geo.New(), &catalog.Options{Renderer: Briefs{}}), true},
 		{"no renderer", catalog.New(geo.New(), nil), false},
 		{"another renderer", catalog.New(geo.New(), &catalog.Options{Renderer: otherRenderer{}}), false},
-		{"not a *catalog.Catalog", struct{ Catalog }{catalog.New(geo.New(), &catalog.Options{Renderer: Briefs{}})}, false},
+		{"not a *catalog.Catalog", struct{ discovery.Catalog }{catalog.New(geo.New(), &catalog.Options{Renderer: Briefs{}})}, false},
+		{"a service over Briefs", newService(t, catalog.New(geo.New(), &catalog.Options{Renderer: Briefs{}})), true},
+		{"a service over another renderer", newService(t, catalog.New(geo.New(), &catalog.Options{Renderer: otherRenderer{}})), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -257,4 +260,14 @@ func TestRendersBriefs(t *testing.T) {
 			}
 		})
 	}
+}
+
+// newService is a service over cat with a registry that is never called.
+func newService(t *testing.T, cat *catalog.Catalog) *discovery.Service {
+	t.Helper()
+	svc, err := discovery.New(struct{ discovery.Registry }{}, cat, geo.New(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc
 }

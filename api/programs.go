@@ -19,9 +19,7 @@ func (s *Server) handleCreateProgram(c echo.Context) error {
 	if err := in.apply(pg); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	err := s.inOrder(ctx, func() error { return s.reg.CreateProgram(ctx, pg) }, func() { s.cat.PutProgram(pg) })
-	if err != nil {
+	if err := s.programs.CreateProgram(writeCtx(c), pg); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, programView(pg))
@@ -33,7 +31,7 @@ func (s *Server) handleListPrograms(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pgs, err := s.reg.ListPrograms(c.Request().Context(), merchantOf(c), after, limit+1)
+	pgs, err := s.programs.ListPrograms(c.Request().Context(), merchantOf(c), after, limit+1)
 	if err != nil {
 		return err
 	}
@@ -46,7 +44,7 @@ func (s *Server) handleGetProgram(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pg, err := s.reg.GetProgram(c.Request().Context(), merchantOf(c), id)
+	pg, err := s.programs.GetProgram(c.Request().Context(), merchantOf(c), id)
 	if err != nil {
 		return err
 	}
@@ -63,15 +61,7 @@ func (s *Server) handleUpdateProgram(c echo.Context) error {
 	if err := decodeJSON(c, s.cfg.MaxBodyBytes, &in); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	pg, err := s.reg.GetProgram(ctx, merchantOf(c), id)
-	if err != nil {
-		return err
-	}
-	if err := in.apply(pg); err != nil {
-		return err
-	}
-	err = s.inOrder(ctx, func() error { return s.reg.UpdateProgram(ctx, pg) }, func() { s.cat.PutProgram(pg) })
+	pg, err := s.programs.UpdateProgram(writeCtx(c), merchantOf(c), id, in.apply)
 	if err != nil {
 		return err
 	}
@@ -84,9 +74,7 @@ func (s *Server) handleDeleteProgram(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	err = s.inOrder(ctx, func() error { return s.reg.DeleteProgram(ctx, merchantOf(c), id) }, func() { s.cat.DeleteProgram(id) })
-	if err != nil {
+	if err := s.programs.DeleteProgram(writeCtx(c), merchantOf(c), id); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

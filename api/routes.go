@@ -114,15 +114,15 @@ type statusJSON struct {
 }
 
 func (s *Server) handleHealthz(c echo.Context) error {
-	return c.JSON(http.StatusOK, statusJSON{Status: "ok", Stores: s.idx.Len()})
+	return c.JSON(http.StatusOK, statusJSON{Status: "ok", Stores: s.status.IndexLen()})
 }
 
 func (s *Server) handleReadyz(c echo.Context) error {
 	if !s.ready.Load() {
 		c.Response().Header().Set("Retry-After", "1")
-		return c.JSON(http.StatusServiceUnavailable, statusJSON{Status: "loading", Stores: s.idx.Len()})
+		return c.JSON(http.StatusServiceUnavailable, statusJSON{Status: "loading", Stores: s.status.IndexLen()})
 	}
-	return c.JSON(http.StatusOK, statusJSON{Status: "ready", Stores: s.idx.Len()})
+	return c.JSON(http.StatusOK, statusJSON{Status: "ready", Stores: s.status.IndexLen()})
 }
 
 func (s *Server) handleOpenAPI(c echo.Context) error {

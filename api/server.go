@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"go.etcd.io/bbolt"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Defaults of Config.
@@ -62,24 +62,51 @@ func DefaultConfig() Config {
 	}
 }
 
-// Deps are the server's collaborators. Registry, Catalog and Index are
-// required; the rest have defaults.
+// Deps are the server's collaborators. Every interface is required
+// (*discovery.Service satisfies them all); the rest have defaults.
 type Deps struct {
-	Registry  Registry
-	Catalog   Catalog
-	Index     Index
-	Logger    *slog.Logger       // nil: discard
-	Now       func() time.Time   // nil: time.Now
-	BoltStats func() bbolt.Stats // optional, exported on /metrics
+	Merchants Merchants
+	Stores    Stores
+	Programs  Programs
+	Beacons   Beacons
+	Phones    Phones
+	Agents    Agents
+	Stats     Stats
+	Status    Status
+	Logger    *slog.Logger     // nil: discard
+	Now       func() time.Time // nil: time.Now
+	// Collectors are exported on /metrics beside the server's own (e.g.
+	// the store's database statistics).
+	Collectors []prometheus.Collector
+}
+
+// missing names the first required dependency that is nil.
+func (d *Deps) missing() string {
+	for _, dep := range []struct {
+		name string
+		nil  bool
+	}{{"Merchants", d.Merchants == nil}, {"Stores", d.Stores == nil}, {"Programs", d.Programs == nil},
+		{"Beacons", d.Beacons == nil}, {"Phones", d.Phones == nil}, {"Agents", d.Agents == nil},
+		{"Stats", d.Stats == nil}, {"Status", d.Status == nil}} {
+		if dep.nil {
+			return dep.name
+		}
+	}
+	return ""
 }
 
 // Server is the HTTP API. Create it with New; it answers 503 on every route
 // but the operational ones until SetReady(true).
 type Server struct {
 	cfg       Config
-	reg       Registry
-	cat       Catalog
-	idx       Index
+	merchants Merchants
+	stores    Stores
+	programs  Programs
+	beacons   Beacons
+	phones    Phones
+	agents    Agents
+	stats     Stats
+	status    Status
 	logger    *slog.Logger
 	now       func() time.Time
 	adminHash [sha256.Size]byte
@@ -96,9 +123,6 @@ type Server struct {
 	// briefs: the catalog renders with Briefs, so the results' briefs are
 	// this API's JSON and handleNearby copies them (see Briefs).
 	briefs bool
-	// writeOrder serialises registry writes with their catalog updates
-	// (see inOrder).
-	writeOrder chan struct{}
 }
 
 // New builds the server and registers every route.
@@ -106,8 +130,8 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	switch {
 	case cfg.AdminToken == "":
 		return nil, errors.New("api: Config.AdminToken is required")
-	case deps.Registry == nil || deps.Catalog == nil || deps.Index == nil:
-		return nil, errors.New("api: Deps.Registry, Catalog and Index are required")
+	case deps.missing() != "":
+		return nil, errors.New("api: Deps." + deps.missing() + " is required")
 	}
 	def := DefaultConfig()
 	fill := func(v *int, d int) {
@@ -128,16 +152,20 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		cfg.MaxImportBytes = def.MaxImportBytes
 	}
 	s := &Server{
-		writeOrder: make(chan struct{}, 1),
-		cfg:        cfg,
-		reg:        deps.Registry,
-		cat:        deps.Catalog,
-		idx:        deps.Index,
-		logger:     deps.Logger,
-		now:        deps.Now,
-		adminHash:  sha256.Sum256([]byte(cfg.AdminToken)),
-		ridPrefix:  NewSecret()[:8] + "-",
-		briefs:     rendersBriefs(deps.Catalog),
+		cfg:       cfg,
+		merchants: deps.Merchants,
+		stores:    deps.Stores,
+		programs:  deps.Programs,
+		beacons:   deps.Beacons,
+		phones:    deps.Phones,
+		agents:    deps.Agents,
+		stats:     deps.Stats,
+		status:    deps.Status,
+		logger:    deps.Logger,
+		now:       deps.Now,
+		adminHash: sha256.Sum256([]byte(cfg.AdminToken)),
+		ridPrefix: NewSecret()[:8] + "-",
+		briefs:    rendersBriefs(deps.Phones),
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
@@ -148,7 +176,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if cfg.RateLimit > 0 {
 		s.limiter = newIPLimiter(cfg.RateLimit, max(cfg.RateBurst, 1), s.now)
 	}
-	s.metrics = newMetrics(s, deps.BoltStats)
+	s.metrics = newMetrics(s, deps.Collectors)
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

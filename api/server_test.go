@@ -14,6 +14,7 @@ import (
 	"github.com/nearby-dev/nearby"
 	"github.com/nearby-dev/nearby/api"
 	"github.com/nearby-dev/nearby/catalog"
+	"github.com/nearby-dev/nearby/discovery"
 	"github.com/nearby-dev/nearby/geo"
 )
 
@@ -36,7 +37,7 @@ func newTestServer(t testing.TB, mod func(*api.Config)) *testServer {
 
 // newTestServerOver is newTestServer whose server reaches ts.Cat through
 // wrap (nil: directly), so that a test can make catalog updates fail.
-func newTestServerOver(t testing.TB, mod func(*api.Config), wrap func(*catalog.Catalog) api.Catalog) *testServer {
+func newTestServerOver(t testing.TB, mod func(*api.Config), wrap func(*catalog.Catalog) discovery.Catalog) *testServer {
 	t.Helper()
 	cfg := api.DefaultConfig()
 	cfg.AdminToken = adminToken
@@ -46,12 +47,14 @@ func newTestServerOver(t testing.TB, mod func(*api.Config), wrap func(*catalog.C
 	}
 	ix := geo.New()
 	ts := &testServer{Reg: &Registry{}, Index: ix, Cat: catalog.New(ix, &catalog.Options{Renderer: api.Briefs{}}), Logs: &bytes.Buffer{}}
-	var cat api.Catalog = ts.Cat
+	var cat discovery.Catalog = ts.Cat
 	if wrap != nil {
 		cat = wrap(ts.Cat)
 	}
-	srv, err := api.New(cfg, api.Deps{Registry: ts.Reg, Catalog: cat, Index: ix,
-		Logger: slog.New(slog.NewTextHandler(ts.Logs, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	logger := slog.New(slog.NewTextHandler(ts.Logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	deps := serviceDeps(t, ts.Reg, cat, ix, logger)
+	deps.Logger = logger
+	srv, err := api.New(cfg, deps)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -277,8 +280,8 @@ func TestServer_AccessLog(t *testing.T) {
 			ix := geo.New()
 			cfg := api.DefaultConfig()
 			cfg.AdminToken = adminToken
-			srv, err := api.New(cfg, api.Deps{Registry: &Registry{}, Catalog: catalog.New(ix, nil), Index: ix,
-				Logger: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: tt.level}))})
+			srv, err := api.New(cfg, withLogger(serviceDeps(t, &Registry{}, catalog.New(ix, nil), ix, nil),
+				slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: tt.level}))))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/nearby-dev/nearby"
 	"github.com/nearby-dev/nearby/catalog"
+	"github.com/nearby-dev/nearby/discovery"
 )
 
 // MaxSightings bounds the beacons one resolve or shake request may list:
@@ -146,7 +147,7 @@ func (s *Server) handleResolve(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.cat.Resolve(c.Request().Context(), seen)
+	res, err := s.phones.Resolve(c.Request().Context(), seen)
 	if err != nil {
 		return err
 	}
@@ -178,8 +179,8 @@ type shakeJSON struct {
 
 // handleShake is POST /v1/shake: the nearest resolved beacon is chosen and
 // the others are "around"; with no known beacon but a location, the best
-// nearby program is chosen instead and "fallback" says so. The shake is
-// committed before the answer.
+// nearby program is chosen instead and "fallback" says so (the service's
+// Shake decides and commits before the answer).
 func (s *Server) handleShake(c echo.Context) error {
 	var in shakeInput
 	if err := decodeJSON(c, s.cfg.MaxBodyBytes, &in); err != nil {
@@ -211,61 +212,33 @@ func (s *Server) handleShake(c echo.Context) error {
 	if err := p.Err(); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	res, err := s.cat.Resolve(ctx, seen)
+	res, err := s.phones.Shake(writeCtx(c), discovery.ShakeRequest{DeviceID: *in.DeviceID, Seen: seen,
+		Lat: in.Lat, Lng: in.Lng, Age: in.Age, Gender: in.Gender, OS: in.OS})
 	if err != nil {
 		return err
 	}
-	now := s.now().UTC()
-	out := shakeJSON{Ticket: uuid.NewString(), Around: []resolvedJSON{}}
-	sh := &nearby.Shake{Ticket: out.Ticket, DeviceID: *in.DeviceID, At: now, Proximity: "unknown"}
-	by := "none"
-	switch {
-	case len(res) > 0:
-		by = "beacon"
-		v := resolvedView(&res[0])
+	s.metrics.shakes.WithLabelValues(res.By).Inc()
+	return c.JSON(http.StatusOK, shakeView(&res))
+}
+
+// shakeView is a shake's answer as the contract shows it.
+func shakeView(res *discovery.ShakeResult) shakeJSON {
+	out := shakeJSON{Ticket: res.Shake.Ticket, Around: []resolvedJSON{}}
+	switch res.By {
+	case discovery.ShakeByBeacon:
+		v := resolvedView(&res.Resolved[0])
 		out.Chosen = &v
-		for i := range res[1:] {
-			out.Around = append(out.Around, resolvedView(&res[1+i]))
+		for i := range res.Resolved[1:] {
+			out.Around = append(out.Around, resolvedView(&res.Resolved[1+i]))
 		}
-		r := &res[0]
-		sh.BeaconID, sh.DistanceM, sh.Proximity = r.Beacon.ID, r.DistanceM, v.Proximity
-		if r.Store != nil {
-			sh.StoreID = r.Store.ID
-		}
-		if r.Program != nil {
-			sh.ProgramID = r.Program.ID
-		}
-	case in.Lat != nil:
-		q := catalog.NearbyQuery{Lat: *in.Lat, Lng: *in.Lng, Limit: 1, Age: in.Age, Gender: in.Gender, OS: in.OS}
-		page, err := s.cat.NearbyInto(ctx, q, nil) // validates q
-		if err != nil {
-			return err
-		}
-		if len(page.Results) > 0 {
-			by = "location"
-			r := &page.Results[0]
-			d := r.DistanceM
-			out.Chosen = &resolvedJSON{Store: storeBriefOf(r.Store), Page: &pageBrief{Program: programBriefOf(r.Program)},
-				DistanceM: &d, Proximity: "unknown"}
-			out.Fallback = "location"
-			sh.Fallback, sh.DistanceM = true, &d
-			if r.Store != nil {
-				sh.StoreID = r.Store.ID
-			}
-			if r.Program != nil {
-				sh.ProgramID = r.Program.ID
-			}
-		}
+	case discovery.ShakeByLocation:
+		r := res.Nearby
+		d := r.DistanceM
+		out.Chosen = &resolvedJSON{Store: storeBriefOf(r.Store), Page: &pageBrief{Program: programBriefOf(r.Program)},
+			DistanceM: &d, Proximity: "unknown"}
+		out.Fallback = "location"
 	}
-	if err := s.reg.RecordShake(ctx, sh); err != nil {
-		return err
-	}
-	if sh.StoreID != 0 {
-		s.cat.RecordActivity(sh.StoreID, nearby.EventShake, now)
-	}
-	s.metrics.shakes.WithLabelValues(by).Inc()
-	return c.JSON(http.StatusOK, out)
+	return out
 }
 
 type shakeRecordJSON struct {
@@ -287,7 +260,7 @@ func (s *Server) handleGetShake(c echo.Context) error {
 	if err != nil || t.String() != c.Param("ticket") {
 		return nearby.Invalid("ticket", "is not a shake ticket")
 	}
-	sh, err := s.reg.GetShake(c.Request().Context(), merchantOf(c), t.String())
+	sh, err := s.phones.GetShake(c.Request().Context(), merchantOf(c), t.String())
 	if err != nil {
 		return err
 	}

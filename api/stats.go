@@ -2,12 +2,12 @@ package api
 
 import (
 	"net/http"
-	"slices"
 	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/nearby-dev/nearby"
+	"github.com/nearby-dev/nearby/discovery"
 	"github.com/nearby-dev/nearby/geo"
 )
 
@@ -68,7 +68,7 @@ func (s *Server) handleBeaconStats(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	days, err := s.reg.BeaconStats(c.Request().Context(), merchantOf(c), id, from, to)
+	days, err := s.stats.BeaconStats(c.Request().Context(), merchantOf(c), id, from, to)
 	if err != nil {
 		return err
 	}
@@ -85,7 +85,7 @@ func (s *Server) handleStoreStats(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	days, err := s.reg.StoreStats(c.Request().Context(), merchantOf(c), id, from, to)
+	days, err := s.stats.StoreStats(c.Request().Context(), merchantOf(c), id, from, to)
 	if err != nil {
 		return err
 	}
@@ -147,66 +147,15 @@ func (s *Server) handleHeatmap(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ids, err := s.idx.InBounds(geo.Bounds{MinLat: box[0], MinLng: box[1], MaxLat: box[2], MaxLng: box[3]}, nil)
-	if err != nil {
-		return nearby.Invalid("bounds", "%s", err.Error())
-	}
-	// Filter to the caller's stores before applying the cap: a cap on all
-	// stores in the box would let a merchant count its competitors' stores
-	// by bisecting boxes against the error.
-	mid := merchantOf(c)
-	mine := ids[:0]
-	var pts []geo.Point
-	for _, id := range ids {
-		if st, ok := s.cat.Store(id); ok && st.MerchantID == mid {
-			mine = append(mine, id)
-			pts = append(pts, geo.Point{Lat: st.Lat, Lng: st.Lng})
-		}
-	}
-	if len(mine) > s.cfg.MaxHeatmap {
-		return nearby.Invalid("bounds", "covers more than %d of your stores; use a smaller box", s.cfg.MaxHeatmap)
-	}
-	cellOf := make(map[uint64]string, len(mine))
-	for i, id := range mine {
-		cell, err := geo.CellOf(pts[i], res)
-		if err != nil {
-			return nearby.Internal(err)
-		}
-		cellOf[id] = cell
-	}
-	counts, err := s.reg.StoreEventCounts(c.Request().Context(), mine, from, to)
+	cells, err := s.stats.Heatmap(c.Request().Context(), discovery.HeatmapQuery{MerchantID: merchantOf(c),
+		Bounds: geo.Bounds{MinLat: box[0], MinLng: box[1], MaxLat: box[2], MaxLng: box[3]},
+		Res:    res, From: from, To: to, MaxStores: s.cfg.MaxHeatmap})
 	if err != nil {
 		return err
 	}
-	agg := map[string]*heatCellJSON{}
-	for _, id := range mine {
-		cell := cellOf[id]
-		hc := agg[cell]
-		if hc == nil {
-			hc = &heatCellJSON{Cell: cell}
-			agg[cell] = hc
-		}
-		hc.Count += counts[id]
-		hc.Stores++
+	out := heatmapJSON{Res: res, From: from, To: to, Cells: make([]heatCellJSON, len(cells))}
+	for i, hc := range cells {
+		out.Cells[i] = heatCellJSON{Cell: hc.Cell, Count: hc.Count, Stores: hc.Stores}
 	}
-	out := heatmapJSON{Res: res, From: from, To: to, Cells: make([]heatCellJSON, 0, len(agg))}
-	for _, hc := range agg {
-		out.Cells = append(out.Cells, *hc)
-	}
-	slices.SortFunc(out.Cells, func(a, b heatCellJSON) int {
-		if a.Count != b.Count {
-			if a.Count > b.Count {
-				return -1
-			}
-			return 1
-		}
-		if a.Cell < b.Cell {
-			return -1
-		}
-		if a.Cell > b.Cell {
-			return 1
-		}
-		return 0
-	})
 	return c.JSON(http.StatusOK, out)
 }

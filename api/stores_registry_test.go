@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/nearby-dev/nearby"
-	"github.com/nearby-dev/nearby/api"
 	"github.com/nearby-dev/nearby/catalog"
+	"github.com/nearby-dev/nearby/discovery"
 )
 
 // failingCatalog is a real catalog whose PutStore fails after the commit.
@@ -115,7 +115,7 @@ func TestServer_StoreCatalogFailureAfterCommit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ts := newTestServerOver(t, nil, func(c *catalog.Catalog) api.Catalog { return failingCatalog{c} })
+			ts := newTestServerOver(t, nil, func(c *catalog.Catalog) discovery.Catalog { return failingCatalog{c} })
 			key, fake := withMerchant(ts), ts.Reg
 			commits := 0
 			fake.CreateStoreFn = func(_ context.Context, s *nearby.Store) error { commits++; s.ID = 7; return nil }

@@ -10,10 +10,8 @@ import (
 	"testing"
 
 	"github.com/nearby-dev/nearby/api"
-	"github.com/nearby-dev/nearby/catalog"
 	"github.com/nearby-dev/nearby/catalog/catalogtest"
-	"github.com/nearby-dev/nearby/geo"
-	"github.com/nearby-dev/nearby/store"
+	"github.com/nearby-dev/nearby/daemon"
 )
 
 // BenchmarkNearbyHandler serves GET /v1/nearby (2 km, limit 20) through the
@@ -29,24 +27,19 @@ func BenchmarkNearbyHandler(b *testing.B) {
 		}
 	}
 	w := catalogtest.NewWorld(catalogtest.Options{Seed: 1, Stores: n})
-	ix := geo.New()
-	cat := catalog.New(ix, nil)
-	if err := cat.Load(w.Stores, w.Programs, nil); err != nil {
-		b.Fatal(err)
-	}
-	db, err := store.Open(filepath.Join(b.TempDir(), "nearby.db"), nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
 	cfg := api.DefaultConfig()
 	cfg.AdminToken = "x"
 	cfg.RateLimit = 0
-	srv, err := api.New(cfg, api.Deps{Registry: db, Catalog: cat, Index: ix})
+	d, err := daemon.Open(daemon.Config{Path: filepath.Join(b.TempDir(), "nearby.db"), API: cfg})
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv.SetReady(true)
+	defer d.Close()
+	if err := d.Catalog.Load(w.Stores, w.Programs, nil); err != nil {
+		b.Fatal(err)
+	}
+	d.Server.SetReady(true)
+	srv := d.Server
 	h := srv.Handler()
 	rng := rand.New(rand.NewPCG(2, 99))
 	reqs := make([]*http.Request, 4096)

@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -22,10 +23,9 @@ import (
 
 	"github.com/nearby-dev/nearby"
 	"github.com/nearby-dev/nearby/api"
-	"github.com/nearby-dev/nearby/catalog"
+	"github.com/nearby-dev/nearby/daemon"
 	"github.com/nearby-dev/nearby/geo"
 	"github.com/nearby-dev/nearby/ranking"
-	"github.com/nearby-dev/nearby/store"
 )
 
 // monday is the fixed clock of the server: Monday 2026-11-23 20:30 UTC,
@@ -44,21 +44,18 @@ type server struct {
 func startServer(tb testing.TB) *server {
 	tb.Helper()
 	now := func() time.Time { return monday }
-	db, err := store.Open(filepath.Join(tb.TempDir(), "nearby.db"), &store.Options{Now: now})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	ix := geo.New()
-	cat := catalog.New(ix, &catalog.Options{Now: now})
 	cfg := api.DefaultConfig()
 	cfg.AdminToken = adminToken
 	cfg.RateLimit = 0
-	srv, err := api.New(cfg, api.Deps{Registry: db, Catalog: cat, Index: ix, Now: now})
+	d, err := daemon.Open(daemon.Config{Path: filepath.Join(tb.TempDir(), "nearby.db"), API: cfg, Now: now})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	srv.SetReady(true)
+	tb.Cleanup(func() { d.Close() })
+	if _, err := d.Load(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	srv := d.Server
 	hs := httptest.NewServer(srv.Handler())
 	tb.Cleanup(hs.Close)
 	return &server{tb: tb, url: hs.URL, http: hs.Client()}

@@ -22,6 +22,8 @@ import (
 
 	"github.com/nearby-dev/nearby/api"
 	"github.com/nearby-dev/nearby/catalog"
+	"github.com/nearby-dev/nearby/daemon"
+	"github.com/nearby-dev/nearby/discovery"
 	"github.com/nearby-dev/nearby/geo"
 	"github.com/nearby-dev/nearby/store"
 )
@@ -71,6 +73,7 @@ type Main struct {
 	LoadGCPercent int
 
 	Logger   *slog.Logger
+	Daemon   *daemon.Daemon
 	DB       *store.DB
 	Index    *geo.Index
 	Catalog  *catalog.Catalog
@@ -135,23 +138,14 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	dbPath := filepath.Join(c.DataDir, DBFile)
-	m.DB, err = store.Open(dbPath, &store.Options{Timeout: 5 * time.Second, Logger: m.Logger.With(slog.String("sys", "store"))})
-	if err != nil {
-		return fmt.Errorf("discoveryd: %w", err)
-	}
-	m.Index = geo.New()
-	m.Catalog = catalog.New(m.Index, &catalog.Options{Renderer: api.Briefs{}})
 	cfg := api.DefaultConfig()
 	cfg.AdminToken, cfg.RateLimit, cfg.RateBurst, cfg.MaxImportBytes = token, c.RateLimit, c.RateBurst, c.MaxImportBytes
 	cfg.TrustForwardedFor = c.TrustForwarded
-	m.Server, err = api.New(cfg, api.Deps{
-		Registry: m.DB, Catalog: m.Catalog, Index: m.Index, BoltStats: m.DB.BoltStats,
-		Logger: m.Logger.With(slog.String("sys", "http")),
-	})
+	d, err := daemon.Open(daemon.Config{Path: filepath.Join(c.DataDir, DBFile), API: cfg, Logger: m.Logger})
 	if err != nil {
 		return fmt.Errorf("discoveryd: %w", err)
 	}
+	m.Daemon, m.DB, m.Index, m.Catalog, m.Server = d, d.DB, d.Index, d.Catalog, d.Server
 	l, err := net.Listen("tcp", c.Listen)
 	if err != nil {
 		return fmt.Errorf("discoveryd: listen: %w", err)
@@ -181,7 +175,7 @@ func (m *Main) Run(ctx context.Context) error {
 		defer m.wg.Done()
 		defer close(m.loaded)
 		start := time.Now()
-		m.loadErr = load(ctx, m.DB, m.Catalog, m.Logger, m.LoadGCPercent, servingGCPercent(&m.Config, m.Getenv) <= 0)
+		m.loadErr = load(ctx, m.Daemon, m.LoadGCPercent, servingGCPercent(&m.Config, m.Getenv) <= 0)
 		m.loadTook = time.Since(start)
 		if m.loadErr != nil {
 			m.Logger.Error("loading failed; /readyz stays 503", slog.Any("err", m.loadErr))
@@ -189,9 +183,8 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		setServingGC(&m.Config, m.Getenv, m.Logger)
 		st, pg, bc := m.Catalog.Counts()
-		m.Logger.Info("index loaded", slog.Duration("took", m.loadTook), slog.Int("stores", st),
+		m.Logger.Info("index loaded", discovery.Millis("took_ms", m.loadTook), slog.Int("stores", st),
 			slog.Int("programs", pg), slog.Int("beacons", bc))
-		m.Server.SetReady(true)
 	}()
 	return nil
 }
@@ -224,12 +217,9 @@ func (m *Main) Close() error {
 			m.cancel()
 		}
 		m.wg.Wait()
-		if m.Server != nil {
-			m.Server.Close()
-		}
-		if m.DB != nil {
-			if err := m.DB.Close(); err != nil {
-				errs = append(errs, fmt.Errorf("discoveryd: close db: %w", err))
+		if m.Daemon != nil {
+			if err := m.Daemon.Close(); err != nil {
+				errs = append(errs, fmt.Errorf("discoveryd: %w", err))
 			}
 		}
 		m.closeErr = errors.Join(errs...)

@@ -16,6 +16,7 @@ import (
 	"github.com/nearby-dev/nearby"
 	"github.com/nearby-dev/nearby/api"
 	"github.com/nearby-dev/nearby/catalog"
+	"github.com/nearby-dev/nearby/discovery"
 	"github.com/nearby-dev/nearby/geo"
 	"github.com/nearby-dev/nearby/store"
 )
@@ -61,7 +62,13 @@ func newOrderFixture(t *testing.T) *orderFixture {
 	f.cat = catalog.New(f.ix, nil)
 	cfg := api.DefaultConfig()
 	cfg.AdminToken, cfg.RateLimit = testAdminToken, 0
-	f.srv, err = api.New(cfg, api.Deps{Registry: db, Catalog: jitterCatalog{f.cat}, Index: f.ix})
+	// Wired by hand rather than with daemon.Open, to put the jitter
+	// between the service and the catalog.
+	svc, err := discovery.New(db, jitterCatalog{f.cat}, f.ix, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.srv, err = api.New(cfg, api.ServiceDeps(svc))
 	if err != nil {
 		t.Fatal(err)
 	}

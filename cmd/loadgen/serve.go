@@ -13,10 +13,8 @@ import (
 	"time"
 
 	"github.com/nearby-dev/nearby/api"
-	"github.com/nearby-dev/nearby/catalog"
 	"github.com/nearby-dev/nearby/catalog/catalogtest"
-	"github.com/nearby-dev/nearby/geo"
-	"github.com/nearby-dev/nearby/store"
+	"github.com/nearby-dev/nearby/daemon"
 )
 
 // serve runs the real api.Server (middleware, handlers, JSON) over a
@@ -38,10 +36,23 @@ func serve(ctx context.Context, args []string, logw io.Writer) error {
 	fmt.Fprintf(logw, "generated %d stores, %d programs in %d cities in %v\n",
 		len(w.Stores), len(w.Programs), len(w.Cities), time.Since(start).Round(time.Millisecond))
 
+	dir, err := os.MkdirTemp("", "loadgen-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	cfg := api.DefaultConfig()
+	cfg.AdminToken = api.NewSecret()
+	cfg.RateLimit = 0 // one client IP sends everything
+	d, err := daemon.Open(daemon.Config{Path: filepath.Join(dir, "nearby.db"), API: cfg})
+	if err != nil {
+		return err
+	}
+	defer d.Close()
 	start = time.Now()
-	ix := geo.New()
-	cat := catalog.New(ix, &catalog.Options{Renderer: api.Briefs{}})
-	if err := cat.Load(w.Stores, w.Programs, nil); err != nil {
+	// The generated world goes straight into the catalog, not through
+	// bbolt: the registry only serves writes the load never makes.
+	if err := d.Catalog.Load(w.Stores, w.Programs, nil); err != nil {
 		return err
 	}
 	w = nil
@@ -61,25 +72,8 @@ func serve(ctx context.Context, args []string, logw io.Writer) error {
 			return err
 		}
 	}
-
-	dir, err := os.MkdirTemp("", "loadgen-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	db, err := store.Open(filepath.Join(dir, "nearby.db"), nil)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	cfg := api.DefaultConfig()
-	cfg.AdminToken = api.NewSecret()
-	cfg.RateLimit = 0 // one client IP sends everything
-	srv, err := api.New(cfg, api.Deps{Registry: db, Catalog: cat, Index: ix})
-	if err != nil {
-		return err
-	}
-	srv.SetReady(true)
+	d.Server.SetReady(true)
+	srv := d.Server
 	if *profile != "" {
 		f, err := os.Create(*profile)
 		if err != nil {

@@ -1,0 +1,28 @@
+package discovery
+
+import (
+	"context"
+
+	"github.com/nearby-dev/nearby"
+)
+
+// RecordHeartbeat commits an agent's report about itself; h is validated
+// and stamped by the caller.
+func (s *Service) RecordHeartbeat(ctx context.Context, beaconID uint64, h *nearby.Heartbeat) error {
+	_, err := s.submit(ctx, &Command{Op: OpHeartbeat, ID: beaconID, Heartbeat: h})
+	return err
+}
+
+// RecordEvents commits a batch of b's validated events, deduplicated by
+// id, and raises b's store's popularity by the accepted ones. It returns
+// the accepted and the duplicate ids.
+func (s *Service) RecordEvents(ctx context.Context, b *nearby.Beacon, evs []nearby.Event) (accepted, duplicates []string, err error) {
+	for i := range evs {
+		evs[i].BeaconID = b.ID
+	}
+	out, err := s.submit(ctx, &Command{Op: OpRecordEvents, ID: b.ID, StoreID: b.StoreID, Events: evs})
+	if err != nil {
+		return nil, nil, err
+	}
+	return out.Accepted, out.Duplicates, nil
+}

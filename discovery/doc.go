@@ -1,0 +1,26 @@
+// Package discovery is the application behind discoveryd's HTTP API: it owns
+// every change to the registry and the order in which it is applied, keeps
+// the in-memory catalog in step with the committed registry, loads the
+// catalog at start-up, decides a shake (nearest beacon, else the best
+// program near the phone) and aggregates statistics.
+//
+// # The write seam
+//
+// Every registry mutation and every accepted event batch is a [Command]: a
+// serialisable value saying what to change, with its inputs. The service
+// builds the command (validation, secrets, tickets and timestamps are
+// decided here, before it is submitted) and hands it to one function, its
+// [Applier]. The default applier, [Service.Apply], commits the command to
+// the registry and then applies it to the catalog, under one lock for the
+// commands that change records, so the catalog sees the writes in commit
+// order. A replicated deployment submits the same commands to a log and
+// has every replica call Apply in the log's order: ids are allocated and
+// conflicts decided in the apply, so every replica decides the same.
+//
+// # Caveats
+//
+// Event batches, shakes and heartbeats do not take the write lock: they
+// commute (events are deduplicated by id, counters add up), and leaving
+// them out keeps bbolt's group commit of concurrent uploads. The registry
+// still stamps CreatedAt and UpdatedAt from its own clock.
+package discovery

@@ -1,0 +1,68 @@
+package discovery
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/nearby-dev/nearby"
+)
+
+// ActivityWindow is how far back Load seeds the popularity counters from
+// the per-day statistics.
+const ActivityWindow = 30 * 24 * time.Hour
+
+// LoadStats says what Load read and how long each phase took.
+type LoadStats struct {
+	Stores, Programs, Beacons int
+	Read, Build, Activity     time.Duration
+}
+
+// Load fills the empty catalog (and its geo index) from the registry: every
+// store, program and beacon is read, then bulk-loaded in one pass, then the
+// recent activity seeds popularity.
+func (s *Service) Load(ctx context.Context) (LoadStats, error) {
+	var (
+		st       LoadStats
+		stores   []*nearby.Store
+		programs []*nearby.Program
+		beacons  []*nearby.Beacon
+	)
+	start := time.Now()
+	if err := s.reg.ForEachStore(ctx, func(x *nearby.Store) error { stores = append(stores, x); return nil }); err != nil {
+		return st, fmt.Errorf("discovery: load stores: %w", err)
+	}
+	if err := s.reg.ForEachProgram(ctx, func(p *nearby.Program) error { programs = append(programs, p); return nil }); err != nil {
+		return st, fmt.Errorf("discovery: load programs: %w", err)
+	}
+	if err := s.reg.ForEachBeacon(ctx, func(b *nearby.Beacon) error { beacons = append(beacons, b); return nil }); err != nil {
+		return st, fmt.Errorf("discovery: load beacons: %w", err)
+	}
+	st.Stores, st.Programs, st.Beacons = len(stores), len(programs), len(beacons)
+	st.Read = time.Since(start)
+	if err := s.cat.Load(stores, programs, beacons); err != nil {
+		return st, fmt.Errorf("discovery: %w", err)
+	}
+	st.Build = time.Since(start) - st.Read
+	// The middle of the day (StoreActivity's day) stands for all of its events.
+	err := s.reg.StoreActivity(ctx, s.now().Add(-ActivityWindow), func(storeID uint64, at time.Time, shakes, visits int64) error {
+		s.cat.RecordActivityCount(storeID, nearby.EventShake, at, shakes)
+		s.cat.RecordActivityCount(storeID, nearby.EventEnter, at, visits)
+		return nil
+	})
+	if err != nil {
+		return st, fmt.Errorf("discovery: load activity: %w", err)
+	}
+	st.Activity = time.Since(start) - st.Read - st.Build
+	s.logger.Info("load phases", Millis("read_ms", st.Read), Millis("build_ms", st.Build),
+		Millis("activity_ms", st.Activity), slog.Int("stores", st.Stores))
+	return st, nil
+}
+
+// Millis is a duration as a log attribute in milliseconds, the unit in its
+// key (e.g. "took_ms"), so that a JSON log reader need not know Go's
+// nanoseconds.
+func Millis(key string, d time.Duration) slog.Attr {
+	return slog.Float64(key, float64(d.Microseconds())/1000)
+}
