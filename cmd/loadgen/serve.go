@@ -16,6 +16,7 @@ import (
 	"github.com/nearby-dev/nearby/catalog"
 	"github.com/nearby-dev/nearby/catalog/catalogtest"
 	"github.com/nearby-dev/nearby/geo"
+	"github.com/nearby-dev/nearby/httpconn"
 	"github.com/nearby-dev/nearby/store"
 )
 
@@ -92,5 +93,5 @@ func serve(ctx context.Context, args []string, logw io.Writer) error {
 		defer pprof.StopCPUProfile()
 	}
 	// As discoveryd serves.
-	return listenAndServe(ctx, *listen, &http.Server{Handler: srv.Handler(), ConnContext: api.ConnContext}, api.Listener, logw)
+	return listenAndServe(ctx, *listen, &http.Server{Handler: srv.Handler(), ConnContext: httpconn.ConnContext}, httpconn.Listener, logw)
 }
