@@ -19,12 +19,13 @@
 // # Serving
 //
 // Server.Handler is an http.Handler for any http.Server. discoveryd also
-// wraps its listener with Listener and sets the server's ConnContext to
-// ConnContext. The phone hot path, GET /v1/nearby, then sends each answer in
-// one write instead of net/http's two (onewrite.go). On one processor, its
-// ranking also takes turns, least recently served connection first
-// (turns.go). Without the wrapper, the handlers answer the same, only
-// slower at the tail (BENCHMARKS.md).
+// wraps its listener with httpconn.Listener and sets the server's
+// ConnContext to httpconn.ConnContext. The phone hot path, GET /v1/nearby,
+// then sends each answer in one write instead of net/http's two
+// (httpconn.WriteOnce). On one processor, its ranking also takes turns,
+// least recently served connection first (httpconn.Conn.TakeTurn). Without
+// the wrapper, the handlers answer the same, only slower at the tail
+// (BENCHMARKS.md).
 //
 // # Caveats
 //

@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/nearby-dev/nearby"
 	"github.com/nearby-dev/nearby/catalog"
+	"github.com/nearby-dev/nearby/httpconn"
 )
 
 var jsonContentType = []string{echo.MIMEApplicationJSON}
@@ -24,7 +25,7 @@ func (s *Server) handleNearby(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	gc := connOf(c.Request())
+	gc := httpconn.Of(c.Request())
 	res := getResults()
 	defer putResults(res)
 	buf := getBuf()
@@ -40,14 +41,14 @@ func (s *Server) handleNearby(c echo.Context) error {
 	// A known length spares net/http the chunked encoding of a body that
 	// is larger than its 2 KiB pre-chunking buffer.
 	h[echo.HeaderContentLength] = []string{strconv.Itoa(len(b))}
-	return writeOnce(gc, w, b)
+	return httpconn.WriteOnce(gc, w, b)
 }
 
 // nearbyPage ranks and renders a page of q into dst: the CPU-bound part of
-// a query, in the connection's turn when it has one (gc from Listener).
-func (s *Server) nearbyPage(ctx context.Context, gc *gatherConn, q catalog.NearbyQuery, res *[]catalog.NearbyResult, dst []byte) ([]byte, error) {
-	if gc != nil && gc.turns.take(&gc.turn) {
-		defer gc.turns.done(&gc.turn)
+// a query, in the connection's turn when it has one (gc from httpconn.Listener).
+func (s *Server) nearbyPage(ctx context.Context, gc *httpconn.Conn, q catalog.NearbyQuery, res *[]catalog.NearbyResult, dst []byte) ([]byte, error) {
+	if gc.TakeTurn() {
+		defer gc.EndTurn()
 	}
 	page, err := s.phones.NearbyInto(ctx, q, *res) // validates q (ranges, cursor)
 	if page.Results != nil {

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/nearby-dev/nearby"
-	"github.com/nearby-dev/nearby/api"
+	"github.com/nearby-dev/nearby/httpconn"
 )
 
 // writeLog records the size of every write on the connections a listener
@@ -55,7 +55,7 @@ func (c loggedConn) Write(p []byte) (int, error) {
 
 // TestListener_OneWritePerAnswer serves nearby pages a little larger than net/http's
 // 4 KiB connection buffer over one keep-alive TCP connection, through
-// api.Listener and api.ConnContext: each answer must reach the connection
+// httpconn.Listener and httpconn.ConnContext: each answer must reach the connection
 // as one write (net/http alone makes two), with the same body as a plain
 // server's, and the answers after it must not be held back.
 func TestListener_OneWritePerAnswer(t *testing.T) {
@@ -98,7 +98,7 @@ func TestListener_OneWritePerAnswer(t *testing.T) {
 		t.Fatalf("status %d, page of %d bytes: want a 200 of 4.5-7 KB, which net/http sends in two writes, the second after the handler returns", code, len(want))
 	}
 	if w := plainLog.take(); len(w) != 2 {
-		t.Errorf("plain server: writes %v, want 2 (the premise of api.Listener)", w)
+		t.Errorf("plain server: writes %v, want 2 (the premise of httpconn.WriteOnce)", w)
 	}
 
 	// As the machine is, then with one processor, where the queries also
@@ -109,8 +109,8 @@ func TestListener_OneWritePerAnswer(t *testing.T) {
 		runtime.GOMAXPROCS(procs)
 		log := &writeLog{Listener: newLocalListener(t)}
 		srv := httptest.NewUnstartedServer(ts.Handler())
-		srv.Listener = api.Listener(log)
-		srv.Config.ConnContext = api.ConnContext
+		srv.Listener = httpconn.Listener(log)
+		srv.Config.ConnContext = httpconn.ConnContext
 		var conns atomic.Int32
 		srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
 			if s == http.StateNew {

@@ -25,6 +25,7 @@ import (
 	"github.com/nearby-dev/nearby/daemon"
 	"github.com/nearby-dev/nearby/discovery"
 	"github.com/nearby-dev/nearby/geo"
+	"github.com/nearby-dev/nearby/httpconn"
 	"github.com/nearby-dev/nearby/store"
 )
 
@@ -150,10 +151,10 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("discoveryd: listen: %w", err)
 	}
-	m.Listener = api.Listener(l)
+	m.Listener = httpconn.Listener(l)
 	m.HTTP = &http.Server{
 		Handler:           m.Server.Handler(),
-		ConnContext:       api.ConnContext,
+		ConnContext:       httpconn.ConnContext,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),

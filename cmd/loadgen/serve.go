@@ -15,6 +15,7 @@ import (
 	"github.com/nearby-dev/nearby/api"
 	"github.com/nearby-dev/nearby/catalog/catalogtest"
 	"github.com/nearby-dev/nearby/daemon"
+	"github.com/nearby-dev/nearby/httpconn"
 )
 
 // serve runs the real api.Server (middleware, handlers, JSON) over a
@@ -86,5 +87,5 @@ func serve(ctx context.Context, args []string, logw io.Writer) error {
 		defer pprof.StopCPUProfile()
 	}
 	// As discoveryd serves.
-	return listenAndServe(ctx, *listen, &http.Server{Handler: srv.Handler(), ConnContext: api.ConnContext}, api.Listener, logw)
+	return listenAndServe(ctx, *listen, &http.Server{Handler: srv.Handler(), ConnContext: httpconn.ConnContext}, httpconn.Listener, logw)
 }

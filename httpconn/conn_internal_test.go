@@ -1,4 +1,4 @@
-package api
+package httpconn
 
 import (
 	"bytes"
@@ -36,43 +36,43 @@ func TestGatherConn(t *testing.T) {
 	big := strings.Repeat("x", maxGathered/2+1)
 	tests := []struct {
 		name   string
-		run    func(c *gatherConn) error
+		run    func(c *Conn) error
 		writes []int
 	}{
-		{"not gathering: writes pass through", func(c *gatherConn) error {
+		{"not gathering: writes pass through", func(c *Conn) error {
 			c.Write([]byte("ab"))
 			_, err := c.Write([]byte("cde"))
 			return err
 		}, []int{2, 3}},
-		{"gathered writes leave as one", func(c *gatherConn) error {
+		{"gathered writes leave as one", func(c *Conn) error {
 			c.gather()
 			c.Write([]byte("ab"))
 			c.Write([]byte("cde"))
 			return c.send()
 		}, []int{5}},
-		{"nothing gathered: no write", func(c *gatherConn) error {
+		{"nothing gathered: no write", func(c *Conn) error {
 			c.gather()
 			return c.send()
 		}, nil},
-		{"send twice: one write", func(c *gatherConn) error {
+		{"send twice: one write", func(c *Conn) error {
 			c.gather()
 			c.Write([]byte("ab"))
 			c.send()
 			return c.send()
 		}, []int{2}},
-		{"past maxGathered: held bytes, then the write", func(c *gatherConn) error {
+		{"past maxGathered: held bytes, then the write", func(c *Conn) error {
 			c.gather()
 			c.Write([]byte(big))
 			c.Write([]byte(big))
 			c.Write([]byte("z")) // no longer gathering
 			return c.send()
 		}, []int{len(big), len(big), 1}},
-		{"CloseWrite sends what is held first", func(c *gatherConn) error {
+		{"CloseWrite sends what is held first", func(c *Conn) error {
 			c.gather()
 			c.Write([]byte("ab"))
 			return c.CloseWrite()
 		}, []int{2}},
-		{"ReadFrom sends what is held first", func(c *gatherConn) error {
+		{"ReadFrom sends what is held first", func(c *Conn) error {
 			c.gather()
 			c.Write([]byte("ab"))
 			_, err := c.ReadFrom(strings.NewReader("cde"))
@@ -82,7 +82,7 @@ func TestGatherConn(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rc := &recordingConn{}
-			c := &gatherConn{Conn: rc}
+			c := &Conn{Conn: rc}
 			if err := tt.run(c); err != nil {
 				t.Fatal(err)
 			}
@@ -108,7 +108,7 @@ func TestGatherConn(t *testing.T) {
 // write fail).
 func TestGatherConn_FailedSend(t *testing.T) {
 	rc := &recordingConn{closed: true}
-	c := &gatherConn{Conn: rc}
+	c := &Conn{Conn: rc}
 	c.gather()
 	if _, err := c.Write([]byte("ab")); err != nil {
 		t.Fatalf("gathered write: %v", err)
@@ -148,18 +148,18 @@ func TestListener_LeavesTLSAlone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gc, ok := plain.(*gatherConn)
+	gc, ok := plain.(*Conn)
 	if !ok || gc.NetConn() != b {
-		t.Fatalf("plain connection accepted as %T, want a *gatherConn over it", plain)
+		t.Fatalf("plain connection accepted as %T, want a *Conn over it", plain)
 	}
 
 	r := httptest.NewRequest(http.MethodGet, "/v1/nearby", nil)
 	r = r.WithContext(ConnContext(r.Context(), plain))
-	if connOf(r) != gc {
+	if Of(r) != gc {
 		t.Error("HTTP/1.1 request: connection not found")
 	}
 	r.ProtoMajor, r.ProtoMinor = 2, 0
-	if connOf(r) != nil {
+	if Of(r) != nil {
 		t.Error("HTTP/2 request: connection used")
 	}
 }

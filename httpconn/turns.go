@@ -1,4 +1,4 @@
-package api
+package httpconn
 
 import (
 	"container/heap"
@@ -8,18 +8,9 @@ import (
 	"time"
 )
 
-// With GOMAXPROCS=1 (a server given one core), Go's network poller hands
-// the connections that became readable together to the scheduler in
-// reverse order: the request that arrived first in a batch is served last.
-// At 16 busy keep-alive connections this made the p99 of GET /v1/nearby
-// about twice its median (BENCHMARKS.md). turns puts the CPU-bound part of
-// a query (ranking and rendering) back in order: when several connections
-// wait, the one served longest ago goes first, which for keep-alive phones
-// is the one whose request came first. With more than one processor the
-// runtime spreads a batch over them, and turns steps aside.
-//
-// Handlers must not block inside a turn (the answer is written after it),
-// or every other query would wait for them.
+// turns is the order of a listener's connections for the CPU-bound part
+// of their requests (see Turns in the package doc): on one processor, the
+// least recently served connection waiting goes first.
 type turns struct {
 	procs   func() int           // runtime.GOMAXPROCS(0); a test's stand-in
 	elapsed func() time.Duration // monotonic time since the start; a test's stand-in
@@ -49,6 +40,15 @@ func newTurns() *turns {
 		elapsed: func() time.Duration { return time.Since(start) },
 	}
 }
+
+// TakeTurn waits, on one processor, until the connection's turn comes and
+// reports whether it took one; if so, the caller must call EndTurn when its
+// CPU-bound work is over, and write its answer after that. With more than
+// one processor, or c nil, it returns false at once.
+func (c *Conn) TakeTurn() bool { return c != nil && c.turns.take(&c.turn) }
+
+// EndTurn ends a turn TakeTurn took and starts the next connection's.
+func (c *Conn) EndTurn() { c.turns.done(&c.turn) }
 
 // take waits for t's turn and reports whether it took one; if so, the
 // caller must call done when its CPU-bound work is over.
