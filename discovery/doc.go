@@ -21,6 +21,10 @@
 //
 // Event batches, shakes and heartbeats do not take the write lock: they
 // commute (events are deduplicated by id, counters add up), and leaving
-// them out keeps bbolt's group commit of concurrent uploads. The registry
-// still stamps CreatedAt and UpdatedAt from its own clock.
+// them out keeps bbolt's group commit of concurrent uploads.
+//
+// Two inputs are not yet in the command, which a replicated log needs to
+// fix: the registry stamps CreatedAt and UpdatedAt from its own clock, and
+// a beacon created without an identity gets one allocated under the
+// registry's own proximity UUID.
 package discovery
