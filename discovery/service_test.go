@@ -106,7 +106,7 @@ func journey(t *testing.T, n *node) *nearby.Beacon {
 	}
 	b := &nearby.Beacon{MerchantID: m.ID, StoreID: a.ID, Label: "till", TxPower: -59, Status: nearby.BeaconActive,
 		Identity: nearby.Identity{UUID: "e2c56db5-dffb-48d2-b060-d0f5a71096e0", Major: 1, Minor: 2},
-		Page: &nearby.Page{ProgramID: p.ID, Path: "/coupon"}, AgentTokenHash: []byte("agent")}
+		Page:     &nearby.Page{ProgramID: p.ID, Path: "/coupon"}, AgentTokenHash: []byte("agent")}
 	if err := svc.CreateBeacon(ctx, b); err != nil {
 		t.Fatal(err)
 	}
