@@ -133,24 +133,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	case deps.missing() != "":
 		return nil, errors.New("api: Deps." + deps.missing() + " is required")
 	}
-	def := DefaultConfig()
-	fill := func(v *int, d int) {
-		if *v <= 0 {
-			*v = d
-		}
-	}
-	fill(&cfg.ImportBatch, def.ImportBatch)
-	fill(&cfg.MaxEventBatch, def.MaxEventBatch)
-	fill(&cfg.AgentInterval, def.AgentInterval)
-	fill(&cfg.StatsMaxDays, def.StatsMaxDays)
-	fill(&cfg.MaxHeatmap, def.MaxHeatmap)
-	fill(&cfg.MaxFailedRows, def.MaxFailedRows)
-	if cfg.MaxBodyBytes <= 0 {
-		cfg.MaxBodyBytes = def.MaxBodyBytes
-	}
-	if cfg.MaxImportBytes <= 0 {
-		cfg.MaxImportBytes = def.MaxImportBytes
-	}
+	cfg.fillDefaults()
 	s := &Server{
 		cfg:       cfg,
 		merchants: deps.Merchants,
@@ -178,15 +161,49 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	s.metrics = newMetrics(s, deps.Collectors)
 
+	s.echo = s.newEcho()
+	doc, err := s.buildOpenAPI()
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.openapi = doc
+	return s, nil
+}
+
+// fillDefaults replaces zero or negative tunables by their defaults.
+func (cfg *Config) fillDefaults() {
+	def := DefaultConfig()
+	fill := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	fill(&cfg.ImportBatch, def.ImportBatch)
+	fill(&cfg.MaxEventBatch, def.MaxEventBatch)
+	fill(&cfg.AgentInterval, def.AgentInterval)
+	fill(&cfg.StatsMaxDays, def.StatsMaxDays)
+	fill(&cfg.MaxHeatmap, def.MaxHeatmap)
+	fill(&cfg.MaxFailedRows, def.MaxFailedRows)
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = def.MaxBodyBytes
+	}
+	if cfg.MaxImportBytes <= 0 {
+		cfg.MaxImportBytes = def.MaxImportBytes
+	}
+}
+
+// newEcho returns the echo instance with the middleware and every route
+// of the table, each behind readiness, the rate limit and its auth.
+func (s *Server) newEcho() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = echo.ExtractIPDirect()
-	if cfg.TrustForwardedFor {
+	if s.cfg.TrustForwardedFor {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
 	e.Use(s.observe, s.recover)
-	s.echo = e
 	s.routes = s.routeTable()
 	s.quietRoutes = map[string]bool{}
 	for _, rt := range s.routes {
@@ -205,13 +222,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		}
 		e.Add(rt.Method, rt.Path, rt.Handler, mw...)
 	}
-	doc, err := s.buildOpenAPI()
-	if err != nil {
-		s.Close()
-		return nil, err
-	}
-	s.openapi = doc
-	return s, nil
+	return e
 }
 
 // Handler returns the server's http.Handler.
