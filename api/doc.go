@@ -10,11 +10,13 @@
 // echo's own errors to RFC 9457 problem+json and logs internal details with
 // the request id only.
 //
-// The package never imports store: it declares the small interfaces it needs
-// (Registry, Catalog, Index in deps.go), which *store.DB, *catalog.Catalog and
-// *geo.Index satisfy. Every write handler answers 2xx only after the
-// registry has committed the write, and then updates the in-memory catalog
-// so phone queries see it.
+// Handlers are thin: decode and check the request, call the application,
+// encode the answer. The application is package discovery; api declares
+// one small interface per noun (Merchants, Stores, Programs, Beacons,
+// Phones, Agents, Stats, Status in deps.go), which *discovery.Service
+// satisfies (ServiceDeps), and imports neither the store nor bbolt. Every
+// write handler answers 2xx only after the service has committed the write
+// and updated the in-memory catalog, so phone queries see it.
 //
 // # Serving
 //
