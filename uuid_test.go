@@ -1,6 +1,7 @@
 package nearby_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -74,6 +75,44 @@ func TestUUID_String(t *testing.T) {
 		if got, want := tt.u.IsZero(), tt.want == "00000000-0000-0000-0000-000000000000"; got != want {
 			t.Errorf("%s: IsZero() = %v, want %v", tt.u, got, want)
 		}
+	}
+}
+
+// TestIdentity_JSON pins the wire and on-disk form: the UUID is the same
+// lower-case hyphenated string an Identity held before it had a UUID type.
+func TestIdentity_JSON(t *testing.T) {
+	id := nearby.Identity{UUID: nearby.MustParseUUID("F7826DA64FA24E988024BC5B71E0893E"), Major: 7, Minor: 9}
+	b, err := json.Marshal(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = `{"uuid":"f7826da6-4fa2-4e98-8024-bc5b71e0893e","major":7,"minor":9}`
+	if string(b) != want {
+		t.Errorf("Marshal = %s, want %s", b, want)
+	}
+	tests := []struct {
+		name, in string
+		want     nearby.Identity
+		err      bool
+	}{
+		{"OK", want, id, false},
+		{"Upper", `{"uuid":"F7826DA6-4FA2-4E98-8024-BC5B71E0893E","major":7,"minor":9}`, id, false},
+		{"EmptyIsZero", `{"uuid":"","major":1,"minor":2}`, nearby.Identity{Major: 1, Minor: 2}, false},
+		{"Missing", `{"major":1}`, nearby.Identity{Major: 1}, false},
+		{"ErrNotUUID", `{"uuid":"nope","major":1,"minor":2}`, nearby.Identity{}, true},
+		{"ErrNumber", `{"uuid":12,"major":1,"minor":2}`, nearby.Identity{}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got nearby.Identity
+			err := json.Unmarshal([]byte(tt.in), &got)
+			if (err != nil) != tt.err || (!tt.err && got != tt.want) {
+				t.Errorf("Unmarshal(%s) = %v, %v; want %v, error %v", tt.in, got, err, tt.want, tt.err)
+			}
+		})
+	}
+	if got, want := id.String(), "f7826da6-4fa2-4e98-8024-bc5b71e0893e/7/9"; got != want {
+		t.Errorf("String() = %s, want %s", got, want)
 	}
 }
 
