@@ -17,7 +17,14 @@ type AgentConfig struct {
 	Status string `json:"status,omitempty"`
 }
 
-// Identity returns the iBeacon identity of the config.
-func (c *AgentConfig) Identity() Identity {
-	return Identity{UUID: c.UUID, Major: c.Major, Minor: c.Minor}
+// Identity returns the iBeacon identity of the config, or an error when
+// UUID is not one. UUID stays text here because the config is the agent's
+// view of the wire and of its cache: a bad value is reported when the
+// agent applies the config, not lost in decoding.
+func (c *AgentConfig) Identity() (Identity, error) {
+	u, err := ParseUUID(c.UUID)
+	if err != nil {
+		return Identity{}, err
+	}
+	return Identity{UUID: u, Major: c.Major, Minor: c.Minor}, nil
 }

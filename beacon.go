@@ -2,7 +2,6 @@ package nearby
 
 import (
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -20,9 +19,11 @@ var BeaconStatuses = []string{BeaconActive, BeaconInactive, BeaconDecommissioned
 // created without one: the common factory setting of iBeacon hardware.
 const DefaultTxPower = -59
 
-// Identity is what an iBeacon advertises. UUID is lower-case and hyphenated.
+// Identity is what an iBeacon advertises. It is comparable: the catalog
+// keys beacons by it and the store's identity index is its 20 bytes. A
+// zero UUID means no identity was given.
 type Identity struct {
-	UUID  string `json:"uuid"`
+	UUID  UUID   `json:"uuid"`
 	Major uint16 `json:"major"`
 	Minor uint16 `json:"minor"`
 }
@@ -73,11 +74,6 @@ func (b *Beacon) Validate() error {
 	if b.Status != "" && !ValidEnum(b.Status, BeaconStatuses) {
 		p.Addf("status", "must be one of %v", BeaconStatuses)
 	}
-	if b.Identity.UUID != "" {
-		if _, err := CanonicalUUID(b.Identity.UUID); err != nil {
-			p.Addf("uuid", "must be a UUID like f7826da6-4fa2-4e98-8024-bc5b71e0893e")
-		}
-	}
 	if pg := b.Page; pg != nil {
 		if len(pg.Path) > MaxURLLen {
 			p.Addf("page.path", "must be at most %d bytes", MaxURLLen)
@@ -109,23 +105,4 @@ func (h *Heartbeat) Validate() error {
 		p.Addf("dropped", "must not be negative")
 	}
 	return p.Err()
-}
-
-// CanonicalUUID returns s as a lower-case hyphenated UUID. It accepts upper
-// case and the 32-digit form without hyphens.
-func CanonicalUUID(s string) (string, error) {
-	h := strings.ToLower(strings.ReplaceAll(s, "-", ""))
-	if len(h) != 32 || (len(s) != 32 && len(s) != 36) {
-		return "", fmt.Errorf("nearby: %q is not a UUID", s)
-	}
-	for i := 0; i < len(h); i++ {
-		c := h[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return "", fmt.Errorf("nearby: %q is not a UUID", s)
-		}
-	}
-	if len(s) == 36 && (s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-') {
-		return "", fmt.Errorf("nearby: %q is not a UUID", s)
-	}
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32], nil
 }

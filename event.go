@@ -27,7 +27,10 @@ const (
 )
 
 // Event is one thing that happened at a beacon. ID is a client-generated
-// UUID, so that re-sending an event is harmless.
+// UUID, so that re-sending an event is harmless. It is kept as text, not a
+// UUID: it is the agent's spool key and is echoed back in accepted_ids, so
+// a malformed id must survive to be rejected by name; Validate requires
+// ParseUUID to accept it and the API stores its canonical String form.
 type Event struct {
 	ID        string    `json:"id"`
 	Type      EventType `json:"type"`
@@ -49,7 +52,7 @@ const MaxDeviceIDLen = 128
 // move the average dwell.
 func (e *Event) Validate(now time.Time) error {
 	var p Problems
-	if _, err := CanonicalUUID(e.ID); err != nil {
+	if _, err := ParseUUID(e.ID); err != nil {
 		p.Addf("id", "must be a UUID")
 	}
 	ok := false

@@ -70,23 +70,6 @@ func TestParseClock(t *testing.T) {
 	}
 }
 
-func TestCanonicalUUID(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"F7826DA6-4FA2-4E98-8024-BC5B71E0893E", "f7826da6-4fa2-4e98-8024-bc5b71e0893e"},
-		{"f7826da64fa24e988024bc5b71e0893e", "f7826da6-4fa2-4e98-8024-bc5b71e0893e"},
-		{"f7826da6-4fa2-4e98-8024-bc5b71e0893", ""},
-		{"f7826da64-fa2-4e98-8024-bc5b71e0893e", ""},
-		{"g7826da6-4fa2-4e98-8024-bc5b71e0893e", ""},
-		{"", ""},
-	}
-	for _, tt := range tests {
-		got, err := nearby.CanonicalUUID(tt.in)
-		if (err == nil) != (tt.want != "") || got != tt.want {
-			t.Errorf("CanonicalUUID(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
-		}
-	}
-}
-
 // fields returns the field names of a validation error, in order.
 func fields(err error) []string {
 	var e *nearby.Error

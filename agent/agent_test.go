@@ -71,7 +71,7 @@ func TestAgent_Run(t *testing.T) {
 		synctest.Wait()
 
 		adv, _, on := radio.state()
-		if len(adv) != 1 || !on || adv[0].Major != 1 || adv[0].Minor != 2 || adv[0].MeasuredPower != -59 || ble.FormatUUID(adv[0].UUID) != cfg.UUID {
+		if len(adv) != 1 || !on || adv[0].Major != 1 || adv[0].Minor != 2 || adv[0].MeasuredPower != -59 || adv[0].UUID.String() != cfg.UUID {
 			t.Fatalf("advertised %+v (on %v), want the config's identity", adv, on)
 		}
 

@@ -84,10 +84,10 @@ func (a *Agent) applyConfig(ctx context.Context, cfg *nearby.AgentConfig) error 
 	}
 	if err := a.radio.Advertise(ctx, frame); err != nil {
 		// cfg is not recorded as current, so the next refresh tries again.
-		return fmt.Errorf("agent: advertise %s: %w", cfg.Identity(), err)
+		return fmt.Errorf("agent: advertise %s: %w", frame.Identity(), err)
 	}
 	a.setConfig(cfg, true)
-	a.log.Info("advertising", "beacon_id", cfg.BeaconID, "identity", cfg.Identity().String(), "tx_power", cfg.TxPower)
+	a.log.Info("advertising", "beacon_id", cfg.BeaconID, "identity", frame.Identity().String(), "tx_power", cfg.TxPower)
 	return nil
 }
 

@@ -20,12 +20,12 @@ type Radio interface {
 
 // beaconFrame is the iBeacon frame a config advertises.
 func beaconFrame(cfg *nearby.AgentConfig) (ble.IBeacon, error) {
-	u, err := ble.ParseUUID(cfg.UUID)
+	id, err := cfg.Identity()
 	if err != nil {
 		return ble.IBeacon{}, fmt.Errorf("agent: config uuid: %w", err)
 	}
 	if cfg.TxPower < -127 || cfg.TxPower > 20 {
 		return ble.IBeacon{}, fmt.Errorf("agent: config tx_power %d out of range", cfg.TxPower)
 	}
-	return ble.IBeacon{UUID: u, Major: cfg.Major, Minor: cfg.Minor, MeasuredPower: int8(cfg.TxPower)}, nil
+	return ble.IBeacon{UUID: id.UUID, Major: id.Major, Minor: id.Minor, MeasuredPower: int8(cfg.TxPower)}, nil
 }

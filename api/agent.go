@@ -16,7 +16,7 @@ func (s *Server) handleAgentConfig(c echo.Context) error {
 	b := beaconOf(c)
 	return c.JSON(http.StatusOK, agentConfigJSON{
 		AgentConfig: nearby.AgentConfig{
-			BeaconID: nearby.FormatID(nearby.KindBeacon, b.ID), UUID: b.Identity.UUID,
+			BeaconID: nearby.FormatID(nearby.KindBeacon, b.ID), UUID: b.Identity.UUID.String(),
 			Major: b.Identity.Major, Minor: b.Identity.Minor, TxPower: b.TxPower, IntervalMS: s.cfg.AgentInterval,
 		},
 		Status: b.Status,
@@ -161,6 +161,8 @@ func parseEvent(raw []byte, now time.Time) (nearby.Event, error) {
 	if err := dedupe(p).Err(); err != nil {
 		return ev, err
 	}
-	ev.ID, _ = nearby.CanonicalUUID(ev.ID)
+	if u, err := nearby.ParseUUID(ev.ID); err == nil {
+		ev.ID = u.String()
+	}
 	return ev, nil
 }

@@ -37,7 +37,7 @@ func sightings(in []sightingInput) ([]catalog.Sighting, error) {
 		var sg catalog.Sighting
 		if b.UUID == nil {
 			p.Addf(f+"uuid", "is required")
-		} else if u, err := nearby.CanonicalUUID(*b.UUID); err != nil {
+		} else if u, err := nearby.ParseUUID(*b.UUID); err != nil {
 			p.Addf(f+"uuid", "must be a UUID")
 		} else {
 			sg.Identity.UUID = u

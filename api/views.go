@@ -172,7 +172,7 @@ type heartbeatJSON struct {
 func beaconView(b *nearby.Beacon) beaconJSON {
 	v := beaconJSON{
 		ID: nearby.FormatID(nearby.KindBeacon, b.ID), StoreID: nearby.FormatID(nearby.KindStore, b.StoreID),
-		Label: b.Label, UUID: b.Identity.UUID, Major: b.Identity.Major, Minor: b.Identity.Minor,
+		Label: b.Label, UUID: b.Identity.UUID.String(), Major: b.Identity.Major, Minor: b.Identity.Minor,
 		TxPower: b.TxPower, Status: b.Status, CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt,
 	}
 	if pg := b.Page; pg != nil {
@@ -242,9 +242,12 @@ func (in *beaconInput) apply(b *nearby.Beacon) error {
 			required(&p, f.name, f.missing)
 		}
 	default:
-		u, err := nearby.CanonicalUUID(*in.UUID)
-		if err != nil {
+		u, err := nearby.ParseUUID(*in.UUID)
+		switch {
+		case err != nil:
 			p.Addf("uuid", "must be a UUID like f7826da6-4fa2-4e98-8024-bc5b71e0893e")
+		case u.IsZero(): // the zero UUID means "allocate one"
+			p.Addf("uuid", "must not be the nil UUID")
 		}
 		checkUint16(&p, "major", *in.Major)
 		checkUint16(&p, "minor", *in.Minor)

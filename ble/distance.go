@@ -1,6 +1,10 @@
 package ble
 
-import "math"
+import (
+	"math"
+
+	"github.com/nearby-dev/nearby"
+)
 
 // DistanceModel turns an RSSI and the transmitter's measured power (RSSI at
 // 1 m), both in dBm, into metres. It returns -1 when it cannot tell.
@@ -8,28 +12,13 @@ type DistanceModel interface {
 	Distance(rssi, measuredPower float64) float64
 }
 
-// CurveFit is the model the AltBeacon Android library uses
-// (CurveFittedDistanceCalculator): with r = rssi/measuredPower, d = r^10 when
-// r < 1, else C1*r^C2 + C3. The coefficients were fitted to measurements of a
-// phone model; negative results (possible with some fits near 1 m) are
-// clamped to 0.
-type CurveFit struct{ C1, C2, C3 float64 }
+// CurveFit is the AltBeacon curve-fit model (see nearby.CurveFit, where it
+// lives so that discoveryd estimates distance without linking this
+// package).
+type CurveFit = nearby.CurveFit
 
-// Nexus5CurveFit returns the library's default coefficients (LGE Nexus 5,
-// lib/src/main/resources/model-distance-calculations.json).
-func Nexus5CurveFit() CurveFit { return CurveFit{C1: 0.42093, C2: 6.9476, C3: 0.54992} }
-
-// Distance implements DistanceModel.
-func (c CurveFit) Distance(rssi, measuredPower float64) float64 {
-	if rssi >= 0 || measuredPower >= 0 || math.IsNaN(rssi) || math.IsNaN(measuredPower) {
-		return -1
-	}
-	r := rssi / measuredPower
-	if r < 1 {
-		return math.Pow(r, 10)
-	}
-	return max(c.C1*math.Pow(r, c.C2)+c.C3, 0)
-}
+// Nexus5CurveFit returns the AltBeacon library's default coefficients.
+func Nexus5CurveFit() CurveFit { return nearby.Nexus5CurveFit() }
 
 // DefaultPathLossExponent is the log-distance exponent used when none is
 // given, and the simulator's: 2 is free space, a shop floor with shelves
@@ -63,10 +52,8 @@ func (l LogDistance) RSSIAt(d, measuredPower float64) float64 {
 	return measuredPower - 10*n*math.Log10(max(d, 0.01))
 }
 
-// EstimateDistance returns the distance in metres of a transmitter heard at
-// rssi whose measured power (RSSI at 1 m) is measuredPower, with the
-// AltBeacon curve fit (Nexus5CurveFit), the model Android beacon apps report.
-// It returns -1 unless both are negative.
+// EstimateDistance is nearby.EstimateDistance: the AltBeacon curve fit
+// with the Nexus 5 coefficients, or -1 unless both values are negative.
 func EstimateDistance(rssi, measuredPower int) float64 {
-	return Nexus5CurveFit().Distance(float64(rssi), float64(measuredPower))
+	return nearby.EstimateDistance(rssi, measuredPower)
 }

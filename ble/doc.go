@@ -3,6 +3,12 @@
 // from RSSI, and provides the radios the beacon agent uses to advertise and to
 // notice phones nearby.
 //
+// Identities and distances are the domain's: [IBeacon.UUID] is a
+// nearby.UUID, and [Proximity], [ProximityOf], [CurveFit] and
+// [EstimateDistance] are the nearby package's, so that discoveryd resolves
+// sightings exactly as the agent tracks them without linking this package
+// (which links paypal/gatt on Linux).
+//
 // # Frames
 //
 // [IBeacon.AdvertisingData] is the 30-byte advertising data an iBeacon sends

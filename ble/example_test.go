@@ -6,11 +6,12 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/nearby-dev/nearby"
 	"github.com/nearby-dev/nearby/ble"
 )
 
 func ExampleIBeacon_AdvertisingData() {
-	u, _ := ble.ParseUUID("e2c56db5-dffb-48d2-b060-d0f5a71096e0")
+	u, _ := nearby.ParseUUID("e2c56db5-dffb-48d2-b060-d0f5a71096e0")
 	b := ble.IBeacon{UUID: u, Major: 100, Minor: 1, MeasuredPower: -59}
 	p, _ := ble.SetAdvertisingDataParams(b.AdvertisingData())
 	fmt.Println(hex.EncodeToString(b.AdvertisingData()))

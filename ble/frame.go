@@ -194,7 +194,7 @@ func (f Frame) MarshalJSON() ([]byte, error) {
 	}
 	switch {
 	case f.IBeacon != nil:
-		o.add("uuid", FormatUUID(f.IBeacon.UUID))
+		o.add("uuid", f.IBeacon.UUID.String())
 		o.add("major", f.IBeacon.Major)
 		o.add("minor", f.IBeacon.Minor)
 		o.add("measured_power", f.IBeacon.MeasuredPower)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nearby-dev/nearby"
 	"github.com/paypal/gatt"
 	"github.com/paypal/gatt/linux/cmd"
 )
@@ -44,7 +45,7 @@ func TestGattRadio_Advertise(t *testing.T) {
 	rec := &recorder{}
 	r := newGattRadio(rec, GattOptions{Now: func() time.Time { return fixedNow }})
 	defer r.Close()
-	u, _ := ParseUUID("e20a39f4-73f5-4bc4-a12f-17d1ad07a961")
+	u := nearby.MustParseUUID("e20a39f4-73f5-4bc4-a12f-17d1ad07a961")
 	if err := r.Advertise(context.Background(), IBeacon{UUID: u, MeasuredPower: -56}); err != nil {
 		t.Fatal(err)
 	}

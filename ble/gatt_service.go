@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/nearby-dev/nearby"
 )
 
 // The shake service the agent serves over GATT. The store's app, having
@@ -22,10 +24,7 @@ const (
 // iBeacon: the complete list of 128-bit service UUIDs holding the shake
 // service (UUIDs go little-endian on air), so that an app can find it.
 func ShakeScanResponse() []byte {
-	u, err := ParseUUID(ShakeServiceUUID)
-	if err != nil {
-		panic(err) // a constant: cannot happen
-	}
+	u := nearby.MustParseUUID(ShakeServiceUUID) // a constant
 	le := make([]byte, 16)
 	for i := range u {
 		le[15-i] = u[i]

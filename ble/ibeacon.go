@@ -3,6 +3,8 @@ package ble
 import (
 	"encoding/binary"
 	"fmt"
+
+	"github.com/nearby-dev/nearby"
 )
 
 // iBeacon constants (Apple "Proximity Beacon Specification" R1; the same
@@ -29,14 +31,19 @@ const (
 // IBeacon is an iBeacon identity and its calibrated power: the received
 // signal strength at 1 m, in dBm (0 means "not calibrated").
 type IBeacon struct {
-	UUID          [16]byte
+	UUID          nearby.UUID
 	Major, Minor  uint16
 	MeasuredPower int8
 }
 
 // String returns "uuid/major/minor (power dBm)".
 func (b IBeacon) String() string {
-	return fmt.Sprintf("%s/%d/%d (%d dBm)", FormatUUID(b.UUID), b.Major, b.Minor, b.MeasuredPower)
+	return fmt.Sprintf("%s/%d/%d (%d dBm)", b.UUID, b.Major, b.Minor, b.MeasuredPower)
+}
+
+// Identity returns the beacon's major/minor identity in the domain's terms.
+func (b IBeacon) Identity() nearby.Identity {
+	return nearby.Identity{UUID: b.UUID, Major: b.Major, Minor: b.Minor}
 }
 
 // AppendManufacturerData appends the 25-byte manufacturer data (company id

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nearby-dev/nearby"
 	"github.com/nearby-dev/nearby/ble"
 )
 
@@ -19,7 +20,7 @@ const (
 )
 
 func recipeBeacon(t testing.TB) ble.IBeacon {
-	u, err := ble.ParseUUID(recipeUUID)
+	u, err := nearby.ParseUUID(recipeUUID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +41,7 @@ func TestIBeacon_AdvertisingData(t *testing.T) {
 	t.Run("Fields", func(t *testing.T) {
 		// Major and minor are big-endian, power is two's complement
 		// (citruz/beacontools test_ibeacon, IB-01: major 1, minor 2, -8 dBm).
-		u, _ := ble.ParseUUID("41424344-4546-4748-4940-414243444546")
+		u, _ := nearby.ParseUUID("41424344-4546-4748-4940-414243444546")
 		b := ble.IBeacon{UUID: u, Major: 1, Minor: 2, MeasuredPower: -8}
 		got := hex.EncodeToString(b.AppendAdvertisingData(nil, 0x06))
 		if want := "0201061aff4c0002154142434445464748494041424344454600010002f8"; got != want {
@@ -144,20 +145,5 @@ func TestDecode_Errors(t *testing.T) {
 				t.Errorf("got %v, want %v saying %q", err, tt.sentinel, tt.says)
 			}
 		})
-	}
-}
-
-func TestParseUUID(t *testing.T) {
-	want := "e2c56db5-dffb-48d2-b060-d0f5a71096e0"
-	for _, in := range []string{want, strings.ToUpper(want), strings.ReplaceAll(want, "-", "")} {
-		u, err := ble.ParseUUID(in)
-		if err != nil || ble.FormatUUID(u) != want {
-			t.Errorf("ParseUUID(%q) = %s, %v; want %s", in, ble.FormatUUID(u), err, want)
-		}
-	}
-	for _, in := range []string{"", "e2c56db5dffb48d2b060d0f5a71096e", "e2c56db5-dffb-48d2-b060d0f5a71096e0-", "g2c56db5-dffb-48d2-b060-d0f5a71096e0", "e2c56db-5dffb-48d2-b060-d0f5a71096e0"} {
-		if _, err := ble.ParseUUID(in); err == nil {
-			t.Errorf("ParseUUID(%q): got no error", in)
-		}
 	}
 }

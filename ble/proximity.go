@@ -1,40 +1,32 @@
 package ble
 
-// Proximity is the coarse class iOS and the resolve API report.
-type Proximity string
+import "github.com/nearby-dev/nearby"
+
+// Proximity is the coarse class iOS and the resolve API report; it is the
+// nearby vocabulary's, so that the tracker here and discoveryd agree.
+type Proximity = nearby.Proximity
 
 // Proximity classes.
 const (
-	Immediate Proximity = "immediate"
-	Near      Proximity = "near"
-	Far       Proximity = "far"
-	Unknown   Proximity = "unknown"
+	Immediate = nearby.ProximityImmediate
+	Near      = nearby.ProximityNear
+	Far       = nearby.ProximityFar
+	Unknown   = nearby.ProximityUnknown
 )
 
-// Class boundaries (metres). Immediate is "holding the phone at the shelf",
-// near "in the same aisle", as in Apple's CLProximity guidance.
+// Class boundaries (metres), as nearby.ProximityOf draws them.
 const (
-	ImmediateMaxM = 0.5
-	NearMaxM      = 3.0
+	ImmediateMaxM = nearby.ProximityImmediateMaxM
+	NearMaxM      = nearby.ProximityNearMaxM
 )
 
-// ProximityOf classifies a distance without hysteresis: Immediate up to
-// 0.5 m, Near up to 3 m, Far beyond, Unknown for a negative (unknown) or NaN
-// distance.
-func ProximityOf(distanceM float64) Proximity {
-	switch {
-	case !(distanceM >= 0):
-		return Unknown
-	case distanceM <= ImmediateMaxM:
-		return Immediate
-	case distanceM <= NearMaxM:
-		return Near
-	}
-	return Far
-}
+// ProximityOf classifies a distance without hysteresis (nearby.ProximityOf):
+// Immediate up to 0.5 m, Near up to 3 m, Far beyond, Unknown for a negative
+// (unknown) or NaN distance.
+func ProximityOf(distanceM float64) Proximity { return nearby.ProximityOf(distanceM) }
 
 // rank orders classes from closest (0) to unknown (3).
-func (p Proximity) rank() int {
+func rank(p Proximity) int {
 	switch p {
 	case Immediate:
 		return 0

@@ -203,7 +203,7 @@ func (t *Tracker) sample(out []Transition, id string, d *tracked, s Sighting) []
 	tr.Proximity = d.class
 
 	switch {
-	case !d.inside && d.class.rank() <= t.opts.EnterWithin.rank():
+	case !d.inside && rank(d.class) <= rank(t.opts.EnterWithin):
 		// The class change was already confirmed.
 		d.inside, d.exitN, d.enteredAt = true, 0, s.At
 		tr.Kind = Enter
@@ -229,7 +229,7 @@ func (t *Tracker) classify(cur Proximity, rssi float64) Proximity {
 		switch {
 		case cur == Unknown:
 			return boundary
-		case cur.rank() <= closer.rank():
+		case rank(cur) <= rank(closer):
 			return boundary - h // already on the closer side: stay longer
 		}
 		return boundary + h

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nearby-dev/nearby"
 	"github.com/nearby-dev/nearby/ble"
 )
 
@@ -137,7 +138,7 @@ func checkFrame(t *testing.T, v vector, f ble.Frame) {
 			t.Fatalf("type: got %q, want ibeacon", f.Type)
 		}
 		b := f.IBeacon
-		if got, want := ble.FormatUUID(b.UUID), e["uuid"]; got != want {
+		if got, want := b.UUID.String(), e["uuid"]; got != want {
 			t.Errorf("uuid: got %s, want %s", got, want)
 		}
 		eq("major", float64(b.Major), "major")
@@ -201,7 +202,7 @@ func TestSetAdvertisingDataParams_Vectors(t *testing.T) {
 		n++
 		t.Run(v.ID, func(t *testing.T) {
 			e := v.Expected
-			u, err := ble.ParseUUID(e["uuid"].(string))
+			u, err := nearby.ParseUUID(e["uuid"].(string))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/nearby-dev/nearby"
-	"github.com/nearby-dev/nearby/ble"
 	"github.com/nearby-dev/nearby/geo"
 	"github.com/nearby-dev/nearby/ranking"
 )
@@ -35,10 +34,10 @@ type Options struct {
 	CursorTTL time.Duration
 	// Estimate returns the distance in metres of a beacon heard at rssi
 	// whose measured power at 1 m is txPower, or a negative value when it
-	// cannot tell; nil means ble.EstimateDistance.
+	// cannot tell; nil means nearby.EstimateDistance.
 	Estimate func(rssi, txPower int) float64
 	// Classify maps an estimated distance to "immediate", "near" or "far";
-	// nil means ble.ProximityOf.
+	// nil means nearby.ProximityOf.
 	Classify func(distanceM float64) string
 	// Renderer, when set, renders each store and program once for the
 	// briefs of NearbyResult; nil leaves the briefs empty.
@@ -63,7 +62,7 @@ type Catalog struct {
 	programs map[uint64]*progRec
 	pending  map[uint64][]*progRec // absent store id -> programs listing it, by program id
 	beacons  map[uint64]*nearby.Beacon
-	byIdent  map[identKey]*nearby.Beacon
+	byIdent  map[nearby.Identity]*nearby.Beacon
 
 	scratch sync.Pool
 	bufs    sync.Pool // *[]byte, for rendering and packing snapshots
@@ -136,10 +135,10 @@ func New(ix *geo.Index, opts *Options) *Catalog {
 		o.CursorTTL = DefaultCursorTTL
 	}
 	if o.Estimate == nil {
-		o.Estimate = ble.EstimateDistance
+		o.Estimate = nearby.EstimateDistance
 	}
 	if o.Classify == nil {
-		o.Classify = func(d float64) string { return string(ble.ProximityOf(d)) }
+		o.Classify = func(d float64) string { return string(nearby.ProximityOf(d)) }
 	}
 	c := &Catalog{
 		ix:        ix,
@@ -154,7 +153,7 @@ func New(ix *geo.Index, opts *Options) *Catalog {
 		programs:  make(map[uint64]*progRec),
 		pending:   make(map[uint64][]*progRec),
 		beacons:   make(map[uint64]*nearby.Beacon),
-		byIdent:   make(map[identKey]*nearby.Beacon),
+		byIdent:   make(map[nearby.Identity]*nearby.Beacon),
 	}
 	c.pop.init(o.Now(), o.PopularityHalfLife)
 	c.scratch.New = func() any { return newScratch() }

@@ -54,7 +54,7 @@ func TestCatalog_Counts(t *testing.T) {
 	}
 	c.PutProgram(program(1, "coffee", 1, 2))
 	c.PutProgram(program(2, "food", 3))
-	c.PutBeacon(&nearby.Beacon{ID: 1, StoreID: 1, Identity: nearby.Identity{UUID: "f7826da6-4fa2-4e98-8024-bc5b71e0893e", Major: 1, Minor: 2}})
+	c.PutBeacon(&nearby.Beacon{ID: 1, StoreID: 1, Identity: nearby.Identity{UUID: nearby.MustParseUUID("f7826da6-4fa2-4e98-8024-bc5b71e0893e"), Major: 1, Minor: 2}})
 	if s, p, b := c.Counts(); s != 3 || p != 2 || b != 1 {
 		t.Fatalf("Counts() = %d, %d, %d, want 3, 2, 1", s, p, b)
 	}

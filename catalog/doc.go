@@ -64,8 +64,8 @@
 // distance is estimated from rssi and the measured power at 1 m (the
 // sighting's tx_power, else the beacon's configured one, else
 // nearby.DefaultTxPower) by Options.Estimate, which defaults to
-// ble.EstimateDistance (the AltBeacon curve fit), and classified by
-// Options.Classify, which defaults to ble.ProximityOf (immediate up to
+// nearby.EstimateDistance (the AltBeacon curve fit), and classified by
+// Options.Classify, which defaults to nearby.ProximityOf (immediate up to
 // 0.5 m, near up to 3 m, far beyond; unknown without rssi).
 //
 // # Concurrency

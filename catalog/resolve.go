@@ -3,51 +3,23 @@ package catalog
 import (
 	"cmp"
 	"context"
-	"encoding/hex"
 	"fmt"
 	"math"
 	"slices"
 
 	"github.com/nearby-dev/nearby"
-	"github.com/nearby-dev/nearby/ble"
 )
 
-// identKey is a beacon identity in comparable form.
-type identKey struct {
-	uuid         [16]byte
-	major, minor uint16
-}
-
-func keyOf(id nearby.Identity) (identKey, bool) {
-	canon, err := nearby.CanonicalUUID(id.UUID)
-	if err != nil {
-		return identKey{}, false
-	}
-	k := identKey{major: id.Major, minor: id.Minor}
-	var raw [32]byte
-	n := 0
-	for i := 0; i < len(canon); i++ {
-		if canon[i] != '-' {
-			raw[n] = canon[i]
-			n++
-		}
-	}
-	if _, err := hex.Decode(k.uuid[:], raw[:]); err != nil {
-		return identKey{}, false
-	}
-	return k, true
-}
-
 // PutBeacon adds or replaces a beacon. Only active beacons resolve; a
-// beacon with an unparsable identity is kept for Counts but never resolves.
+// beacon without a UUID is kept for Counts but never resolves.
 func (c *Catalog) PutBeacon(b *nearby.Beacon) {
 	cp := *b
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.unindexBeacon(b.ID)
 	c.beacons[b.ID] = &cp
-	if k, ok := keyOf(cp.Identity); ok {
-		c.byIdent[k] = &cp
+	if !cp.Identity.UUID.IsZero() {
+		c.byIdent[cp.Identity] = &cp
 	}
 }
 
@@ -64,8 +36,8 @@ func (c *Catalog) unindexBeacon(id uint64) {
 	if old == nil {
 		return
 	}
-	if k, ok := keyOf(old.Identity); ok && c.byIdent[k] == old {
-		delete(c.byIdent, k)
+	if c.byIdent[old.Identity] == old {
+		delete(c.byIdent, old.Identity)
 	}
 }
 
@@ -91,8 +63,8 @@ const MaxSightings = 100
 
 // Resolve returns the known active beacons among seen, nearest first (those
 // without a distance last, then by beacon id). A beacon reported twice
-// counts once, at its nearest estimate. Unknown, inactive and malformed
-// identities are left out; they are not errors.
+// counts once, at its nearest estimate. Unknown and inactive identities
+// are left out; they are not errors.
 func (c *Catalog) Resolve(ctx context.Context, seen []Sighting) ([]Resolved, error) {
 	if len(seen) > MaxSightings {
 		return nil, nearby.Invalid("beacons", "must have at most %d entries", MaxSightings)
@@ -104,11 +76,7 @@ func (c *Catalog) Resolve(ctx context.Context, seen []Sighting) ([]Resolved, err
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	for _, s := range seen {
-		k, ok := keyOf(s.Identity)
-		if !ok {
-			continue
-		}
-		b := c.byIdent[k]
+		b := c.byIdent[s.Identity]
 		if b == nil || (b.Status != "" && b.Status != nearby.BeaconActive) {
 			continue
 		}
@@ -116,7 +84,7 @@ func (c *Catalog) Resolve(ctx context.Context, seen []Sighting) ([]Resolved, err
 		if srec == nil {
 			continue // its store is gone: nothing to show
 		}
-		r := Resolved{Beacon: b, Store: srec.s, Proximity: string(ble.Unknown)}
+		r := Resolved{Beacon: b, Store: srec.s, Proximity: string(nearby.ProximityUnknown)}
 		if b.Page != nil {
 			if p := c.programs[b.Page.ProgramID]; p != nil {
 				r.Program = p.p

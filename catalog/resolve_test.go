@@ -6,11 +6,10 @@ import (
 	"testing"
 
 	"github.com/nearby-dev/nearby"
-	"github.com/nearby-dev/nearby/ble"
 	"github.com/nearby-dev/nearby/catalog"
 )
 
-const testUUID = "f7826da6-4fa2-4e98-8024-bc5b71e0893e"
+var testUUID = nearby.MustParseUUID("f7826da6-4fa2-4e98-8024-bc5b71e0893e")
 
 func TestCatalog_Resolve(t *testing.T) {
 	t.Run("CustomModel", func(t *testing.T) {
@@ -50,7 +49,7 @@ func TestCatalog_Resolve(t *testing.T) {
 			see(9, ptr(-50)), // unknown beacon
 			see(5, ptr(-50)), // unknown store
 			see(1, ptr(-65)), // beacon 1 again, nearer
-			{Identity: nearby.Identity{UUID: "F7826DA64FA24E988024BC5B71E0893E", Major: 1, Minor: 2}, RSSI: ptr(-90)},
+			{Identity: nearby.Identity{UUID: nearby.MustParseUUID("F7826DA64FA24E988024BC5B71E0893E"), Major: 1, Minor: 2}, RSSI: ptr(-90)},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -62,12 +61,12 @@ func TestCatalog_Resolve(t *testing.T) {
 		if len(got) != 3 || got[0] != 2 || got[1] != 1 || got[2] != 4 {
 			t.Fatalf("resolved beacons %v, want [2 1 4]", got)
 		}
-		want := ble.EstimateDistance(-65, -59)
-		if r := res[1]; r.DistanceM == nil || *r.DistanceM != want || r.Proximity != string(ble.ProximityOf(want)) ||
+		want := nearby.EstimateDistance(-65, -59)
+		if r := res[1]; r.DistanceM == nil || *r.DistanceM != want || r.Proximity != string(nearby.ProximityOf(want)) ||
 			r.Store.ID != 1 || r.Program == nil || r.Program.ID != 7 {
-			t.Errorf("beacon 1: %+v, want %v m (the nearer sighting), %s, store 1, program 7", r, want, ble.ProximityOf(want))
+			t.Errorf("beacon 1: %+v, want %v m (the nearer sighting), %s, store 1, program 7", r, want, nearby.ProximityOf(want))
 		}
-		if got, want := res[0].Proximity, string(ble.ProximityOf(ble.EstimateDistance(-55, -59))); got != want {
+		if got, want := res[0].Proximity, string(nearby.ProximityOf(nearby.EstimateDistance(-55, -59))); got != want {
 			t.Errorf("beacon 2: proximity %q, want %q", got, want)
 		}
 		if r := res[2]; r.DistanceM != nil || r.Proximity != "unknown" {
@@ -78,7 +77,7 @@ func TestCatalog_Resolve(t *testing.T) {
 		s := see(2, ptr(-79))
 		s.TxPower = ptr(-69)
 		res, _ := c.Resolve(context.Background(), []catalog.Sighting{s})
-		if want := ble.EstimateDistance(-79, -69); len(res) != 1 || *res[0].DistanceM != want {
+		if want := nearby.EstimateDistance(-79, -69); len(res) != 1 || *res[0].DistanceM != want {
 			t.Fatalf("got %+v, want one result at %v m (the sighting's tx_power)", res, want)
 		}
 	})

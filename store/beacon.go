@@ -6,13 +6,12 @@ import (
 	"fmt"
 
 	"github.com/nearby-dev/nearby"
-	"github.com/nearby-dev/nearby/ble"
 	bolt "go.etcd.io/bbolt"
 )
 
 // CreateBeacon stores b for b.MerchantID and sets ID, CreatedAt, UpdatedAt,
 // and Status active when empty (TxPower is kept as given). When
-// b.Identity.UUID is empty it allocates a unique identity (the deployment's
+// b.Identity.UUID is zero it allocates a unique identity (the deployment's
 // proximity UUID with the next free major/minor); otherwise the given
 // identity must be free (ECONFLICT "uuid"). b.StoreID must be one of the
 // merchant's stores (EINVALID "store_id"), b.Page.ProgramID one of its
@@ -35,12 +34,12 @@ func (db *DB) CreateBeacon(ctx context.Context, b *nearby.Beacon) error {
 			return fmt.Errorf("store: beacon sequence: %w", err)
 		}
 		rec.ID = id
-		if rec.Identity.UUID == "" {
+		if rec.Identity.UUID.IsZero() {
 			if rec.Identity, err = db.allocateIdentity(tx); err != nil {
 				return err
 			}
 		}
-		if err := claimIdentity(tx, &rec.Identity, id); err != nil {
+		if err := claimIdentity(tx, rec.Identity, id); err != nil {
 			return err
 		}
 		if rec.Status == "" {
@@ -91,7 +90,7 @@ func getBeacon(tx *bolt.Tx, merchantID, id uint64) (*nearby.Beacon, error) {
 
 // UpdateBeacon replaces beacon b.ID of b.MerchantID (0: any, the owner is
 // kept). CreatedAt and LastHeartbeat are kept; so are the identity when
-// b.Identity.UUID is empty, the status when b.Status is empty and the agent
+// b.Identity.UUID is zero, the status when b.Status is empty and the agent
 // token hash when b.AgentTokenHash is nil. A new identity must be free
 // (ECONFLICT "uuid"); references are checked as in CreateBeacon.
 func (db *DB) UpdateBeacon(ctx context.Context, b *nearby.Beacon) error {
@@ -106,7 +105,7 @@ func (db *DB) UpdateBeacon(ctx context.Context, b *nearby.Beacon) error {
 		}
 		rec = *b
 		rec.MerchantID, rec.CreatedAt, rec.LastHeartbeat = old.MerchantID, old.CreatedAt, old.LastHeartbeat
-		if rec.Identity.UUID == "" {
+		if rec.Identity.UUID.IsZero() {
 			rec.Identity = old.Identity
 		}
 		if rec.Status == "" {
@@ -119,14 +118,11 @@ func (db *DB) UpdateBeacon(ctx context.Context, b *nearby.Beacon) error {
 			return err
 		}
 		if rec.Identity != old.Identity {
-			if err := claimIdentity(tx, &rec.Identity, rec.ID); err != nil {
+			if err := claimIdentity(tx, rec.Identity, rec.ID); err != nil {
 				return err
 			}
-			// claimIdentity canonicalised the UUID: compare again.
-			if rec.Identity != old.Identity {
-				if err := tx.Bucket(bucketIdentities).Delete(identityKey(old.Identity)); err != nil {
-					return fmt.Errorf("store: delete identity: %w", err)
-				}
+			if err := tx.Bucket(bucketIdentities).Delete(identityKey(old.Identity)); err != nil {
+				return fmt.Errorf("store: delete identity: %w", err)
 			}
 		}
 		rec.UpdatedAt = db.stamp()
@@ -215,9 +211,6 @@ func (db *DB) BeaconByIdentity(ctx context.Context, id nearby.Identity) (*nearby
 	}
 	var b *nearby.Beacon
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		if _, err := ble.ParseUUID(id.UUID); err != nil {
-			return notFound("beacon")
-		}
 		v := tx.Bucket(bucketIdentities).Get(identityKey(id))
 		if len(v) != 8 {
 			return notFound("beacon")
@@ -297,25 +290,19 @@ func linkBeacon(tx *bolt.Tx, old, now *nearby.Beacon) error {
 	return nil
 }
 
-// identityKey is uuid(16)|major|minor; id.UUID must parse.
+// identityKey is uuid(16)|major|minor.
 func identityKey(id nearby.Identity) []byte {
-	u, _ := ble.ParseUUID(id.UUID)
 	k := make([]byte, 0, 20)
-	k = append(k, u[:]...)
+	k = append(k, id.UUID[:]...)
 	k = binary.BigEndian.AppendUint16(k, id.Major)
 	return binary.BigEndian.AppendUint16(k, id.Minor)
 }
 
-// claimIdentity canonicalises id.UUID and records it as beacon's, or
-// returns ECONFLICT "uuid" when another beacon has it.
-func claimIdentity(tx *bolt.Tx, id *nearby.Identity, beacon uint64) error {
-	u, err := ble.ParseUUID(id.UUID)
-	if err != nil {
-		return nearby.Invalid("uuid", "must be a UUID like f7826da6-4fa2-4e98-8024-bc5b71e0893e")
-	}
-	id.UUID = ble.FormatUUID(u)
+// claimIdentity records id as beacon's, or returns ECONFLICT "uuid" when
+// another beacon has it.
+func claimIdentity(tx *bolt.Tx, id nearby.Identity, beacon uint64) error {
 	b := tx.Bucket(bucketIdentities)
-	k := identityKey(*id)
+	k := identityKey(id)
 	if v := b.Get(k); v != nil && binary.BigEndian.Uint64(v) != beacon {
 		return conflict("uuid", "uuid/major/minor %s is already used by another beacon", id)
 	}
@@ -336,7 +323,7 @@ func (db *DB) allocateIdentity(tx *bolt.Tx) (nearby.Identity, error) {
 	}
 	ids := tx.Bucket(bucketIdentities)
 	for ; next <= 0xffffffff; next++ {
-		id := nearby.Identity{UUID: ble.FormatUUID(db.proximity), Major: uint16(next >> 16), Minor: uint16(next)}
+		id := nearby.Identity{UUID: db.proximity, Major: uint16(next >> 16), Minor: uint16(next)}
 		if ids.Get(identityKey(id)) != nil {
 			continue
 		}

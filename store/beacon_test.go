@@ -38,15 +38,15 @@ func TestDB_CreateBeacon(t *testing.T) {
 		}
 	})
 	t.Run("OwnIdentity", func(t *testing.T) {
-		own := nearby.Identity{UUID: "F7826DA64FA24E988024BC5B71E0893E", Major: 7, Minor: 9}
+		own := nearby.Identity{UUID: nearby.MustParseUUID("F7826DA64FA24E988024BC5B71E0893E"), Major: 7, Minor: 9}
 		bc := &nearby.Beacon{MerchantID: a.ID, StoreID: sa.ID, Identity: own}
 		if err := db.CreateBeacon(ctx, bc); err != nil {
 			t.Fatal(err)
 		}
-		if want := "f7826da6-4fa2-4e98-8024-bc5b71e0893e"; bc.Identity.UUID != want {
+		if want := "f7826da6-4fa2-4e98-8024-bc5b71e0893e"; bc.Identity.UUID.String() != want {
 			t.Errorf("UUID = %s, want canonical %s", bc.Identity.UUID, want)
 		}
-		got, err := db.BeaconByIdentity(ctx, nearby.Identity{UUID: "f7826da6-4fa2-4e98-8024-bc5b71e0893e", Major: 7, Minor: 9})
+		got, err := db.BeaconByIdentity(ctx, nearby.Identity{UUID: nearby.MustParseUUID("f7826da6-4fa2-4e98-8024-bc5b71e0893e"), Major: 7, Minor: 9})
 		if err != nil || got.ID != bc.ID {
 			t.Errorf("BeaconByIdentity = %v, %v; want beacon %d", got, err, bc.ID)
 		}
@@ -87,7 +87,6 @@ func TestDB_CreateBeacon(t *testing.T) {
 	}{
 		{"ErrOtherMerchantsStore", nearby.Beacon{MerchantID: a.ID, StoreID: sb.ID}, nearby.EINVALID, "store_id"},
 		{"ErrOtherMerchantsProgram", nearby.Beacon{MerchantID: a.ID, StoreID: sa.ID, Page: &nearby.Page{ProgramID: pb.ID}}, nearby.EINVALID, "page.program_id"},
-		{"ErrBadUUID", nearby.Beacon{MerchantID: a.ID, StoreID: sa.ID, Identity: nearby.Identity{UUID: "nope"}}, nearby.EINVALID, "uuid"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -125,7 +124,7 @@ func TestDB_UpdateBeacon(t *testing.T) {
 		}
 		old := b1.Identity
 		u := &nearby.Beacon{ID: b1.ID, MerchantID: a.ID, StoreID: s.ID, Label: "door", Status: nearby.BeaconInactive,
-			Identity: nearby.Identity{UUID: "f7826da6-4fa2-4e98-8024-bc5b71e0893e", Major: 1, Minor: 1}}
+			Identity: nearby.Identity{UUID: nearby.MustParseUUID("f7826da6-4fa2-4e98-8024-bc5b71e0893e"), Major: 1, Minor: 1}}
 		if err := db.UpdateBeacon(ctx, u); err != nil {
 			t.Fatal(err)
 		}
@@ -150,7 +149,7 @@ func TestDB_DeleteBeacon(t *testing.T) {
 	db := MustOpenDB(t)
 	a, b := mustMerchant(t, db, "A"), mustMerchant(t, db, "B")
 	s := mustStore(t, db, a.ID, "s", "")
-	own := nearby.Identity{UUID: "f7826da6-4fa2-4e98-8024-bc5b71e0893e", Major: 1, Minor: 2}
+	own := nearby.Identity{UUID: nearby.MustParseUUID("f7826da6-4fa2-4e98-8024-bc5b71e0893e"), Major: 1, Minor: 2}
 	bc := &nearby.Beacon{MerchantID: a.ID, StoreID: s.ID, Identity: own}
 	if err := db.CreateBeacon(ctx, bc); err != nil {
 		t.Fatal(err)

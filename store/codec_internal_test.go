@@ -1,7 +1,10 @@
 package store
 
 import (
+	"bytes"
+	"encoding/hex"
 	"encoding/json"
+	"os"
 	"reflect"
 	"testing"
 	"time"
@@ -88,4 +91,35 @@ func BenchmarkDecodeStore(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestBeaconRecord_V1 decodes a beacon record written before identities had
+// a UUID type (UUID was a string): the file format must not have changed,
+// so the record decodes, re-encodes to the very same bytes, and its
+// identity index key is the one that build wrote.
+func TestBeaconRecord_V1(t *testing.T) {
+	body, err := os.ReadFile("testdata/records/beacon-v1.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := append([]byte{jsonRecordV1}, bytes.TrimSpace(body)...)
+	var b nearby.Beacon
+	if err := decodeJSON(rec, &b); err != nil {
+		t.Fatalf("decode: %v", err)
+	}
+	want := nearby.Identity{UUID: nearby.MustParseUUID("f7826da6-4fa2-4e98-8024-bc5b71e0893e"), Major: 7, Minor: 9}
+	if b.Identity != want || b.ID != 5 || b.Label != "till" || b.Page == nil || b.Page.Path != "/menu" {
+		t.Errorf("decoded %+v, want beacon 5 \"till\" with identity %v and page /menu", b, want)
+	}
+	again, err := encodeJSON(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(again, rec) {
+		t.Errorf("re-encoded record differs:\n got %s\nwant %s", again[1:], rec[1:])
+	}
+	// uuid(16) | major | minor, as the string build's identityKey wrote it.
+	if got, want := hex.EncodeToString(identityKey(b.Identity)), "f7826da64fa24e988024bc5b71e0893e00070009"; got != want {
+		t.Errorf("identityKey = %s, want %s", got, want)
+	}
 }

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/nearby-dev/nearby"
-	"github.com/nearby-dev/nearby/ble"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -78,7 +77,7 @@ type DB struct {
 	now    func() time.Time
 	logger *slog.Logger
 
-	proximity [16]byte // deployment-wide proximity UUID for allocated identities
+	proximity nearby.UUID // deployment-wide proximity UUID for allocated identities
 }
 
 // Open opens (creating if needed) the bbolt file at path, creates missing
@@ -180,7 +179,7 @@ func (db *DB) BoltStats() bolt.Stats { return db.bolt.Stats() }
 
 // ProximityUUID is the deployment-wide iBeacon proximity UUID used for
 // allocated identities: phone apps range for this one UUID.
-func (db *DB) ProximityUUID() string { return ble.FormatUUID(db.proximity) }
+func (db *DB) ProximityUUID() nearby.UUID { return db.proximity }
 
 // stamp is the time written into CreatedAt/UpdatedAt: UTC, no monotonic
 // reading, so that a value read back compares Equal and ==.

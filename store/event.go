@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/nearby-dev/nearby"
-	"github.com/nearby-dev/nearby/ble"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -106,7 +105,7 @@ func (d *day) add(e *nearby.Event) {
 // eventKey is the 16 bytes of a UUID event id, or 0xff and the raw id for
 // anything else (the store does not validate; both forms cannot collide).
 func eventKey(id string) []byte {
-	if u, err := ble.ParseUUID(id); err == nil {
+	if u, err := nearby.ParseUUID(id); err == nil {
 		return u[:]
 	}
 	return append([]byte{0xff}, id...)

@@ -9,6 +9,7 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/nearby-dev/nearby"
 	"github.com/nearby-dev/nearby/ble"
 )
 
@@ -59,15 +60,15 @@ func runEncode(args []string, stdout, stderr io.Writer) int {
 	}
 	if *asJSON {
 		out := struct {
-			UUID             string   `json:"uuid"`
-			Major            uint16   `json:"major"`
-			Minor            uint16   `json:"minor"`
-			MeasuredPower    int8     `json:"measured_power"`
-			AdvertisingData  string   `json:"advertising_data"`
-			ManufacturerData string   `json:"manufacturer_data"`
-			HCIParams        string   `json:"hci_le_set_advertising_data"`
-			Hcitool          []string `json:"hcitool"`
-		}{ble.FormatUUID(b.UUID), b.Major, b.Minor, b.MeasuredPower, hex.EncodeToString(ad),
+			UUID             nearby.UUID `json:"uuid"`
+			Major            uint16      `json:"major"`
+			Minor            uint16      `json:"minor"`
+			MeasuredPower    int8        `json:"measured_power"`
+			AdvertisingData  string      `json:"advertising_data"`
+			ManufacturerData string      `json:"manufacturer_data"`
+			HCIParams        string      `json:"hci_le_set_advertising_data"`
+			Hcitool          []string    `json:"hcitool"`
+		}{b.UUID, b.Major, b.Minor, b.MeasuredPower, hex.EncodeToString(ad),
 			hex.EncodeToString(b.ManufacturerData()), hex.EncodeToString(params[:]), cmds}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -90,7 +91,7 @@ func encodeArgs(uuid, major, minor string, power int, flags string) (ble.IBeacon
 	if uuid == "" {
 		return b, 0, errors.New("--uuid is required")
 	}
-	u, err := ble.ParseUUID(uuid)
+	u, err := nearby.ParseUUID(uuid)
 	if err != nil {
 		return b, 0, fmt.Errorf("--uuid: %w", err)
 	}
