@@ -105,7 +105,7 @@ func journey(t *testing.T, n *node) *nearby.Beacon {
 		t.Fatal(err)
 	}
 	b := &nearby.Beacon{MerchantID: m.ID, StoreID: a.ID, Label: "till", TxPower: -59, Status: nearby.BeaconActive,
-		Identity: nearby.Identity{UUID: "e2c56db5-dffb-48d2-b060-d0f5a71096e0", Major: 1, Minor: 2},
+		Identity: nearby.Identity{UUID: nearby.MustParseUUID("e2c56db5-dffb-48d2-b060-d0f5a71096e0"), Major: 1, Minor: 2},
 		Page:     &nearby.Page{ProgramID: p.ID, Path: "/coupon"}, AgentTokenHash: []byte("agent")}
 	if err := svc.CreateBeacon(ctx, b); err != nil {
 		t.Fatal(err)
@@ -140,7 +140,7 @@ func journey(t *testing.T, n *node) *nearby.Beacon {
 	// An identity given, not allocated: allocation draws on the
 	// registry's own proximity UUID (see the package's Caveats).
 	spare := &nearby.Beacon{MerchantID: m.ID, StoreID: a.ID, TxPower: -59, Status: nearby.BeaconActive,
-		Identity: nearby.Identity{UUID: "e2c56db5-dffb-48d2-b060-d0f5a71096e0", Major: 1, Minor: 3}}
+		Identity: nearby.Identity{UUID: nearby.MustParseUUID("e2c56db5-dffb-48d2-b060-d0f5a71096e0"), Major: 1, Minor: 3}}
 	if err := svc.CreateBeacon(ctx, spare); err != nil {
 		t.Fatal(err)
 	}
