@@ -38,7 +38,7 @@ func FuzzDecodeEventsResult(f *testing.F) {
 		if n < 0 || n > 1000 {
 			return
 		}
-		r, err := decodeEventsResult(data, n)
+		r, err := decodeEventsResult(data, n, false)
 		if err != nil {
 			return
 		}
