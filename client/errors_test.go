@@ -67,7 +67,10 @@ func TestError_RealServer(t *testing.T) {
 		}, 404, nearby.ENOTFOUND, nil},
 		{"Unauthorized", func(ctx context.Context) error { _, err := mer.WithToken("wrong").ListStores(ctx, nil); return err }, 401, nearby.EUNAUTHORIZED, nil},
 		{"Conflict", func(ctx context.Context) error { return mer.DeleteStore(ctx, st.ID) }, 409, nearby.ECONFLICT, nil},
-		{"TooLarge", func(ctx context.Context) error { _, _, err := mer.WithToken(bc.AgentToken).PostEvents(ctx, tooMany); return err }, 413, nearby.ETOOLARGE, []string{"events"}},
+		{"TooLarge", func(ctx context.Context) error {
+			_, _, err := mer.WithToken(bc.AgentToken).PostEvents(ctx, tooMany)
+			return err
+		}, 413, nearby.ETOOLARGE, []string{"events"}},
 		{"Unsupported", func(ctx context.Context) error {
 			return mer.DoRaw(ctx, http.MethodPost, "/v1/stores/import", nil, "text/plain", strings.NewReader("x"), nil)
 		}, 415, nearby.EUNSUPPORTED, nil},
