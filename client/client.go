@@ -86,6 +86,15 @@ func (c *Client) DoRaw(ctx context.Context, method, path string, query url.Value
 	return nil
 }
 
+// call sends in (nil for none) and decodes the answer as a T.
+func call[T any](ctx context.Context, c *Client, method, path string, in any) (*T, error) {
+	var out T
+	if err := c.Do(ctx, method, path, nil, in, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
 // decode reads one JSON value into out, strictly when the client is set to.
 func (c *Client) decode(data []byte, out any) error {
 	if !c.DisallowUnknownFields {

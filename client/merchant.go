@@ -367,12 +367,3 @@ func (c *Client) ListBeacons(ctx context.Context, opts *ListOptions) (*Page[Beac
 func (c *Client) Beacons(ctx context.Context) iter.Seq2[Beacon, error] {
 	return listAll[Beacon](ctx, c, "/v1/beacons")
 }
-
-// call sends in (nil for none) and decodes the answer as a T.
-func call[T any](ctx context.Context, c *Client, method, path string, in any) (*T, error) {
-	var out T
-	if err := c.Do(ctx, method, path, nil, in, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
-}
