@@ -46,6 +46,9 @@ type EventsResult struct {
 	Duplicates int
 	Rejected   []Rejection // may be shorter than RejectedN when the server sends only a count
 	RejectedN  int
+	// AcceptedIDs and DuplicateIDs are the (canonical) ids of the
+	// accepted and duplicate events, when the server lists them.
+	AcceptedIDs, DuplicateIDs []string
 }
 
 // Rejection says why the event at Index of a batch was refused.
@@ -92,7 +95,7 @@ func (c *Client) PostEventsResult(ctx context.Context, evs []nearby.Event) (*Eve
 	if err := c.Do(ctx, http.MethodPost, path, nil, in, &raw); err != nil {
 		return nil, err
 	}
-	r, err := decodeEventsResult(raw, len(evs))
+	r, err := decodeEventsResult(raw, len(evs), c.DisallowUnknownFields)
 	if err != nil {
 		return nil, fmt.Errorf("client: POST %s: %w", path, err)
 	}
@@ -100,17 +103,24 @@ func (c *Client) PostEventsResult(ctx context.Context, evs []nearby.Event) (*Eve
 }
 
 // decodeEventsResult reads the answer to a batch of n events, checking that
-// it does not acknowledge more events than were sent.
-func decodeEventsResult(data []byte, n int) (*EventsResult, error) {
+// it does not acknowledge more events than were sent; strict refuses
+// unknown fields.
+func decodeEventsResult(data []byte, n int, strict bool) (*EventsResult, error) {
 	var out struct {
-		Accepted   json.RawMessage `json:"accepted"`
-		Duplicates json.RawMessage `json:"duplicates"`
-		Rejected   json.RawMessage `json:"rejected"`
+		Accepted     json.RawMessage `json:"accepted"`
+		Duplicates   json.RawMessage `json:"duplicates"`
+		Rejected     json.RawMessage `json:"rejected"`
+		AcceptedIDs  []string        `json:"accepted_ids"`
+		DuplicateIDs []string        `json:"duplicate_ids"`
 	}
-	if err := json.Unmarshal(data, &out); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if strict {
+		dec.DisallowUnknownFields()
+	}
+	if err := dec.Decode(&out); err != nil {
 		return nil, err
 	}
-	var r EventsResult
+	r := EventsResult{AcceptedIDs: out.AcceptedIDs, DuplicateIDs: out.DuplicateIDs}
 	var err error
 	if r.Accepted, err = countOf(out.Accepted); err != nil {
 		return nil, fmt.Errorf("accepted: %w", err)
@@ -122,9 +132,17 @@ func decodeEventsResult(data []byte, n int) (*EventsResult, error) {
 		return nil, fmt.Errorf("rejected: %w", err)
 	}
 	if t := bytes.TrimSpace(out.Rejected); len(t) > 0 && t[0] == '[' {
-		if err := json.Unmarshal(t, &r.Rejected); err != nil {
+		dec := json.NewDecoder(bytes.NewReader(t))
+		if strict {
+			dec.DisallowUnknownFields()
+		}
+		if err := dec.Decode(&r.Rejected); err != nil {
 			return nil, fmt.Errorf("rejected: %w", err)
 		}
+	}
+	if len(r.AcceptedIDs) > r.Accepted || len(r.DuplicateIDs) > r.Duplicates {
+		return nil, fmt.Errorf("server listed %d accepted and %d duplicate ids for counts %d and %d",
+			len(r.AcceptedIDs), len(r.DuplicateIDs), r.Accepted, r.Duplicates)
 	}
 	if r.Accepted+r.Duplicates+r.RejectedN > n {
 		return nil, fmt.Errorf("server acknowledged %d+%d+%d events of %d sent", r.Accepted, r.Duplicates, r.RejectedN, n)

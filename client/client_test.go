@@ -164,7 +164,7 @@ func TestClient_Do(t *testing.T) {
 func TestClient_Stats(t *testing.T) {
 	for name, answer := range map[string]string{
 		"Object": `{"id":"bcn_1","days":[{"date":"2026-01-02","shake_pv":3,"shake_uv":2,"visits":4,"visitors":3,"avg_dwell_s":12.5}]}`,
-		"List":   `[{"date":"2026-01-02","shake_pv":3,"shake_uv":2,"visits":4,"visitors":3,"avg_dwell_s":12.5}]`,
+		"Extra":  `{"id":"bcn_1","from":"2026-01-01T00:00:00Z","later":true,"days":[{"date":"2026-01-02","shake_pv":3,"shake_uv":2,"visits":4,"visitors":3,"avg_dwell_s":12.5}]}`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			c := serve(t, func(w http.ResponseWriter, r *http.Request) {

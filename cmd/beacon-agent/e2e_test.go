@@ -67,11 +67,11 @@ func TestE2E_OfflineAndCrash(t *testing.T) {
 		t.Fatal(err)
 	}
 	merchant := admin.WithToken(m.APIKey)
-	st, err := merchant.CreateStore(ctx, &client.Store{Name: "E2E Soho", Lat: 51.5136, Lng: -0.1365, Category: "coffee"})
+	st, err := merchant.CreateStore(ctx, &client.StoreInput{Name: "E2E Soho", Lat: 51.5136, Lng: -0.1365, Category: "coffee"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	bc, err := merchant.CreateBeacon(ctx, &client.Beacon{StoreID: st.ID, Label: "till"})
+	bc, err := merchant.CreateBeacon(ctx, &client.BeaconInput{StoreID: st.ID, Label: "till"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,14 +163,8 @@ func TestE2E_OfflineAndCrash(t *testing.T) {
 	}
 
 	// The heartbeat reached the daemon with the spool's state.
-	var detail struct {
-		LastHeartbeat *struct {
-			Version    string `json:"version"`
-			SpoolDepth *int64 `json:"spool_depth"`
-			Dropped    *int64 `json:"dropped"`
-		} `json:"last_heartbeat"`
-	}
-	if err := merchant.GetBeacon(ctx, bc.ID, &detail); err != nil {
+	detail, err := merchant.GetBeacon(ctx, bc.ID)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if hb := detail.LastHeartbeat; hb == nil || hb.Version != version || hb.SpoolDepth == nil || hb.Dropped == nil || *hb.Dropped != 0 {

@@ -146,13 +146,13 @@ func setup(ctx context.Context, server, adminToken string, n int) ([]string, err
 		return nil, err
 	}
 	merchant := admin.WithToken(m.APIKey)
-	st, err := merchant.CreateStore(ctx, &client.Store{Name: "ingestbench", Lat: 51.5136, Lng: -0.1365, Category: "bench"})
+	st, err := merchant.CreateStore(ctx, &client.StoreInput{Name: "ingestbench", Lat: 51.5136, Lng: -0.1365, Category: "bench"})
 	if err != nil {
 		return nil, err
 	}
 	tokens := make([]string, n)
 	for i := range tokens {
-		b, err := merchant.CreateBeacon(ctx, &client.Beacon{StoreID: st.ID, Label: fmt.Sprintf("agent %d", i)})
+		b, err := merchant.CreateBeacon(ctx, &client.BeaconInput{StoreID: st.ID, Label: fmt.Sprintf("agent %d", i)})
 		if err != nil {
 			return nil, err
 		}
