@@ -1,15 +1,14 @@
 package client_test
 
 import (
+	"context"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/nearby-dev/nearby/api"
-	"github.com/nearby-dev/nearby/catalog"
-	"github.com/nearby-dev/nearby/geo"
-	"github.com/nearby-dev/nearby/store"
+	"github.com/nearby-dev/nearby/daemon"
 )
 
 // testAdminToken is the admin token of the in-process servers.
@@ -45,21 +44,18 @@ func newServer() (_ *testServer, err error) {
 			closeAll()
 		}
 	}()
-	db, err := store.Open(filepath.Join(dir, "nearby.db"), nil)
-	if err != nil {
-		return nil, err
-	}
-	closers = append(closers, func() { db.Close() })
-	ix := geo.New()
-	cat := catalog.New(ix, &catalog.Options{Renderer: api.Briefs{}})
 	cfg := api.DefaultConfig()
 	cfg.AdminToken = testAdminToken
 	cfg.RateLimit = 0 // tests and examples query in bursts
-	srv, err := api.New(cfg, api.Deps{Registry: db, Catalog: cat, Index: ix})
+	d, err := daemon.Open(daemon.Config{Path: filepath.Join(dir, "nearby.db"), API: cfg})
 	if err != nil {
 		return nil, err
 	}
-	srv.SetReady(true)
+	closers = append(closers, func() { d.Close() })
+	if _, err := d.Load(context.Background()); err != nil {
+		return nil, err
+	}
+	srv := d.Server
 	hs := httptest.NewServer(srv.Handler())
 	closers = append(closers, hs.Close)
 	return &testServer{URL: hs.URL, Admin: testAdminToken, close: closeAll}, nil
