@@ -50,6 +50,11 @@ func qRadius(name, desc string) param {
 		"maximum": nearby.MaxRadiusM, "default": nearby.DefaultRadiusM}}
 }
 
+// qDay is a day (YYYY-MM-DD) or an RFC 3339 time.
+func qDay(name, desc string) param {
+	return param{Name: name, Desc: desc, Schema: obj{"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T.+)?$"}}
+}
+
 func (p param) required() param { p.Required = true; return p }
 
 // mediaSchemas describe the request bodies other than JSON.
@@ -70,7 +75,8 @@ var pathParams = map[string]struct {
 	"stores":   {"Store id (st_...).", obj{"type": "string", "pattern": "^st_[0-9a-f]+$"}},
 	"programs": {"Mini-program id (pg_...).", obj{"type": "string", "pattern": "^pg_[0-9a-f]+$"}},
 	"beacons":  {"Beacon id (bcn_...).", obj{"type": "string", "pattern": "^bcn_[0-9a-f]+$"}},
-	"shakes":   {"Shake ticket, as the shake answered it.", obj{"type": "string", "format": "uuid"}},
+	"shakes": {"Shake ticket, as the shake answered it.", obj{"type": "string", "format": "uuid",
+		"pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"}},
 }
 
 // openAPIPath turns /v1/stores/:id into /v1/stores/{id}, returning each

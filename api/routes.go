@@ -38,8 +38,8 @@ type param struct {
 var (
 	pageQuery  = []param{qInt("limit", "Page size.", 1, nearby.MaxLimit, nearby.DefaultLimit), qStr("cursor", "Opaque cursor from next_cursor of the previous page.")}
 	rangeQuery = []param{
-		qStr("from", "First day, YYYY-MM-DD or RFC 3339 (default 30 days ago)."),
-		qStr("to", "Last day, YYYY-MM-DD or RFC 3339 (default now)."),
+		qDay("from", "First day, YYYY-MM-DD or RFC 3339 (default 30 days ago)."),
+		qDay("to", "Last day, YYYY-MM-DD or RFC 3339 (default now)."),
 	}
 )
 
