@@ -178,13 +178,9 @@ var tagDocs = []obj{
 }
 
 func (s *Server) buildOpenAPI() ([]byte, error) {
-	schemas, err := bodySchemas()
+	schemas, err := bodySchemas(s.cfg.MaxEventBatch)
 	if err != nil {
 		return nil, err
-	}
-	// Limits the server is configured with.
-	if ev, ok := schemas["EventsInput"].(obj)["properties"].(obj)["events"].(obj); ok {
-		ev["maxItems"] = s.cfg.MaxEventBatch
 	}
 	paths := obj{}
 	for _, rt := range s.routes {

@@ -413,8 +413,10 @@ func textAsString(t reflect.Type) *jsonschema.Schema {
 }
 
 // bodySchemas reflects every body's schema and returns them by name as
-// OpenAPI component schemas (references point at #/components/schemas/).
-func bodySchemas() (schemas map[string]any, err error) {
+// OpenAPI component schemas (references point at #/components/schemas/),
+// each with its properties in the order of the Go fields. maxEvents bounds
+// an agent's batch, as the server is configured.
+func bodySchemas(maxEvents int) (schemas map[string]json.RawMessage, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("api: openapi: %v", r)
@@ -443,46 +445,40 @@ func bodySchemas() (schemas map[string]any, err error) {
 		}
 		extend(d)
 	}
+	prop(defs["EventsInput"], "events").MaxItems = uptr(maxEvents)
+	schemas = make(map[string]json.RawMessage, len(defs))
 	for name, d := range defs {
 		doc, ok := schemaDocs[name]
 		if !ok {
 			return nil, fmt.Errorf("api: openapi: schema %s has no description", name)
 		}
 		d.Description = doc
+		liftNullableDocs(d)
+		b, err := json.Marshal(d)
+		if err != nil {
+			return nil, fmt.Errorf("api: openapi: %w", err)
+		}
+		schemas[name] = json.RawMessage(strings.ReplaceAll(string(b), `"#/$defs/`, `"#/components/schemas/`))
 	}
-	b, err := json.Marshal(defs)
-	if err != nil {
-		return nil, fmt.Errorf("api: openapi: %w", err)
-	}
-	b = []byte(strings.ReplaceAll(string(b), `"#/$defs/`, `"#/components/schemas/`))
-	if err := json.Unmarshal(b, &schemas); err != nil {
-		return nil, fmt.Errorf("api: openapi: %w", err)
-	}
-	liftNullableDocs(schemas)
 	return schemas, nil
 }
 
-// liftNullableDocs moves the description of a nullable property, which the
-// reflector leaves on the non-null alternative, to the property itself.
-func liftNullableDocs(v any) {
-	switch v := v.(type) {
-	case map[string]any:
-		if alts, ok := v["oneOf"].([]any); ok && len(alts) == 2 && v["description"] == nil {
-			if first, ok := alts[0].(map[string]any); ok {
-				if d, ok := first["description"]; ok {
-					v["description"] = d
-					delete(first, "description")
-				}
-			}
-		}
-		for _, sub := range v {
-			liftNullableDocs(sub)
-		}
-	case []any:
-		for _, sub := range v {
-			liftNullableDocs(sub)
+// liftNullableDocs moves the description of each nullable property, which
+// the reflector leaves on the non-null alternative, to the property itself.
+func liftNullableDocs(s *jsonschema.Schema) {
+	if s == nil {
+		return
+	}
+	if len(s.OneOf) == 2 && s.OneOf[1].Type == "null" && s.Description == "" {
+		s.Description, s.OneOf[0].Description = s.OneOf[0].Description, ""
+	}
+	if s.Properties != nil {
+		for p := range s.Properties.ValuesFromOldest() {
+			liftNullableDocs(p)
 		}
 	}
+	liftNullableDocs(s.Items)
+	liftNullableDocs(s.AdditionalProperties)
 }
 
 func sameSchema(a, b *jsonschema.Schema) bool {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"reflect"
 	"testing"
 	"time"
@@ -45,13 +46,18 @@ func TestTextAsString(t *testing.T) {
 // TestBodySchemas_Identity: the identity's uuid is a UUID string whatever
 // Go type carries it.
 func TestBodySchemas_Identity(t *testing.T) {
-	schemas, err := bodySchemas()
+	schemas, err := bodySchemas(DefaultMaxEventBatch)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"Identity", "AgentConfig"} {
-		u := schemas[name].(obj)["properties"].(obj)["uuid"].(obj)
-		if u["type"] != "string" || u["format"] != "uuid" {
+		var s struct {
+			Properties map[string]struct{ Type, Format string } `json:"properties"`
+		}
+		if err := json.Unmarshal(schemas[name], &s); err != nil {
+			t.Fatal(err)
+		}
+		if u := s.Properties["uuid"]; u.Type != "string" || u.Format != "uuid" {
 			t.Errorf("%s.uuid = %v, want a string of format uuid", name, u)
 		}
 	}
