@@ -27,16 +27,16 @@ func (s *Server) handleAgentConfig(c echo.Context) error {
 // so an inactive beacon's agent can stop advertising.
 type agentConfigJSON struct {
 	nearby.AgentConfig
-	Status string `json:"status"`
+	Status string `json:"status" jsonschema_description:"The beacon's status: an agent stops advertising unless it is active."`
 }
 
 type heartbeatInput struct {
-	UptimeS      *int64   `json:"uptime_s"`
-	Version      string   `json:"version"`
-	Battery      *float64 `json:"battery"`
-	TemperatureC *float64 `json:"temperature_c"`
-	SpoolDepth   *int64   `json:"spool_depth"`
-	Dropped      *int64   `json:"dropped"`
+	UptimeS      *int64   `json:"uptime_s" jsonschema:"required,minimum=0" jsonschema_description:"Agent uptime in seconds."`
+	Version      string   `json:"version" jsonschema:"maxLength=64" jsonschema_description:"Agent software version."`
+	Battery      *float64 `json:"battery" jsonschema:"minimum=0,maximum=100" jsonschema_description:"Battery charge in percent."`
+	TemperatureC *float64 `json:"temperature_c" jsonschema:"minimum=-100,maximum=200" jsonschema_description:"Device temperature in degrees Celsius."`
+	SpoolDepth   *int64   `json:"spool_depth" jsonschema:"minimum=0" jsonschema_description:"Events waiting in the agent's spool."`
+	Dropped      *int64   `json:"dropped" jsonschema:"minimum=0" jsonschema_description:"Events the spool dropped."`
 }
 
 // handleAgentHeartbeat is POST /v1/agent/heartbeat; the server stamps the
@@ -63,27 +63,27 @@ func (s *Server) handleAgentHeartbeat(c echo.Context) error {
 // eventInput is one event of an upload. At is a string so that a bad time
 // is reported against "at" rather than failing the whole batch.
 type eventInput struct {
-	ID        string   `json:"id"`
-	Type      string   `json:"type"`
-	At        string   `json:"at"`
-	DeviceID  string   `json:"device_id"`
-	RSSI      *int     `json:"rssi"`
-	DistanceM *float64 `json:"distance_m"`
-	DwellMS   *int64   `json:"dwell_ms"`
+	ID        string   `json:"id" jsonschema:"required" jsonschema_description:"Client-generated UUID; re-sending an event with the same id is harmless."`
+	Type      string   `json:"type" jsonschema:"required" jsonschema_description:"What the agent noticed."`
+	At        string   `json:"at" jsonschema:"required,format=date-time" jsonschema_description:"When it happened (RFC 3339), at most 30 days ago and 10 minutes ahead."`
+	DeviceID  string   `json:"device_id" jsonschema_description:"App-scoped pseudonymous id of the phone, if known."`
+	RSSI      *int     `json:"rssi" jsonschema:"minimum=-127,maximum=20" jsonschema_description:"Received signal strength (dBm)."`
+	DistanceM *float64 `json:"distance_m" jsonschema:"minimum=0,maximum=1000" jsonschema_description:"Estimated distance in metres."`
+	DwellMS   *int64   `json:"dwell_ms" jsonschema:"minimum=0" jsonschema_description:"How long the phone stayed (dwell events), in milliseconds."`
 }
 
 type rejection struct {
-	Index  int                 `json:"index"`
-	ID     string              `json:"id,omitempty"`
-	Errors []nearby.FieldError `json:"errors"`
+	Index  int                 `json:"index" jsonschema:"minimum=0" jsonschema_description:"Position of the event in the batch."`
+	ID     string              `json:"id,omitempty" jsonschema_description:"The event's id, when it had one."`
+	Errors []nearby.FieldError `json:"errors" jsonschema_description:"What is wrong with the event."`
 }
 
 type eventsJSON struct {
-	Accepted     int         `json:"accepted"`
-	Duplicates   int         `json:"duplicates"`
-	Rejected     []rejection `json:"rejected"`
-	AcceptedIDs  []string    `json:"accepted_ids"`
-	DuplicateIDs []string    `json:"duplicate_ids"`
+	Accepted     int         `json:"accepted" jsonschema:"minimum=0" jsonschema_description:"Events newly recorded."`
+	Duplicates   int         `json:"duplicates" jsonschema:"minimum=0" jsonschema_description:"Events already recorded before (same id)."`
+	Rejected     []rejection `json:"rejected" jsonschema_description:"Malformed events, with their positions."`
+	AcceptedIDs  []string    `json:"accepted_ids" jsonschema_description:"Ids of the newly recorded events."`
+	DuplicateIDs []string    `json:"duplicate_ids" jsonschema_description:"Ids of the events already recorded."`
 }
 
 // handleAgentEvents is POST /v1/agent/events. Each malformed event is

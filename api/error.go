@@ -17,12 +17,12 @@ const ProblemTypeBase = "https://nearby.dev/problems/"
 
 // Problem is an RFC 9457 problem+json body.
 type Problem struct {
-	Type      string              `json:"type"`
-	Title     string              `json:"title"`
-	Status    int                 `json:"status"`
-	Detail    string              `json:"detail,omitempty"`
-	Errors    []nearby.FieldError `json:"errors,omitempty"`
-	RequestID string              `json:"request_id,omitempty"`
+	Type      string              `json:"type" jsonschema:"format=uri" jsonschema_description:"URI naming the kind of problem: https://nearby.dev/problems/ and the error code."`
+	Title     string              `json:"title" jsonschema_description:"HTTP status text."`
+	Status    int                 `json:"status" jsonschema:"minimum=400,maximum=599" jsonschema_description:"HTTP status code."`
+	Detail    string              `json:"detail,omitempty" jsonschema_description:"What went wrong, for a human."`
+	Errors    []nearby.FieldError `json:"errors,omitempty" jsonschema_description:"The offending input fields, each named by its JSON path."`
+	RequestID string              `json:"request_id,omitempty" jsonschema_description:"The request's X-Request-ID, for the logs."`
 }
 
 // codeStatus maps each application error code to its one HTTP status.

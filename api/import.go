@@ -15,26 +15,26 @@ import (
 )
 
 type failedRow struct {
-	Row    int                 `json:"row"`
-	Error  string              `json:"error"`
-	Errors []nearby.FieldError `json:"errors,omitempty"`
+	Row    int                 `json:"row" jsonschema:"minimum=1" jsonschema_description:"1-based data row (CSV) or feature index (GeoJSON)."`
+	Error  string              `json:"error" jsonschema_description:"Why the row was not imported."`
+	Errors []nearby.FieldError `json:"errors,omitempty" jsonschema_description:"The offending fields of the row."`
 }
 
 type importJSON struct {
-	Imported        int         `json:"imported"`
-	Failed          []failedRow `json:"failed"`
-	FailedCount     int         `json:"failed_count"`
-	FailedTruncated bool        `json:"failed_truncated,omitempty"`
+	Imported        int         `json:"imported" jsonschema:"minimum=0" jsonschema_description:"Rows committed."`
+	Failed          []failedRow `json:"failed" jsonschema_description:"Rows not imported, up to a bound."`
+	FailedCount     int         `json:"failed_count" jsonschema:"minimum=0" jsonschema_description:"All failed rows, also those beyond the listed ones."`
+	FailedTruncated bool        `json:"failed_truncated,omitempty" jsonschema_description:"Set when failed lists only the first failed rows."`
 	// Truncated says the file broke partway: rows before Error.Row are all
 	// counted in Imported or Failed, nothing from Error.Row on was read.
-	Truncated bool        `json:"truncated,omitempty"`
-	Error     *importStop `json:"error,omitempty"`
+	Truncated bool        `json:"truncated,omitempty" jsonschema_description:"Set when the file broke partway: see error."`
+	Error     *importStop `json:"error,omitempty" jsonschema_description:"Where and why reading the file stopped."`
 }
 
 // importStop says where and why reading an import file stopped.
 type importStop struct {
-	Row     int    `json:"row"`
-	Message string `json:"message"`
+	Row     int    `json:"row" jsonschema:"minimum=1" jsonschema_description:"First row not read: the file broke here; every row before it is imported or failed."`
+	Message string `json:"message" jsonschema_description:"What broke."`
 }
 
 // handleImport is POST /v1/stores/import. The body is streamed through the

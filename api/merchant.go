@@ -9,14 +9,14 @@ import (
 )
 
 type merchantInput struct {
-	Name *string `json:"name"`
+	Name *string `json:"name" jsonschema:"required,minLength=1" jsonschema_description:"The merchant's name."`
 }
 
 type merchantJSON struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	APIKey    string    `json:"api_key"`
-	CreatedAt time.Time `json:"created_at"`
+	ID        string    `json:"id" jsonschema:"pattern=^mer_[0-9a-f]+$" jsonschema_description:"Merchant id: mer_ and hex digits."`
+	Name      string    `json:"name" jsonschema_description:"The merchant's name."`
+	APIKey    string    `json:"api_key" jsonschema:"pattern=^mk_" jsonschema_description:"Bearer API key of the merchant; shown only in this response."`
+	CreatedAt time.Time `json:"created_at" jsonschema_description:"When the merchant was created."`
 }
 
 // handleCreateMerchant is POST /v1/merchants (admin). The API key is shown

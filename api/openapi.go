@@ -6,131 +6,183 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/nearby-dev/nearby"
 )
 
-// OpenAPI 3.1 generation from the route table.
+// OpenAPI 3.1 generation: the paths come from the route table, the body
+// schemas are reflected from the Go types (schema.go).
 
 type obj = map[string]any
 
-func str(desc string) obj  { return obj{"type": "string", "description": desc} }
-func num(desc string) obj  { return obj{"type": "number", "description": desc} }
-func intg(desc string) obj { return obj{"type": "integer", "description": desc} }
-func boolean() obj         { return obj{"type": "boolean"} }
-func ref(name string) obj  { return obj{"$ref": "#/components/schemas/" + name} }
-func arr(items obj) obj    { return obj{"type": "array", "items": items} }
-func dt() obj              { return obj{"type": "string", "format": "date-time"} }
-func nullable(o obj) obj   { return obj{"oneOf": []any{o, obj{"type": "null"}}} }
+func ref(name string) obj { return obj{"$ref": "#/components/schemas/" + name} }
 
-// object is a closed object schema (unknown fields are rejected).
-func object(required []string, props obj) obj {
-	o := obj{"type": "object", "properties": props, "additionalProperties": false}
-	if len(required) > 0 {
-		o["required"] = required
-	}
-	return o
+// Query parameter constructors of the route table.
+
+func qStr(name, desc string) param {
+	return param{Name: name, Desc: desc, Schema: obj{"type": "string"}}
 }
 
-// openSchemas are the named schemas of request and response bodies.
-func openSchemas() obj {
-	lat, lng := num("Latitude, -90 to 90."), num("Longitude, -180 to 180.")
-	hours := obj{"type": "object", "description": `Weekly opening hours: {"mon":[["09:00","21:00"]], ...} in the store's timezone.`,
-		"additionalProperties": arr(obj{"type": "array", "items": str("HH:MM"), "minItems": 2, "maxItems": 2})}
-	targeting := object(nil, obj{"age_min": intg(""), "age_max": intg(""), "genders": arr(str("female, male or other")),
-		"os": arr(str("ios, android or harmonyos")), "strict": boolean()})
-	fieldErr := object([]string{"field", "message"}, obj{"field": str("JSON name of the offending input"), "message": str("")})
-	storeBrief := object(nil, obj{"id": str(""), "name": str(""), "lat": lat, "lng": lng, "address": str("")})
-	programBrief := object(nil, obj{"id": str(""), "app_id": str(""), "name": str(""), "category": str(""), "icon_url": str("")})
-	page := object(nil, obj{"program": nullable(programBrief), "path": str(""), "title": str("")})
-	identity := object([]string{"uuid", "major", "minor"}, obj{"uuid": str("lower-case hyphenated UUID"), "major": intg("0-65535"), "minor": intg("0-65535")})
-	sighting := object([]string{"uuid", "major", "minor"}, obj{"uuid": str(""), "major": intg(""), "minor": intg(""),
-		"rssi": intg("dBm"), "tx_power": intg("measured power at 1 m, dBm")})
-	resolved := object(nil, obj{"beacon": identity, "store": nullable(storeBrief), "page": nullable(page),
-		"distance_m": num(""), "proximity": str("immediate, near, far or unknown")})
-	list := func(item string) obj {
-		return object([]string{"items"}, obj{"items": arr(ref(item)), "next_cursor": str("present when more remain")})
-	}
-	storeProps := obj{"name": str(""), "lat": lat, "lng": lng, "category": str("lower-case slug"), "address": str(""),
-		"timezone": str("IANA name"), "hours": hours, "tags": arr(str(""))}
-	storeOut := obj{"id": str("st_<hex>"), "merchant_id": str(""), "created_at": dt(), "updated_at": dt()}
-	for k, v := range storeProps {
-		storeOut[k] = v
-	}
-	programProps := obj{"app_id": str(""), "name": str(""), "category": str(""), "description": str(""),
-		"icon_url": str("http(s) URL"), "store_ids": arr(str("st_<hex>")), "targeting": targeting}
-	programOut := obj{"id": str("pg_<hex>"), "created_at": dt(), "updated_at": dt()}
-	for k, v := range programProps {
-		programOut[k] = v
-	}
-	beaconPage := object([]string{"program_id"}, obj{"program_id": str("pg_<hex>"), "path": str(""), "title": str("")})
-	heartbeat := obj{"uptime_s": intg(""), "version": str(""), "battery": num("percent"), "temperature_c": num(""),
-		"spool_depth": intg("events waiting in the agent's spool"), "dropped": intg("events the spool dropped")}
-	hbOut := obj{"at": dt()}
-	for k, v := range heartbeat {
-		hbOut[k] = v
-	}
-	beaconIn := obj{"store_id": str("st_<hex>"), "label": str(""), "tx_power": intg("dBm at 1 m (default -59)"),
-		"status": str("active, inactive or decommissioned"), "page": beaconPage,
-		"uuid": str("bring your own identity (with major and minor)"), "major": intg(""), "minor": intg("")}
-	beaconOut := obj{"id": str("bcn_<hex>"), "store_id": str(""), "label": str(""), "uuid": str(""), "major": intg(""),
-		"minor": intg(""), "tx_power": intg(""), "status": str(""), "page": beaconPage, "last_heartbeat": object(nil, hbOut),
-		"agent_token": str("only in the create response"), "created_at": dt(), "updated_at": dt()}
-	event := object([]string{"id", "type", "at"}, obj{"id": str("client-generated UUID"), "type": str("shake, enter, exit or dwell"),
-		"at": dt(), "device_id": str(""), "rssi": intg(""), "distance_m": num(""), "dwell_ms": intg("")})
-	day := object(nil, obj{"date": str("YYYY-MM-DD"), "shake_pv": intg(""), "shake_uv": intg(""), "visits": intg(""),
-		"visitors": intg(""), "avg_dwell_s": num("")})
-	return obj{
-		"Problem": object([]string{"type", "title", "status"}, obj{"type": str("URI"), "title": str(""), "status": intg(""),
-			"detail": str(""), "errors": arr(fieldErr), "request_id": str("")}),
-		"Status":        object([]string{"status"}, obj{"status": str("ok, ready or loading"), "stores": intg("stores in the index")}),
-		"MerchantInput": object([]string{"name"}, obj{"name": str("")}),
-		"Merchant":      object([]string{"id", "name", "api_key"}, obj{"id": str("mer_<hex>"), "name": str(""), "api_key": str("shown once"), "created_at": dt()}),
-		"StoreInput":    object([]string{"name", "lat", "lng", "category"}, storeProps),
-		"Store":         object([]string{"id", "name", "lat", "lng", "category"}, storeOut),
-		"StoreList":     list("Store"),
-		"ImportResult": object([]string{"imported", "failed"}, obj{"imported": intg("rows committed"),
-			"failed":       arr(object([]string{"row", "error"}, obj{"row": intg("1-based data row (CSV) or feature index (GeoJSON)"), "error": str(""), "errors": arr(fieldErr)})),
-			"failed_count": intg("all failed rows, also those beyond the listed ones"), "failed_truncated": boolean(),
-			"truncated": boolean(), "error": object([]string{"row", "message"}, obj{"row": intg("first row not read: the file broke here; every row before it is imported or failed"), "message": str("")})}),
-		"ProgramInput":   object([]string{"app_id", "name", "category", "store_ids"}, programProps),
-		"Program":        object([]string{"id", "app_id", "name", "category", "store_ids"}, programOut),
-		"ProgramList":    list("Program"),
-		"BeaconInput":    object([]string{"store_id"}, beaconIn),
-		"Beacon":         object([]string{"id", "store_id", "uuid", "major", "minor", "tx_power", "status"}, beaconOut),
-		"BeaconList":     list("Beacon"),
-		"NearbyPage":     object([]string{"results"}, obj{"results": arr(object(nil, obj{"program": programBrief, "store": storeBrief, "distance_m": num(""), "score": num(""), "explain": obj{"type": "object", "additionalProperties": num("")}})), "next_cursor": str("")}),
-		"ResolveInput":   object([]string{"beacons"}, obj{"beacons": arr(sighting)}),
-		"ResolveResult":  object([]string{"results"}, obj{"results": arr(resolved)}),
-		"ShakeInput":     object([]string{"device_id"}, obj{"device_id": str("app-scoped pseudonymous id"), "beacons": arr(sighting), "lat": lat, "lng": lng, "age": intg(""), "gender": str(""), "os": str("")}),
-		"ShakeResult":    object([]string{"ticket", "chosen", "around"}, obj{"ticket": str("UUID"), "chosen": nullable(resolved), "around": arr(resolved), "fallback": str(`"location" when chosen by location`)}),
-		"ShakeRecord":    object([]string{"ticket", "at"}, obj{"ticket": str(""), "device_id": str(""), "beacon_id": str(""), "store_id": str(""), "program_id": str(""), "at": dt(), "distance_m": num(""), "proximity": str(""), "fallback": boolean()}),
-		"AgentConfig":    object([]string{"beacon_id", "uuid", "major", "minor", "tx_power", "interval_ms"}, obj{"beacon_id": str(""), "uuid": str(""), "major": intg(""), "minor": intg(""), "tx_power": intg(""), "interval_ms": intg(""), "status": str("")}),
-		"HeartbeatInput": object([]string{"uptime_s"}, heartbeat),
-		"EventsInput":    object([]string{"events"}, obj{"events": obj{"type": "array", "items": event, "maxItems": DefaultMaxEventBatch}}),
-		"EventsResult": object([]string{"accepted", "duplicates", "rejected"}, obj{"accepted": intg(""), "duplicates": intg(""),
-			"rejected":     arr(object([]string{"index", "errors"}, obj{"index": intg("position in the batch"), "id": str(""), "errors": arr(fieldErr)})),
-			"accepted_ids": arr(str("")), "duplicate_ids": arr(str(""))}),
-		"Stats":   object([]string{"id", "days"}, obj{"id": str(""), "from": dt(), "to": dt(), "days": arr(day)}),
-		"Heatmap": object([]string{"res", "cells"}, obj{"res": intg(""), "from": dt(), "to": dt(), "cells": arr(object(nil, obj{"cell": str("H3 index, hex"), "count": intg("events"), "stores": intg("")}))}),
-	}
+func qBool(name, desc string) param {
+	return param{Name: name, Desc: desc, Schema: obj{"type": "boolean", "default": false}}
 }
 
-// openAPIPath turns /v1/stores/:id into /v1/stores/{id}.
-func openAPIPath(p string) (string, []string) {
+func qEnum(name, desc string, vals []string) param {
+	return param{Name: name, Desc: desc, Schema: obj{"type": "string", "enum": vals}}
+}
+
+// qInt is an integer in [lo, hi]; def is its default (nil for none).
+func qInt(name, desc string, lo, hi int, def any) param {
+	sc := obj{"type": "integer", "minimum": lo, "maximum": hi}
+	if def != nil {
+		sc["default"] = def
+	}
+	return param{Name: name, Desc: desc, Schema: sc}
+}
+
+func qNum(name, desc string, lo, hi float64) param {
+	return param{Name: name, Desc: desc, Schema: obj{"type": "number", "minimum": lo, "maximum": hi}}
+}
+
+// qRadius is a search radius: more than 0, at most nearby.MaxRadiusM.
+func qRadius(name, desc string) param {
+	return param{Name: name, Desc: desc, Schema: obj{"type": "number", "exclusiveMinimum": 0,
+		"maximum": nearby.MaxRadiusM, "default": nearby.DefaultRadiusM}}
+}
+
+// qDay is a day (YYYY-MM-DD) or an RFC 3339 time.
+func qDay(name, desc string) param {
+	return param{Name: name, Desc: desc, Schema: obj{"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T.+)?$"}}
+}
+
+func (p param) required() param { p.Required = true; return p }
+
+// mediaSchemas describe the request bodies other than JSON.
+var mediaSchemas = map[string]obj{
+	"text/csv": {"type": "string", "description": "CSV with a header row naming the columns " + strings.Join(importFields, ", ") + " (columns maps other names)."},
+	"application/geo+json": {"type": "object", "description": "A GeoJSON FeatureCollection of Point features whose properties hold the store fields.",
+		"required": []string{"type", "features"}, "properties": obj{
+			"type":     obj{"const": "FeatureCollection", "description": "The GeoJSON object type."},
+			"features": obj{"type": "array", "description": "The stores, one Point feature each.", "items": obj{"type": "object", "description": "A GeoJSON Feature."}},
+		}},
+}
+
+// pathParams describes the path parameters by the collection they index.
+var pathParams = map[string]struct {
+	desc   string
+	schema obj
+}{
+	"stores":   {"Store id (st_...).", obj{"type": "string", "pattern": "^st_[0-9a-f]+$"}},
+	"programs": {"Mini-program id (pg_...).", obj{"type": "string", "pattern": "^pg_[0-9a-f]+$"}},
+	"beacons":  {"Beacon id (bcn_...).", obj{"type": "string", "pattern": "^bcn_[0-9a-f]+$"}},
+	"shakes": {"Shake ticket, as the shake answered it.", obj{"type": "string", "format": "uuid",
+		"pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"}},
+}
+
+// openAPIPath turns /v1/stores/:id into /v1/stores/{id}, returning each
+// parameter with the segment before it.
+func openAPIPath(p string) (string, [][2]string) {
 	parts := strings.Split(p, "/")
-	var names []string
+	var names [][2]string
 	for i, s := range parts {
 		if name, ok := strings.CutPrefix(s, ":"); ok {
 			parts[i] = "{" + name + "}"
-			names = append(names, name)
+			names = append(names, [2]string{name, parts[i-1]})
 		}
 	}
 	return strings.Join(parts, "/"), names
 }
 
+// problemResponse is a documented error answer.
+func problemResponse(desc string, headers obj) obj {
+	r := obj{"description": desc, "content": obj{"application/problem+json": obj{"schema": ref("Problem")}}}
+	if headers != nil {
+		r["headers"] = headers
+	}
+	return r
+}
+
+var retryAfter = obj{"Retry-After": obj{"description": "Seconds to wait before retrying.", "schema": obj{"type": "integer", "minimum": 1}}}
+
+// errorResponses are the problems rt can answer with.
+func (s *Server) errorResponses(rt route, hasPath bool) obj {
+	out := obj{}
+	if rt.Request != "" || len(rt.Media) > 0 || len(rt.Query) > 0 || hasPath {
+		out["400"] = problemResponse("Invalid input: errors names each offending field.", nil)
+	}
+	if rt.Auth != authNone {
+		out["401"] = problemResponse("Missing or invalid bearer token.", obj{"WWW-Authenticate": obj{
+			"description": "The authentication scheme (Bearer).", "schema": obj{"type": "string"}}})
+	}
+	if rt.Auth == authAgent {
+		out["403"] = problemResponse("The agent's beacon is decommissioned.", nil)
+	}
+	if hasPath {
+		out["404"] = problemResponse("No such resource, or not the caller's.", nil)
+	}
+	if rt.Conflict != "" {
+		out["409"] = problemResponse(rt.Conflict, nil)
+	}
+	if rt.Request != "" || len(rt.Media) > 0 {
+		out["413"] = problemResponse("The body is too large ("+strconv.FormatInt(s.bodyLimit(rt), 10)+" bytes at most).", nil)
+		out["415"] = problemResponse("The Content-Type is not one the operation accepts.", nil)
+	}
+	if rt.Public {
+		out["429"] = problemResponse("Too many requests from this client.", retryAfter)
+	}
+	out["500"] = problemResponse("An internal error; details are only in the server's logs.", nil)
+	if !rt.Ops {
+		out["503"] = problemResponse("discoveryd is starting: the index is loading.", retryAfter)
+	}
+	return out
+}
+
+func (s *Server) bodyLimit(rt route) int64 {
+	if len(rt.Media) > 0 {
+		return s.cfg.MaxImportBytes
+	}
+	return s.cfg.MaxBodyBytes
+}
+
+// description says what an operation needs besides its summary.
+func (rt route) description() string {
+	d := rt.Summary + "."
+	switch rt.Auth {
+	case authAdmin:
+		d += " Needs the admin token."
+	case authMerchant:
+		d += " Needs a merchant API key; only the merchant's own resources are visible."
+	case authAgent:
+		d += " Needs the agent token of a beacon."
+	default:
+		d += " Public: no token."
+	}
+	if rt.Public {
+		d += " Rate limited per client IP."
+	}
+	if rt.Ops {
+		d += " Served also while the index is loading."
+	}
+	return d
+}
+
+var tagDocs = []obj{
+	{"name": "operations", "description": "Health, readiness, metrics and this document."},
+	{"name": "merchants", "description": "Merchants and their API keys (admin)."},
+	{"name": "stores", "description": "A merchant's stores."},
+	{"name": "programs", "description": "A merchant's mini-programs."},
+	{"name": "beacons", "description": "A merchant's beacons."},
+	{"name": "phones", "description": "What phones ask: nearby mini-programs, resolving beacons, shakes."},
+	{"name": "agents", "description": "What beacon agents ask and report."},
+	{"name": "statistics", "description": "Per-day statistics and heatmaps."},
+}
+
 func (s *Server) buildOpenAPI() ([]byte, error) {
-	schemas := openSchemas()
+	schemas, err := bodySchemas(s.cfg.MaxEventBatch)
+	if err != nil {
+		return nil, err
+	}
 	paths := obj{}
-	problem := obj{"application/problem+json": obj{"schema": ref("Problem")}}
 	for _, rt := range s.routes {
 		path, names := openAPIPath(rt.Path)
 		item, _ := paths[path].(obj)
@@ -138,44 +190,61 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 			item = obj{}
 			paths[path] = item
 		}
-		op := obj{"summary": rt.Summary, "tags": []string{rt.Tag},
-			"operationId": strings.ToLower(rt.Method) + strings.NewReplacer("/", "_", ":", "", ".", "_").Replace(rt.Path)}
+		if rt.OpID == "" {
+			return nil, fmt.Errorf("api: openapi: %s %s has no operationId", rt.Method, rt.Path)
+		}
+		op := obj{"summary": rt.Summary, "description": rt.description(), "tags": []string{rt.Tag}, "operationId": rt.OpID}
 		var params []any
 		for _, n := range names {
-			params = append(params, obj{"name": n, "in": "path", "required": true, "schema": obj{"type": "string"}})
+			pp, ok := pathParams[n[1]]
+			if !ok {
+				return nil, fmt.Errorf("api: openapi: path parameter %s of %s is not described", n[0], rt.Path)
+			}
+			params = append(params, obj{"name": n[0], "in": "path", "required": true, "description": pp.desc, "schema": pp.schema})
 		}
 		for _, q := range rt.Query {
-			params = append(params, obj{"name": q.Name, "in": "query", "required": q.Required, "description": q.Desc, "schema": obj{"type": q.Type}})
+			params = append(params, obj{"name": q.Name, "in": "query", "required": q.Required, "description": q.Desc, "schema": q.Schema})
 		}
 		if len(params) > 0 {
 			op["parameters"] = params
 		}
 		if rt.Request != "" {
-			if _, ok := schemas[rt.Request]; !ok {
-				return nil, fmt.Errorf("api: openapi: no schema %q for %s %s", rt.Request, rt.Method, rt.Path)
+			if _, ok := schemas[rt.Request]; !ok || inputSchemas[rt.Request] == nil {
+				return nil, fmt.Errorf("api: openapi: no request schema %q for %s %s", rt.Request, rt.Method, rt.Path)
 			}
-			op["requestBody"] = obj{"required": true, "content": obj{"application/json": obj{"schema": ref(rt.Request)}}}
+			op["requestBody"] = obj{"required": true, "description": schemaDocs[rt.Request],
+				"content": obj{"application/json": obj{"schema": ref(rt.Request)}}}
 		} else if len(rt.Media) > 0 {
 			content := obj{}
 			for _, m := range rt.Media {
-				content[m] = obj{"schema": obj{"type": "string"}}
+				sc, ok := mediaSchemas[m]
+				if !ok {
+					return nil, fmt.Errorf("api: openapi: no schema for %s bodies of %s %s", m, rt.Method, rt.Path)
+				}
+				content[m] = obj{"schema": sc}
 			}
-			op["requestBody"] = obj{"required": true, "content": content}
+			op["requestBody"] = obj{"required": true, "description": "The file to import.", "content": content}
 		}
 		ok := obj{"description": http.StatusText(rt.Status)}
 		switch rt.Reply {
 		case "":
 		case "text":
-			ok["content"] = obj{"text/plain": obj{"schema": obj{"type": "string"}}}
+			ok["content"] = obj{"text/plain": obj{"schema": obj{"type": "string", "description": "Prometheus text exposition format."}}}
 		case "object":
-			ok["content"] = obj{"application/json": obj{"schema": obj{"type": "object"}}}
+			ok["content"] = obj{"application/json": obj{"schema": obj{"type": "object", "description": "An OpenAPI 3.1 document."}}}
 		default:
-			if _, found := schemas[rt.Reply]; !found {
-				return nil, fmt.Errorf("api: openapi: no schema %q for %s %s", rt.Reply, rt.Method, rt.Path)
+			if _, found := schemas[rt.Reply]; !found || outputSchemas[rt.Reply] == nil {
+				return nil, fmt.Errorf("api: openapi: no response schema %q for %s %s", rt.Reply, rt.Method, rt.Path)
 			}
+			ok["description"] = http.StatusText(rt.Status) + ": " + schemaDocs[rt.Reply]
 			ok["content"] = obj{"application/json": obj{"schema": ref(rt.Reply)}}
 		}
-		responses := obj{strconv.Itoa(rt.Status): ok, "default": obj{"description": "A problem (RFC 9457)", "content": problem}}
+		responses := s.errorResponses(rt, len(names) > 0)
+		responses[strconv.Itoa(rt.Status)] = ok
+		if rt.Path == "/readyz" {
+			responses["503"] = obj{"description": "Still loading.", "headers": retryAfter,
+				"content": obj{"application/json": obj{"schema": ref("Status")}}}
+		}
 		op["responses"] = responses
 		switch rt.Auth {
 		case authAdmin:
@@ -184,6 +253,8 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 			op["security"] = []any{obj{"merchant": []string{}}}
 		case authAgent:
 			op["security"] = []any{obj{"agent": []string{}}}
+		default:
+			op["security"] = []any{}
 		}
 		item[strings.ToLower(rt.Method)] = op
 	}
@@ -191,8 +262,11 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 	doc := obj{
 		"openapi": "3.1.0",
 		"info": obj{"title": "Nearby discoveryd API", "version": "1",
-			"description": "Mini-programs nearby: merchants, stores, programs, beacons, phones, agents and statistics."},
-		"paths": paths,
+			"description": "Mini-programs nearby: merchants, stores, programs, beacons, phones, agents and statistics. " +
+				"Every error is an RFC 9457 problem (application/problem+json)."},
+		"servers": []obj{{"url": "/", "description": "The discoveryd that serves this document."}},
+		"tags":    tagDocs,
+		"paths":   paths,
 		"components": obj{"schemas": schemas, "securitySchemes": obj{
 			"admin":    bearer("The admin token (--admin-token, DISCOVERYD_ADMIN_TOKEN or <data-dir>/admin.token)."),
 			"merchant": bearer("A merchant API key (mk_...), returned once by POST /v1/merchants."),

@@ -12,8 +12,8 @@ import (
 
 // listPage is one page of a list response.
 type listPage[T any] struct {
-	Items      []T    `json:"items"`
-	NextCursor string `json:"next_cursor,omitempty"`
+	Items      []T    `json:"items" jsonschema_description:"This page's items."`
+	NextCursor string `json:"next_cursor,omitempty" jsonschema_description:"Cursor of the next page; absent on the last."`
 }
 
 // pageParams reads ?limit and ?cursor of a list of kind.

@@ -17,11 +17,11 @@ import (
 const MaxSightings = catalog.MaxSightings
 
 type sightingInput struct {
-	UUID    *string `json:"uuid"`
-	Major   *int    `json:"major"`
-	Minor   *int    `json:"minor"`
-	RSSI    *int    `json:"rssi"`
-	TxPower *int    `json:"tx_power"`
+	UUID    *string `json:"uuid" jsonschema:"required" jsonschema_description:"iBeacon UUID as seen (either case, with or without hyphens)."`
+	Major   *int    `json:"major" jsonschema:"required,minimum=0,maximum=65535" jsonschema_description:"iBeacon major number."`
+	Minor   *int    `json:"minor" jsonschema:"required,minimum=0,maximum=65535" jsonschema_description:"iBeacon minor number."`
+	RSSI    *int    `json:"rssi" jsonschema:"minimum=-127,maximum=20" jsonschema_description:"Received signal strength (dBm)."`
+	TxPower *int    `json:"tx_power" jsonschema:"minimum=-127,maximum=20" jsonschema_description:"Measured power at 1 m (dBm) as advertised."`
 }
 
 // sightings checks the listed beacons, naming "beacons[i].field".
@@ -70,34 +70,34 @@ func sightings(in []sightingInput) ([]catalog.Sighting, error) {
 
 // resolvedJSON is one resolved beacon as the contract shows it.
 type resolvedJSON struct {
-	Beacon    nearby.Identity `json:"beacon"`
-	Store     *storeBrief     `json:"store"`
-	Page      *pageBrief      `json:"page"`
-	DistanceM *float64        `json:"distance_m,omitempty"`
-	Proximity string          `json:"proximity"`
+	Beacon    nearby.Identity `json:"beacon" jsonschema_description:"The beacon's identity."`
+	Store     *storeBrief     `json:"store" jsonschema:"nullable" jsonschema_description:"The beacon's store; null if it is not in the index."`
+	Page      *pageBrief      `json:"page" jsonschema:"nullable" jsonschema_description:"What to open; null when the beacon shows nothing."`
+	DistanceM *float64        `json:"distance_m,omitempty" jsonschema:"minimum=0" jsonschema_description:"Estimated distance in metres, when the signal allows."`
+	Proximity string          `json:"proximity" jsonschema_description:"Coarse distance class."`
 }
 
 type storeBrief struct {
-	ID      string  `json:"id"`
-	Name    string  `json:"name"`
-	Lat     float64 `json:"lat"`
-	Lng     float64 `json:"lng"`
-	Address string  `json:"address"`
+	ID      string  `json:"id" jsonschema:"pattern=^st_[0-9a-f]+$" jsonschema_description:"Store id."`
+	Name    string  `json:"name" jsonschema_description:"Display name."`
+	Lat     float64 `json:"lat" jsonschema:"minimum=-90,maximum=90" jsonschema_description:"Latitude (WGS84 degrees)."`
+	Lng     float64 `json:"lng" jsonschema:"minimum=-180,maximum=180" jsonschema_description:"Longitude (WGS84 degrees)."`
+	Address string  `json:"address" jsonschema_description:"Street address, empty when unknown."`
 }
 
 type programBrief struct {
-	ID       string `json:"id"`
-	AppID    string `json:"app_id"`
-	Name     string `json:"name"`
-	Category string `json:"category"`
-	IconURL  string `json:"icon_url"`
+	ID       string `json:"id" jsonschema:"pattern=^pg_[0-9a-f]+$" jsonschema_description:"Mini-program id."`
+	AppID    string `json:"app_id" jsonschema_description:"The mini-program's app id on its platform."`
+	Name     string `json:"name" jsonschema_description:"Display name."`
+	Category string `json:"category" jsonschema_description:"Lower-case category slug."`
+	IconURL  string `json:"icon_url" jsonschema_description:"Icon URL, empty when none."`
 }
 
 // pageBrief is what a phone opens: the program and a path inside it.
 type pageBrief struct {
-	Program *programBrief `json:"program"`
-	Path    string        `json:"path,omitempty"`
-	Title   string        `json:"title,omitempty"`
+	Program *programBrief `json:"program" jsonschema:"nullable" jsonschema_description:"The mini-program to open; null if it is gone."`
+	Path    string        `json:"path,omitempty" jsonschema_description:"Path inside the mini-program."`
+	Title   string        `json:"title,omitempty" jsonschema_description:"Title shown to the phone user."`
 }
 
 func storeBriefOf(s *nearby.Store) *storeBrief {
@@ -161,20 +161,20 @@ func (s *Server) handleResolve(c echo.Context) error {
 }
 
 type shakeInput struct {
-	DeviceID *string         `json:"device_id"`
-	Beacons  []sightingInput `json:"beacons"`
-	Lat      *float64        `json:"lat"`
-	Lng      *float64        `json:"lng"`
-	Age      *int            `json:"age"`
-	Gender   string          `json:"gender"`
-	OS       string          `json:"os"`
+	DeviceID *string         `json:"device_id" jsonschema:"required,minLength=1" jsonschema_description:"App-scoped pseudonymous id of the phone."`
+	Beacons  []sightingInput `json:"beacons" jsonschema_description:"Beacons the phone sees."`
+	Lat      *float64        `json:"lat" jsonschema:"minimum=-90,maximum=90" jsonschema_description:"Latitude, with lng, for the fallback by location."`
+	Lng      *float64        `json:"lng" jsonschema:"minimum=-180,maximum=180" jsonschema_description:"Longitude, with lat, for the fallback by location."`
+	Age      *int            `json:"age" jsonschema:"minimum=0" jsonschema_description:"Phone user's age, for targeting."`
+	Gender   string          `json:"gender" jsonschema_description:"Phone user's gender, for targeting."`
+	OS       string          `json:"os" jsonschema_description:"Phone's operating system, for targeting."`
 }
 
 type shakeJSON struct {
-	Ticket   string         `json:"ticket"`
-	Chosen   *resolvedJSON  `json:"chosen"`
-	Around   []resolvedJSON `json:"around"`
-	Fallback string         `json:"fallback,omitempty"`
+	Ticket   string         `json:"ticket" jsonschema:"format=uuid" jsonschema_description:"Id of the recorded shake (GET /v1/shakes/{ticket})."`
+	Chosen   *resolvedJSON  `json:"chosen" jsonschema:"nullable" jsonschema_description:"The nearest resolved beacon, or the best program nearby; null when nothing was found."`
+	Around   []resolvedJSON `json:"around" jsonschema_description:"The other resolved beacons, nearest first."`
+	Fallback string         `json:"fallback,omitempty" jsonschema_description:"location when chosen by location rather than by a beacon."`
 }
 
 // handleShake is POST /v1/shake: the nearest resolved beacon is chosen and
@@ -242,15 +242,15 @@ func shakeView(res *discovery.ShakeResult) shakeJSON {
 }
 
 type shakeRecordJSON struct {
-	Ticket    string    `json:"ticket"`
-	DeviceID  string    `json:"device_id"`
-	BeaconID  string    `json:"beacon_id,omitempty"`
-	StoreID   string    `json:"store_id,omitempty"`
-	ProgramID string    `json:"program_id,omitempty"`
-	At        time.Time `json:"at"`
-	DistanceM *float64  `json:"distance_m,omitempty"`
-	Proximity string    `json:"proximity"`
-	Fallback  bool      `json:"fallback"`
+	Ticket    string    `json:"ticket" jsonschema:"format=uuid" jsonschema_description:"The shake's ticket."`
+	DeviceID  string    `json:"device_id" jsonschema_description:"App-scoped pseudonymous id of the phone."`
+	BeaconID  string    `json:"beacon_id,omitempty" jsonschema:"pattern=^bcn_[0-9a-f]+$" jsonschema_description:"The chosen beacon, absent when chosen by location."`
+	StoreID   string    `json:"store_id,omitempty" jsonschema:"pattern=^st_[0-9a-f]+$" jsonschema_description:"The chosen store."`
+	ProgramID string    `json:"program_id,omitempty" jsonschema:"pattern=^pg_[0-9a-f]+$" jsonschema_description:"The chosen mini-program."`
+	At        time.Time `json:"at" jsonschema_description:"When the shake happened."`
+	DistanceM *float64  `json:"distance_m,omitempty" jsonschema:"minimum=0" jsonschema_description:"Estimated distance in metres."`
+	Proximity string    `json:"proximity" jsonschema_description:"Coarse distance class."`
+	Fallback  bool      `json:"fallback" jsonschema_description:"Chosen by location, not by a beacon."`
 }
 
 // handleGetShake is GET /v1/shakes/{ticket}, for the merchant who owns the

@@ -52,10 +52,10 @@ func parseStatsTime(v string, end bool) (time.Time, error) {
 }
 
 type statsJSON struct {
-	ID   string            `json:"id"`
-	From time.Time         `json:"from"`
-	To   time.Time         `json:"to"`
-	Days []nearby.DayStats `json:"days"`
+	ID   string            `json:"id" jsonschema_description:"The beacon (bcn_...) or store (st_...)."`
+	From time.Time         `json:"from" jsonschema_description:"Start of the range."`
+	To   time.Time         `json:"to" jsonschema_description:"End of the range."`
+	Days []nearby.DayStats `json:"days" jsonschema_description:"One entry a day with activity, oldest first."`
 }
 
 // handleBeaconStats is GET /v1/stats/beacons/{id}.
@@ -100,16 +100,16 @@ func nonNil[T any](s []T) []T {
 }
 
 type heatCellJSON struct {
-	Cell   string `json:"cell"`
-	Count  int64  `json:"count"`
-	Stores int    `json:"stores"`
+	Cell   string `json:"cell" jsonschema:"pattern=^[0-9a-f]+$" jsonschema_description:"H3 cell index, hex."`
+	Count  int64  `json:"count" jsonschema:"minimum=0" jsonschema_description:"Events of the merchant's stores in the cell."`
+	Stores int    `json:"stores" jsonschema:"minimum=0" jsonschema_description:"The merchant's stores in the cell."`
 }
 
 type heatmapJSON struct {
-	Res   int            `json:"res"`
-	From  time.Time      `json:"from"`
-	To    time.Time      `json:"to"`
-	Cells []heatCellJSON `json:"cells"`
+	Res   int            `json:"res" jsonschema:"minimum=0,maximum=15" jsonschema_description:"H3 resolution of the cells."`
+	From  time.Time      `json:"from" jsonschema_description:"Start of the range."`
+	To    time.Time      `json:"to" jsonschema_description:"End of the range."`
+	Cells []heatCellJSON `json:"cells" jsonschema_description:"Cells with stores, most events first."`
 }
 
 // handleHeatmap is GET /v1/stats/heatmap: the merchant's stores in the box,

@@ -9,18 +9,18 @@ import (
 
 // storeJSON is a store as the contract shows it.
 type storeJSON struct {
-	ID         string       `json:"id"`
-	MerchantID string       `json:"merchant_id"`
-	Name       string       `json:"name"`
-	Lat        float64      `json:"lat"`
-	Lng        float64      `json:"lng"`
-	Category   string       `json:"category"`
-	Address    string       `json:"address,omitempty"`
-	Timezone   string       `json:"timezone,omitempty"`
-	Hours      nearby.Hours `json:"hours,omitempty"`
-	Tags       []string     `json:"tags,omitempty"`
-	CreatedAt  time.Time    `json:"created_at"`
-	UpdatedAt  time.Time    `json:"updated_at"`
+	ID         string       `json:"id" jsonschema:"pattern=^st_[0-9a-f]+$" jsonschema_description:"Store id: st_ and hex digits."`
+	MerchantID string       `json:"merchant_id" jsonschema:"pattern=^mer_[0-9a-f]+$" jsonschema_description:"Id of the merchant that owns the store."`
+	Name       string       `json:"name" jsonschema_description:"Display name."`
+	Lat        float64      `json:"lat" jsonschema:"minimum=-90,maximum=90" jsonschema_description:"Latitude (WGS84 degrees)."`
+	Lng        float64      `json:"lng" jsonschema:"minimum=-180,maximum=180" jsonschema_description:"Longitude (WGS84 degrees)."`
+	Category   string       `json:"category" jsonschema_description:"Lower-case category slug, e.g. coffee."`
+	Address    string       `json:"address,omitempty" jsonschema_description:"Street address, shown to phones."`
+	Timezone   string       `json:"timezone,omitempty" jsonschema_description:"IANA time zone of the opening hours; absent means UTC."`
+	Hours      nearby.Hours `json:"hours,omitempty" jsonschema_description:"Weekly opening hours; absent means always open."`
+	Tags       []string     `json:"tags,omitempty" jsonschema_description:"Free-form labels."`
+	CreatedAt  time.Time    `json:"created_at" jsonschema_description:"When the store was created."`
+	UpdatedAt  time.Time    `json:"updated_at" jsonschema_description:"When the store was last changed."`
 }
 
 func storeView(s *nearby.Store) storeJSON {
@@ -34,14 +34,14 @@ func storeView(s *nearby.Store) storeJSON {
 // storeInput is the body of POST and PUT /v1/stores. Pointers tell a
 // missing field from a zero one.
 type storeInput struct {
-	Name     *string      `json:"name"`
-	Lat      *float64     `json:"lat"`
-	Lng      *float64     `json:"lng"`
-	Category *string      `json:"category"`
-	Address  string       `json:"address"`
-	Timezone string       `json:"timezone"`
-	Hours    nearby.Hours `json:"hours"`
-	Tags     []string     `json:"tags"`
+	Name     *string      `json:"name" jsonschema:"required,minLength=1" jsonschema_description:"Display name."`
+	Lat      *float64     `json:"lat" jsonschema:"required,minimum=-90,maximum=90" jsonschema_description:"Latitude (WGS84 degrees)."`
+	Lng      *float64     `json:"lng" jsonschema:"required,minimum=-180,maximum=180" jsonschema_description:"Longitude (WGS84 degrees)."`
+	Category *string      `json:"category" jsonschema:"required,minLength=1" jsonschema_description:"Lower-case category slug, e.g. coffee."`
+	Address  string       `json:"address" jsonschema_description:"Street address, shown to phones."`
+	Timezone string       `json:"timezone" jsonschema_description:"IANA time zone of the opening hours, e.g. America/Los_Angeles (default UTC)."`
+	Hours    nearby.Hours `json:"hours" jsonschema_description:"Weekly opening hours; omitted means always open."`
+	Tags     []string     `json:"tags" jsonschema_description:"Free-form labels."`
 }
 
 // apply checks the input and copies it into s, reporting every problem at
@@ -75,16 +75,16 @@ func required(p *nearby.Problems, field string, missing bool) {
 
 // programJSON is a mini-program as the contract shows it.
 type programJSON struct {
-	ID          string            `json:"id"`
-	AppID       string            `json:"app_id"`
-	Name        string            `json:"name"`
-	Category    string            `json:"category"`
-	Description string            `json:"description,omitempty"`
-	IconURL     string            `json:"icon_url,omitempty"`
-	StoreIDs    []string          `json:"store_ids"`
-	Targeting   *nearby.Targeting `json:"targeting,omitempty"`
-	CreatedAt   time.Time         `json:"created_at"`
-	UpdatedAt   time.Time         `json:"updated_at"`
+	ID          string            `json:"id" jsonschema:"pattern=^pg_[0-9a-f]+$" jsonschema_description:"Mini-program id: pg_ and hex digits."`
+	AppID       string            `json:"app_id" jsonschema_description:"The mini-program's app id on its platform."`
+	Name        string            `json:"name" jsonschema_description:"Display name."`
+	Category    string            `json:"category" jsonschema_description:"Lower-case category slug."`
+	Description string            `json:"description,omitempty" jsonschema_description:"What the mini-program offers."`
+	IconURL     string            `json:"icon_url,omitempty" jsonschema:"format=uri" jsonschema_description:"Icon, an http(s) URL."`
+	StoreIDs    []string          `json:"store_ids" jsonschema_description:"Stores where the mini-program is found nearby."`
+	Targeting   *nearby.Targeting `json:"targeting,omitempty" jsonschema_description:"Whom the mini-program is for; absent means everyone."`
+	CreatedAt   time.Time         `json:"created_at" jsonschema_description:"When the mini-program was created."`
+	UpdatedAt   time.Time         `json:"updated_at" jsonschema_description:"When the mini-program was last changed."`
 }
 
 func programView(p *nearby.Program) programJSON {
@@ -101,13 +101,13 @@ func programView(p *nearby.Program) programJSON {
 
 // programInput is the body of POST and PUT /v1/programs.
 type programInput struct {
-	AppID       *string           `json:"app_id"`
-	Name        *string           `json:"name"`
-	Category    *string           `json:"category"`
-	Description string            `json:"description"`
-	IconURL     string            `json:"icon_url"`
-	StoreIDs    *[]string         `json:"store_ids"`
-	Targeting   *nearby.Targeting `json:"targeting"`
+	AppID       *string           `json:"app_id" jsonschema:"required,minLength=1" jsonschema_description:"The mini-program's app id on its platform."`
+	Name        *string           `json:"name" jsonschema:"required,minLength=1" jsonschema_description:"Display name."`
+	Category    *string           `json:"category" jsonschema:"required,minLength=1" jsonschema_description:"Lower-case category slug."`
+	Description string            `json:"description" jsonschema_description:"What the mini-program offers."`
+	IconURL     string            `json:"icon_url" jsonschema_description:"Icon, an http(s) URL."`
+	StoreIDs    *[]string         `json:"store_ids" jsonschema:"required" jsonschema_description:"Ids (st_...) of the merchant's stores where the mini-program is found."`
+	Targeting   *nearby.Targeting `json:"targeting" jsonschema_description:"Whom the mini-program is for; omitted means everyone."`
 }
 
 func (in *programInput) apply(pg *nearby.Program) error {
@@ -138,35 +138,35 @@ func (in *programInput) apply(pg *nearby.Program) error {
 
 // beaconJSON is a beacon as the contract shows it.
 type beaconJSON struct {
-	ID            string         `json:"id"`
-	StoreID       string         `json:"store_id"`
-	Label         string         `json:"label,omitempty"`
-	UUID          string         `json:"uuid"`
-	Major         uint16         `json:"major"`
-	Minor         uint16         `json:"minor"`
-	TxPower       int            `json:"tx_power"`
-	Status        string         `json:"status"`
-	Page          *pageJSON      `json:"page,omitempty"`
-	LastHeartbeat *heartbeatJSON `json:"last_heartbeat,omitempty"`
-	AgentToken    string         `json:"agent_token,omitempty"` // only in the create response
-	CreatedAt     time.Time      `json:"created_at"`
-	UpdatedAt     time.Time      `json:"updated_at"`
+	ID            string         `json:"id" jsonschema:"pattern=^bcn_[0-9a-f]+$" jsonschema_description:"Beacon id: bcn_ and hex digits."`
+	StoreID       string         `json:"store_id" jsonschema:"pattern=^st_[0-9a-f]+$" jsonschema_description:"The store the beacon is in."`
+	Label         string         `json:"label,omitempty" jsonschema_description:"The merchant's name for the beacon."`
+	UUID          string         `json:"uuid" jsonschema:"format=uuid" jsonschema_description:"iBeacon proximity UUID, lower-case and hyphenated."`
+	Major         uint16         `json:"major" jsonschema:"minimum=0,maximum=65535" jsonschema_description:"iBeacon major number."`
+	Minor         uint16         `json:"minor" jsonschema:"minimum=0,maximum=65535" jsonschema_description:"iBeacon minor number."`
+	TxPower       int            `json:"tx_power" jsonschema:"minimum=-127,maximum=20" jsonschema_description:"Measured power at 1 m (dBm)."`
+	Status        string         `json:"status" jsonschema_description:"Lifecycle state; only active beacons resolve."`
+	Page          *pageJSON      `json:"page,omitempty" jsonschema_description:"What a phone is shown for the beacon."`
+	LastHeartbeat *heartbeatJSON `json:"last_heartbeat,omitempty" jsonschema_description:"The agent's latest report; absent until the first heartbeat."`
+	AgentToken    string         `json:"agent_token,omitempty" jsonschema:"pattern=^at_" jsonschema_description:"Bearer token of the beacon's agent, only in the create response."` // only in the create response
+	CreatedAt     time.Time      `json:"created_at" jsonschema_description:"When the beacon was created."`
+	UpdatedAt     time.Time      `json:"updated_at" jsonschema_description:"When the beacon was last changed."`
 }
 
 type pageJSON struct {
-	ProgramID string `json:"program_id"`
-	Path      string `json:"path,omitempty"`
-	Title     string `json:"title,omitempty"`
+	ProgramID string `json:"program_id" jsonschema:"pattern=^pg_[0-9a-f]+$" jsonschema_description:"The mini-program to open."`
+	Path      string `json:"path,omitempty" jsonschema_description:"Path inside the mini-program."`
+	Title     string `json:"title,omitempty" jsonschema_description:"Title shown to the phone user."`
 }
 
 type heartbeatJSON struct {
-	At           time.Time `json:"at"`
-	UptimeS      int64     `json:"uptime_s"`
-	Version      string    `json:"version"`
-	Battery      *float64  `json:"battery,omitempty"`
-	TemperatureC *float64  `json:"temperature_c,omitempty"`
-	SpoolDepth   *int64    `json:"spool_depth,omitempty"`
-	Dropped      *int64    `json:"dropped,omitempty"`
+	At           time.Time `json:"at" jsonschema_description:"When the server received the heartbeat."`
+	UptimeS      int64     `json:"uptime_s" jsonschema:"minimum=0" jsonschema_description:"Agent uptime in seconds."`
+	Version      string    `json:"version" jsonschema_description:"Agent software version."`
+	Battery      *float64  `json:"battery,omitempty" jsonschema:"minimum=0,maximum=100" jsonschema_description:"Battery charge in percent."`
+	TemperatureC *float64  `json:"temperature_c,omitempty" jsonschema:"minimum=-100,maximum=200" jsonschema_description:"Device temperature in degrees Celsius."`
+	SpoolDepth   *int64    `json:"spool_depth,omitempty" jsonschema:"minimum=0" jsonschema_description:"Events waiting in the agent's spool."`
+	Dropped      *int64    `json:"dropped,omitempty" jsonschema:"minimum=0" jsonschema_description:"Events the spool dropped."`
 }
 
 func beaconView(b *nearby.Beacon) beaconJSON {
@@ -187,18 +187,18 @@ func beaconView(b *nearby.Beacon) beaconJSON {
 
 // beaconInput is the body of POST and PUT /v1/beacons.
 type beaconInput struct {
-	StoreID *string `json:"store_id"`
-	Label   string  `json:"label"`
-	TxPower *int    `json:"tx_power"`
-	Status  string  `json:"status"`
+	StoreID *string `json:"store_id" jsonschema:"required" jsonschema_description:"Id (st_...) of the merchant's store the beacon is in."`
+	Label   string  `json:"label" jsonschema_description:"The merchant's name for the beacon."`
+	TxPower *int    `json:"tx_power" jsonschema:"minimum=-127,maximum=20" jsonschema_description:"Measured power at 1 m in dBm (default -59)."`
+	Status  string  `json:"status" jsonschema_description:"Lifecycle state (default active)."`
 	Page    *struct {
-		ProgramID *string `json:"program_id"`
-		Path      string  `json:"path"`
-		Title     string  `json:"title"`
-	} `json:"page"`
-	UUID  *string `json:"uuid"`
-	Major *int    `json:"major"`
-	Minor *int    `json:"minor"`
+		ProgramID *string `json:"program_id" jsonschema:"required" jsonschema_description:"Id (pg_...) of the mini-program to open."`
+		Path      string  `json:"path" jsonschema_description:"Path inside the mini-program."`
+		Title     string  `json:"title" jsonschema_description:"Title shown to the phone user."`
+	} `json:"page" jsonschema_description:"What a phone is shown for the beacon; omitted means nothing."`
+	UUID  *string `json:"uuid" jsonschema_description:"Bring your own iBeacon UUID (with major and minor); omitted, discoveryd allocates (create) or keeps (update) the identity."`
+	Major *int    `json:"major" jsonschema:"minimum=0,maximum=65535" jsonschema_description:"iBeacon major number, with uuid and minor."`
+	Minor *int    `json:"minor" jsonschema:"minimum=0,maximum=65535" jsonschema_description:"iBeacon minor number, with uuid and major."`
 }
 
 // apply checks the input and copies it into b. On update (b.ID != 0) an
