@@ -190,71 +190,9 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 			item = obj{}
 			paths[path] = item
 		}
-		if rt.OpID == "" {
-			return nil, fmt.Errorf("api: openapi: %s %s has no operationId", rt.Method, rt.Path)
-		}
-		op := obj{"summary": rt.Summary, "description": rt.description(), "tags": []string{rt.Tag}, "operationId": rt.OpID}
-		var params []any
-		for _, n := range names {
-			pp, ok := pathParams[n[1]]
-			if !ok {
-				return nil, fmt.Errorf("api: openapi: path parameter %s of %s is not described", n[0], rt.Path)
-			}
-			params = append(params, obj{"name": n[0], "in": "path", "required": true, "description": pp.desc, "schema": pp.schema})
-		}
-		for _, q := range rt.Query {
-			params = append(params, obj{"name": q.Name, "in": "query", "required": q.Required, "description": q.Desc, "schema": q.Schema})
-		}
-		if len(params) > 0 {
-			op["parameters"] = params
-		}
-		if rt.Request != "" {
-			if _, ok := schemas[rt.Request]; !ok || inputSchemas[rt.Request] == nil {
-				return nil, fmt.Errorf("api: openapi: no request schema %q for %s %s", rt.Request, rt.Method, rt.Path)
-			}
-			op["requestBody"] = obj{"required": true, "description": schemaDocs[rt.Request],
-				"content": obj{"application/json": obj{"schema": ref(rt.Request)}}}
-		} else if len(rt.Media) > 0 {
-			content := obj{}
-			for _, m := range rt.Media {
-				sc, ok := mediaSchemas[m]
-				if !ok {
-					return nil, fmt.Errorf("api: openapi: no schema for %s bodies of %s %s", m, rt.Method, rt.Path)
-				}
-				content[m] = obj{"schema": sc}
-			}
-			op["requestBody"] = obj{"required": true, "description": "The file to import.", "content": content}
-		}
-		ok := obj{"description": http.StatusText(rt.Status)}
-		switch rt.Reply {
-		case "":
-		case "text":
-			ok["content"] = obj{"text/plain": obj{"schema": obj{"type": "string", "description": "Prometheus text exposition format."}}}
-		case "object":
-			ok["content"] = obj{"application/json": obj{"schema": obj{"type": "object", "description": "An OpenAPI 3.1 document."}}}
-		default:
-			if _, found := schemas[rt.Reply]; !found || outputSchemas[rt.Reply] == nil {
-				return nil, fmt.Errorf("api: openapi: no response schema %q for %s %s", rt.Reply, rt.Method, rt.Path)
-			}
-			ok["description"] = http.StatusText(rt.Status) + ": " + schemaDocs[rt.Reply]
-			ok["content"] = obj{"application/json": obj{"schema": ref(rt.Reply)}}
-		}
-		responses := s.errorResponses(rt, len(names) > 0)
-		responses[strconv.Itoa(rt.Status)] = ok
-		if rt.Path == "/readyz" {
-			responses["503"] = obj{"description": "Still loading.", "headers": retryAfter,
-				"content": obj{"application/json": obj{"schema": ref("Status")}}}
-		}
-		op["responses"] = responses
-		switch rt.Auth {
-		case authAdmin:
-			op["security"] = []any{obj{"admin": []string{}}}
-		case authMerchant:
-			op["security"] = []any{obj{"merchant": []string{}}}
-		case authAgent:
-			op["security"] = []any{obj{"agent": []string{}}}
-		default:
-			op["security"] = []any{}
+		op, err := s.operation(rt, names, schemas)
+		if err != nil {
+			return nil, err
 		}
 		item[strings.ToLower(rt.Method)] = op
 	}
@@ -274,4 +212,103 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 		}},
 	}
 	return json.MarshalIndent(doc, "", "  ")
+}
+
+// operation is the OpenAPI operation of rt, whose path has the parameters
+// names (from openAPIPath).
+func (s *Server) operation(rt route, names [][2]string, schemas map[string]json.RawMessage) (obj, error) {
+	if rt.OpID == "" {
+		return nil, fmt.Errorf("api: openapi: %s %s has no operationId", rt.Method, rt.Path)
+	}
+	op := obj{"summary": rt.Summary, "description": rt.description(), "tags": []string{rt.Tag}, "operationId": rt.OpID}
+	var params []any
+	for _, n := range names {
+		pp, ok := pathParams[n[1]]
+		if !ok {
+			return nil, fmt.Errorf("api: openapi: path parameter %s of %s is not described", n[0], rt.Path)
+		}
+		params = append(params, obj{"name": n[0], "in": "path", "required": true, "description": pp.desc, "schema": pp.schema})
+	}
+	for _, q := range rt.Query {
+		params = append(params, obj{"name": q.Name, "in": "query", "required": q.Required, "description": q.Desc, "schema": q.Schema})
+	}
+	if len(params) > 0 {
+		op["parameters"] = params
+	}
+	body, err := requestBody(rt, schemas)
+	if err != nil {
+		return nil, err
+	}
+	if body != nil {
+		op["requestBody"] = body
+	}
+	ok, err := successResponse(rt, schemas)
+	if err != nil {
+		return nil, err
+	}
+	responses := s.errorResponses(rt, len(names) > 0)
+	responses[strconv.Itoa(rt.Status)] = ok
+	if rt.Path == "/readyz" {
+		responses["503"] = obj{"description": "Still loading.", "headers": retryAfter,
+			"content": obj{"application/json": obj{"schema": ref("Status")}}}
+	}
+	op["responses"] = responses
+	op["security"] = securityOf(rt.Auth)
+	return op, nil
+}
+
+// requestBody is rt's documented request body, nil for none.
+func requestBody(rt route, schemas map[string]json.RawMessage) (obj, error) {
+	if rt.Request != "" {
+		if _, ok := schemas[rt.Request]; !ok || inputSchemas[rt.Request] == nil {
+			return nil, fmt.Errorf("api: openapi: no request schema %q for %s %s", rt.Request, rt.Method, rt.Path)
+		}
+		return obj{"required": true, "description": schemaDocs[rt.Request],
+			"content": obj{"application/json": obj{"schema": ref(rt.Request)}}}, nil
+	}
+	if len(rt.Media) == 0 {
+		return nil, nil
+	}
+	content := obj{}
+	for _, m := range rt.Media {
+		sc, ok := mediaSchemas[m]
+		if !ok {
+			return nil, fmt.Errorf("api: openapi: no schema for %s bodies of %s %s", m, rt.Method, rt.Path)
+		}
+		content[m] = obj{"schema": sc}
+	}
+	return obj{"required": true, "description": "The file to import.", "content": content}, nil
+}
+
+// successResponse is rt's documented success answer.
+func successResponse(rt route, schemas map[string]json.RawMessage) (obj, error) {
+	ok := obj{"description": http.StatusText(rt.Status)}
+	switch rt.Reply {
+	case "":
+	case "text":
+		ok["content"] = obj{"text/plain": obj{"schema": obj{"type": "string", "description": "Prometheus text exposition format."}}}
+	case "object":
+		ok["content"] = obj{"application/json": obj{"schema": obj{"type": "object", "description": "An OpenAPI 3.1 document."}}}
+	default:
+		if _, found := schemas[rt.Reply]; !found || outputSchemas[rt.Reply] == nil {
+			return nil, fmt.Errorf("api: openapi: no response schema %q for %s %s", rt.Reply, rt.Method, rt.Path)
+		}
+		ok["description"] = http.StatusText(rt.Status) + ": " + schemaDocs[rt.Reply]
+		ok["content"] = obj{"application/json": obj{"schema": ref(rt.Reply)}}
+	}
+	return ok, nil
+}
+
+// securityOf is the security requirement of a route of auth kind k:
+// empty (public) for none.
+func securityOf(k authKind) []any {
+	switch k {
+	case authAdmin:
+		return []any{obj{"admin": []string{}}}
+	case authMerchant:
+		return []any{obj{"merchant": []string{}}}
+	case authAgent:
+		return []any{obj{"agent": []string{}}}
+	}
+	return []any{}
 }

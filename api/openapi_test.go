@@ -22,9 +22,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/nearby-dev/nearby"
 	"github.com/nearby-dev/nearby/api"
-	"github.com/nearby-dev/nearby/catalog"
-	"github.com/nearby-dev/nearby/geo"
-	"github.com/nearby-dev/nearby/store"
+	"github.com/nearby-dev/nearby/daemon"
 )
 
 // contractClient calls a real server over a real bbolt store and validates
@@ -51,24 +49,18 @@ var clock = time.Date(2026, 11, 23, 20, 30, 0, 0, time.UTC)
 func newContractClient(t *testing.T, mod func(*api.Config)) *contractClient {
 	t.Helper()
 	now := func() time.Time { return clock }
-	db, err := store.Open(filepath.Join(t.TempDir(), "nearby.db"), &store.Options{Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	ix := geo.New()
 	cfg := api.DefaultConfig()
 	cfg.AdminToken = adminToken
 	cfg.RateLimit = 0
 	if mod != nil {
 		mod(&cfg)
 	}
-	srv, err := api.New(cfg, api.Deps{Registry: db, Index: ix, Now: now,
-		Catalog: catalog.New(ix, &catalog.Options{Now: now, Renderer: api.Briefs{}})})
+	d, err := daemon.Open(daemon.Config{Path: filepath.Join(t.TempDir(), "nearby.db"), API: cfg, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { srv.Close() })
+	srv := d.Server
+	t.Cleanup(func() { d.Close() })
 	srv.SetReady(true)
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)

@@ -43,8 +43,9 @@ var (
 	}
 )
 
-func (s *Server) routeTable() []route {
-	nearbyQuery := []param{
+// The query parameters of the phone, import and heatmap routes.
+var (
+	nearbyQuery = []param{
 		qNum("lat", "Latitude of the phone (WGS84 degrees).", -90, 90).required(),
 		qNum("lng", "Longitude of the phone (WGS84 degrees).", -180, 180).required(),
 		qRadius("radius_m", "Search radius in metres."),
@@ -57,67 +58,73 @@ func (s *Server) routeTable() []route {
 		qBool("open_now", "Only stores open now."),
 		qBool("explain", "Add the per-factor score breakdown."),
 	}
-	importQuery := []param{
+	importQuery = []param{
 		qEnum("format", "File format (default from the Content-Type).", []string{"csv", "geojson"}),
 		qStr("columns", "CSV column mapping, e.g. lat=Latitude,lng=Longitude,name=Store Name,timezone= (empty ignores a column)."),
 		qStr("category", "Category for rows without one."),
 	}
-	heatQuery := append([]param{
+	heatQuery = append([]param{
 		qInt("res", "H3 resolution.", 0, 15, 7),
 		qNum("min_lat", "South edge (WGS84 degrees).", -90, 90).required(),
 		qNum("min_lng", "West edge (WGS84 degrees); greater than max_lng crosses the antimeridian.", -180, 180).required(),
 		qNum("max_lat", "North edge (WGS84 degrees).", -90, 90).required(),
 		qNum("max_lng", "East edge (WGS84 degrees).", -180, 180).required(),
 	}, rangeQuery...)
-	const (
-		ops = "operations"
-		mer = "merchants"
-		sto = "stores"
-		prg = "programs"
-		bcn = "beacons"
-		phn = "phones"
-		agt = "agents"
-		sts = "statistics"
-	)
+)
+
+// The route table's tags.
+const (
+	tagOps        = "operations"
+	tagMerchants  = "merchants"
+	tagStores     = "stores"
+	tagPrograms   = "programs"
+	tagBeacons    = "beacons"
+	tagPhones     = "phones"
+	tagAgents     = "agents"
+	tagStatistics = "statistics"
+)
+
+// routeTable is every route of the API.
+func (s *Server) routeTable() []route {
 	return []route{
-		{Method: http.MethodGet, Path: "/healthz", Handler: s.handleHealthz, Ops: true, Tag: ops, OpID: "getHealth", Summary: "Process is up", Status: 200, Reply: "Status"},
-		{Method: http.MethodGet, Path: "/readyz", Handler: s.handleReadyz, Ops: true, Tag: ops, OpID: "getReadiness", Summary: "Storage open and index loaded (503 until then)", Status: 200, Reply: "Status"},
-		{Method: http.MethodGet, Path: "/metrics", Handler: s.handleMetrics(), Ops: true, Tag: ops, OpID: "getMetrics", Summary: "Prometheus metrics", Status: 200, Reply: "text"},
-		{Method: http.MethodGet, Path: "/openapi.json", Handler: s.handleOpenAPI, Ops: true, Tag: ops, OpID: "getOpenAPI", Summary: "This OpenAPI 3.1 document", Status: 200, Reply: "object"},
+		{Method: http.MethodGet, Path: "/healthz", Handler: s.handleHealthz, Ops: true, Tag: tagOps, OpID: "getHealth", Summary: "Process is up", Status: 200, Reply: "Status"},
+		{Method: http.MethodGet, Path: "/readyz", Handler: s.handleReadyz, Ops: true, Tag: tagOps, OpID: "getReadiness", Summary: "Storage open and index loaded (503 until then)", Status: 200, Reply: "Status"},
+		{Method: http.MethodGet, Path: "/metrics", Handler: s.handleMetrics(), Ops: true, Tag: tagOps, OpID: "getMetrics", Summary: "Prometheus metrics", Status: 200, Reply: "text"},
+		{Method: http.MethodGet, Path: "/openapi.json", Handler: s.handleOpenAPI, Ops: true, Tag: tagOps, OpID: "getOpenAPI", Summary: "This OpenAPI 3.1 document", Status: 200, Reply: "object"},
 
-		{Method: http.MethodPost, Path: "/v1/merchants", Handler: s.handleCreateMerchant, Auth: authAdmin, Tag: mer, OpID: "createMerchant", Summary: "Create a merchant; the API key is shown once", Request: "MerchantInput", Status: 201, Reply: "Merchant"},
+		{Method: http.MethodPost, Path: "/v1/merchants", Handler: s.handleCreateMerchant, Auth: authAdmin, Tag: tagMerchants, OpID: "createMerchant", Summary: "Create a merchant; the API key is shown once", Request: "MerchantInput", Status: 201, Reply: "Merchant"},
 
-		{Method: http.MethodPost, Path: "/v1/stores", Handler: s.handleCreateStore, Auth: authMerchant, Tag: sto, OpID: "createStore", Summary: "Create a store", Request: "StoreInput", Status: 201, Reply: "Store"},
-		{Method: http.MethodGet, Path: "/v1/stores", Handler: s.handleListStores, Auth: authMerchant, Tag: sto, OpID: "listStores", Summary: "List the merchant's stores", Query: pageQuery, Status: 200, Reply: "StoreList"},
-		{Method: http.MethodPost, Path: "/v1/stores/import", Handler: s.handleImport, Auth: authMerchant, Tag: sto, OpID: "importStores", Summary: "Import stores from CSV or GeoJSON (streamed)", Query: importQuery, Media: []string{"text/csv", "application/geo+json"}, Status: 200, Reply: "ImportResult"},
-		{Method: http.MethodGet, Path: "/v1/stores/:id", Handler: s.handleGetStore, Auth: authMerchant, Tag: sto, OpID: "getStore", Summary: "Get a store", Status: 200, Reply: "Store"},
-		{Method: http.MethodPut, Path: "/v1/stores/:id", Handler: s.handleUpdateStore, Auth: authMerchant, Tag: sto, OpID: "updateStore", Summary: "Replace a store", Request: "StoreInput", Status: 200, Reply: "Store"},
-		{Method: http.MethodDelete, Path: "/v1/stores/:id", Handler: s.handleDeleteStore, Auth: authMerchant, Tag: sto, OpID: "deleteStore", Summary: "Delete a store (409 while a beacon uses it)", Status: 204, Conflict: "A beacon is installed at the store."},
+		{Method: http.MethodPost, Path: "/v1/stores", Handler: s.handleCreateStore, Auth: authMerchant, Tag: tagStores, OpID: "createStore", Summary: "Create a store", Request: "StoreInput", Status: 201, Reply: "Store"},
+		{Method: http.MethodGet, Path: "/v1/stores", Handler: s.handleListStores, Auth: authMerchant, Tag: tagStores, OpID: "listStores", Summary: "List the merchant's stores", Query: pageQuery, Status: 200, Reply: "StoreList"},
+		{Method: http.MethodPost, Path: "/v1/stores/import", Handler: s.handleImport, Auth: authMerchant, Tag: tagStores, OpID: "importStores", Summary: "Import stores from CSV or GeoJSON (streamed)", Query: importQuery, Media: []string{"text/csv", "application/geo+json"}, Status: 200, Reply: "ImportResult"},
+		{Method: http.MethodGet, Path: "/v1/stores/:id", Handler: s.handleGetStore, Auth: authMerchant, Tag: tagStores, OpID: "getStore", Summary: "Get a store", Status: 200, Reply: "Store"},
+		{Method: http.MethodPut, Path: "/v1/stores/:id", Handler: s.handleUpdateStore, Auth: authMerchant, Tag: tagStores, OpID: "updateStore", Summary: "Replace a store", Request: "StoreInput", Status: 200, Reply: "Store"},
+		{Method: http.MethodDelete, Path: "/v1/stores/:id", Handler: s.handleDeleteStore, Auth: authMerchant, Tag: tagStores, OpID: "deleteStore", Summary: "Delete a store (409 while a beacon uses it)", Status: 204, Conflict: "A beacon is installed at the store."},
 
-		{Method: http.MethodPost, Path: "/v1/programs", Handler: s.handleCreateProgram, Auth: authMerchant, Tag: prg, OpID: "createProgram", Summary: "Create a mini-program", Request: "ProgramInput", Status: 201, Reply: "Program"},
-		{Method: http.MethodGet, Path: "/v1/programs", Handler: s.handleListPrograms, Auth: authMerchant, Tag: prg, OpID: "listPrograms", Summary: "List the merchant's mini-programs", Query: pageQuery, Status: 200, Reply: "ProgramList"},
-		{Method: http.MethodGet, Path: "/v1/programs/:id", Handler: s.handleGetProgram, Auth: authMerchant, Tag: prg, OpID: "getProgram", Summary: "Get a mini-program", Status: 200, Reply: "Program"},
-		{Method: http.MethodPut, Path: "/v1/programs/:id", Handler: s.handleUpdateProgram, Auth: authMerchant, Tag: prg, OpID: "updateProgram", Summary: "Replace a mini-program", Request: "ProgramInput", Status: 200, Reply: "Program"},
-		{Method: http.MethodDelete, Path: "/v1/programs/:id", Handler: s.handleDeleteProgram, Auth: authMerchant, Tag: prg, OpID: "deleteProgram", Summary: "Delete a mini-program (409 while a beacon's page shows it)", Status: 204, Conflict: "A beacon's page shows the mini-program."},
+		{Method: http.MethodPost, Path: "/v1/programs", Handler: s.handleCreateProgram, Auth: authMerchant, Tag: tagPrograms, OpID: "createProgram", Summary: "Create a mini-program", Request: "ProgramInput", Status: 201, Reply: "Program"},
+		{Method: http.MethodGet, Path: "/v1/programs", Handler: s.handleListPrograms, Auth: authMerchant, Tag: tagPrograms, OpID: "listPrograms", Summary: "List the merchant's mini-programs", Query: pageQuery, Status: 200, Reply: "ProgramList"},
+		{Method: http.MethodGet, Path: "/v1/programs/:id", Handler: s.handleGetProgram, Auth: authMerchant, Tag: tagPrograms, OpID: "getProgram", Summary: "Get a mini-program", Status: 200, Reply: "Program"},
+		{Method: http.MethodPut, Path: "/v1/programs/:id", Handler: s.handleUpdateProgram, Auth: authMerchant, Tag: tagPrograms, OpID: "updateProgram", Summary: "Replace a mini-program", Request: "ProgramInput", Status: 200, Reply: "Program"},
+		{Method: http.MethodDelete, Path: "/v1/programs/:id", Handler: s.handleDeleteProgram, Auth: authMerchant, Tag: tagPrograms, OpID: "deleteProgram", Summary: "Delete a mini-program (409 while a beacon's page shows it)", Status: 204, Conflict: "A beacon's page shows the mini-program."},
 
-		{Method: http.MethodPost, Path: "/v1/beacons", Handler: s.handleCreateBeacon, Auth: authMerchant, Tag: bcn, OpID: "createBeacon", Summary: "Create a beacon; the agent token is shown once", Request: "BeaconInput", Status: 201, Reply: "Beacon", Conflict: "Another beacon has the identity (uuid, major, minor)."},
-		{Method: http.MethodGet, Path: "/v1/beacons", Handler: s.handleListBeacons, Auth: authMerchant, Tag: bcn, OpID: "listBeacons", Summary: "List the merchant's beacons", Query: pageQuery, Status: 200, Reply: "BeaconList"},
-		{Method: http.MethodGet, Path: "/v1/beacons/:id", Handler: s.handleGetBeacon, Auth: authMerchant, Tag: bcn, OpID: "getBeacon", Summary: "Get a beacon with its last heartbeat", Status: 200, Reply: "Beacon"},
-		{Method: http.MethodPut, Path: "/v1/beacons/:id", Handler: s.handleUpdateBeacon, Auth: authMerchant, Tag: bcn, OpID: "updateBeacon", Summary: "Replace a beacon (an omitted identity is kept)", Request: "BeaconInput", Status: 200, Reply: "Beacon", Conflict: "Another beacon has the identity (uuid, major, minor)."},
-		{Method: http.MethodDelete, Path: "/v1/beacons/:id", Handler: s.handleDeleteBeacon, Auth: authMerchant, Tag: bcn, OpID: "deleteBeacon", Summary: "Delete a beacon", Status: 204},
+		{Method: http.MethodPost, Path: "/v1/beacons", Handler: s.handleCreateBeacon, Auth: authMerchant, Tag: tagBeacons, OpID: "createBeacon", Summary: "Create a beacon; the agent token is shown once", Request: "BeaconInput", Status: 201, Reply: "Beacon", Conflict: "Another beacon has the identity (uuid, major, minor)."},
+		{Method: http.MethodGet, Path: "/v1/beacons", Handler: s.handleListBeacons, Auth: authMerchant, Tag: tagBeacons, OpID: "listBeacons", Summary: "List the merchant's beacons", Query: pageQuery, Status: 200, Reply: "BeaconList"},
+		{Method: http.MethodGet, Path: "/v1/beacons/:id", Handler: s.handleGetBeacon, Auth: authMerchant, Tag: tagBeacons, OpID: "getBeacon", Summary: "Get a beacon with its last heartbeat", Status: 200, Reply: "Beacon"},
+		{Method: http.MethodPut, Path: "/v1/beacons/:id", Handler: s.handleUpdateBeacon, Auth: authMerchant, Tag: tagBeacons, OpID: "updateBeacon", Summary: "Replace a beacon (an omitted identity is kept)", Request: "BeaconInput", Status: 200, Reply: "Beacon", Conflict: "Another beacon has the identity (uuid, major, minor)."},
+		{Method: http.MethodDelete, Path: "/v1/beacons/:id", Handler: s.handleDeleteBeacon, Auth: authMerchant, Tag: tagBeacons, OpID: "deleteBeacon", Summary: "Delete a beacon", Status: 204},
 
-		{Method: http.MethodGet, Path: "/v1/nearby", Handler: s.handleNearby, Public: true, Tag: phn, OpID: "listNearby", Summary: "Mini-programs near a location, ranked", Query: nearbyQuery, Status: 200, Reply: "NearbyPage"},
-		{Method: http.MethodPost, Path: "/v1/beacons/resolve", Handler: s.handleResolve, Public: true, Tag: phn, OpID: "resolveBeacons", Summary: "Resolve seen beacons to stores and pages", Request: "ResolveInput", Status: 200, Reply: "ResolveResult"},
-		{Method: http.MethodPost, Path: "/v1/shake", Handler: s.handleShake, Public: true, Tag: phn, OpID: "shake", Summary: "Shake: choose the nearest beacon (or the best nearby program) and record it", Request: "ShakeInput", Status: 200, Reply: "ShakeResult"},
-		{Method: http.MethodGet, Path: "/v1/shakes/:ticket", Handler: s.handleGetShake, Auth: authMerchant, Tag: phn, OpID: "getShake", Summary: "A shake of one of the merchant's beacons", Status: 200, Reply: "ShakeRecord"},
+		{Method: http.MethodGet, Path: "/v1/nearby", Handler: s.handleNearby, Public: true, Tag: tagPhones, OpID: "listNearby", Summary: "Mini-programs near a location, ranked", Query: nearbyQuery, Status: 200, Reply: "NearbyPage"},
+		{Method: http.MethodPost, Path: "/v1/beacons/resolve", Handler: s.handleResolve, Public: true, Tag: tagPhones, OpID: "resolveBeacons", Summary: "Resolve seen beacons to stores and pages", Request: "ResolveInput", Status: 200, Reply: "ResolveResult"},
+		{Method: http.MethodPost, Path: "/v1/shake", Handler: s.handleShake, Public: true, Tag: tagPhones, OpID: "shake", Summary: "Shake: choose the nearest beacon (or the best nearby program) and record it", Request: "ShakeInput", Status: 200, Reply: "ShakeResult"},
+		{Method: http.MethodGet, Path: "/v1/shakes/:ticket", Handler: s.handleGetShake, Auth: authMerchant, Tag: tagPhones, OpID: "getShake", Summary: "A shake of one of the merchant's beacons", Status: 200, Reply: "ShakeRecord"},
 
-		{Method: http.MethodGet, Path: "/v1/agent/config", Handler: s.handleAgentConfig, Auth: authAgent, Tag: agt, OpID: "getAgentConfig", Summary: "The identity the agent advertises", Status: 200, Reply: "AgentConfig"},
-		{Method: http.MethodPost, Path: "/v1/agent/heartbeat", Handler: s.handleAgentHeartbeat, Auth: authAgent, Tag: agt, OpID: "sendHeartbeat", Summary: "Report the agent's state", Request: "HeartbeatInput", Status: 204},
-		{Method: http.MethodPost, Path: "/v1/agent/events", Handler: s.handleAgentEvents, Auth: authAgent, Tag: agt, OpID: "uploadEvents", Summary: "Upload a batch of events (idempotent by event id)", Request: "EventsInput", Status: 200, Reply: "EventsResult"},
+		{Method: http.MethodGet, Path: "/v1/agent/config", Handler: s.handleAgentConfig, Auth: authAgent, Tag: tagAgents, OpID: "getAgentConfig", Summary: "The identity the agent advertises", Status: 200, Reply: "AgentConfig"},
+		{Method: http.MethodPost, Path: "/v1/agent/heartbeat", Handler: s.handleAgentHeartbeat, Auth: authAgent, Tag: tagAgents, OpID: "sendHeartbeat", Summary: "Report the agent's state", Request: "HeartbeatInput", Status: 204},
+		{Method: http.MethodPost, Path: "/v1/agent/events", Handler: s.handleAgentEvents, Auth: authAgent, Tag: tagAgents, OpID: "uploadEvents", Summary: "Upload a batch of events (idempotent by event id)", Request: "EventsInput", Status: 200, Reply: "EventsResult"},
 
-		{Method: http.MethodGet, Path: "/v1/stats/beacons/:id", Handler: s.handleBeaconStats, Auth: authMerchant, Tag: sts, OpID: "getBeaconStats", Summary: "Per-day statistics of a beacon", Query: rangeQuery, Status: 200, Reply: "Stats"},
-		{Method: http.MethodGet, Path: "/v1/stats/stores/:id", Handler: s.handleStoreStats, Auth: authMerchant, Tag: sts, OpID: "getStoreStats", Summary: "Per-day statistics of a store", Query: rangeQuery, Status: 200, Reply: "Stats"},
-		{Method: http.MethodGet, Path: "/v1/stats/heatmap", Handler: s.handleHeatmap, Auth: authMerchant, Tag: sts, OpID: "getHeatmap", Summary: "Event counts of the merchant's stores per H3 cell", Query: heatQuery, Status: 200, Reply: "Heatmap"},
+		{Method: http.MethodGet, Path: "/v1/stats/beacons/:id", Handler: s.handleBeaconStats, Auth: authMerchant, Tag: tagStatistics, OpID: "getBeaconStats", Summary: "Per-day statistics of a beacon", Query: rangeQuery, Status: 200, Reply: "Stats"},
+		{Method: http.MethodGet, Path: "/v1/stats/stores/:id", Handler: s.handleStoreStats, Auth: authMerchant, Tag: tagStatistics, OpID: "getStoreStats", Summary: "Per-day statistics of a store", Query: rangeQuery, Status: 200, Reply: "Stats"},
+		{Method: http.MethodGet, Path: "/v1/stats/heatmap", Handler: s.handleHeatmap, Auth: authMerchant, Tag: tagStatistics, OpID: "getHeatmap", Summary: "Event counts of the merchant's stores per H3 cell", Query: heatQuery, Status: 200, Reply: "Heatmap"},
 	}
 }
 
