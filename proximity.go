@@ -17,6 +17,9 @@ const (
 	ProximityUnknown   Proximity = "unknown"
 )
 
+// Proximities lists the classes, nearest first.
+var Proximities = []Proximity{ProximityImmediate, ProximityNear, ProximityFar, ProximityUnknown}
+
 // Class boundaries (metres). Immediate is "holding the phone at the shelf",
 // near "in the same aisle", as in Apple's CLProximity guidance.
 const (

@@ -10,7 +10,6 @@ import (
 
 	"github.com/invopop/jsonschema"
 	"github.com/nearby-dev/nearby"
-	"github.com/nearby-dev/nearby/ble"
 )
 
 // The JSON Schemas of /openapi.json are reflected from the Go types the
@@ -163,7 +162,7 @@ type (
 const uuidInputPattern = `^(?:[0-9A-Fa-f]{32}|[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})$`
 
 // proximities are the classes the resolve and shake answers report.
-var proximities = []ble.Proximity{ble.Immediate, ble.Near, ble.Far, ble.Unknown}
+var proximities = nearby.Proximities
 
 func (beaconJSON) JSONSchemaExtend(s *jsonschema.Schema) {
 	prop(s, "status").Enum = enum(nearby.BeaconStatuses)
