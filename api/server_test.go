@@ -310,6 +310,9 @@ func TestServer_AccessLog(t *testing.T) {
 			if st == nil || st["status"] != 401.0 || st["request_id"] != "rid-stores" || st["method"] != "GET" {
 				t.Errorf("log of GET /v1/stores = %v, want status 401 and the client's request id", st)
 			}
+			if ms, ok := st["latency_ms"].(float64); !ok || ms < 0 || st["dur"] != nil {
+				t.Errorf("log of GET /v1/stores = %v, want latency_ms in (fractional) milliseconds, no bare dur", st)
+			}
 			if _, got := byRoute["/v1/nearby"]; got != tt.wantNearby {
 				t.Errorf("nearby logged = %v, want %v at %v", got, tt.wantNearby, tt.level)
 			}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/nearby-dev/nearby"
 	"github.com/nearby-dev/nearby/ble"
+	"github.com/nearby-dev/nearby/logattr"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -116,7 +117,7 @@ func Open(path string, opts *Options) (*DB, error) {
 		bdb.Close()
 		return nil, err
 	}
-	db.logger.Info("store opened", slog.String("path", path), slog.Duration("took", time.Since(start)))
+	db.logger.Info("store opened", slog.String("path", path), logattr.Millis("took_ms", time.Since(start)))
 	return db, nil
 }
 

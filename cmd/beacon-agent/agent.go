@@ -16,6 +16,7 @@ import (
 	"github.com/nearby-dev/nearby/agent"
 	"github.com/nearby-dev/nearby/ble"
 	"github.com/nearby-dev/nearby/client"
+	"github.com/nearby-dev/nearby/logattr"
 )
 
 // The agent package declares what it consumes; these are what it gets.
@@ -40,7 +41,7 @@ func runAgent(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 2
 	}
 	level, _ := parseLevel(cfg.LogLevel)
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level, ReplaceAttr: logattr.ReplaceDurations}))
 	if err := serve(ctx, cfg, logger, stdout); err != nil {
 		logger.Error("beacon-agent failed", "err", err)
 		return 1

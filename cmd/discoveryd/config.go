@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nearby-dev/nearby/api"
+	"github.com/nearby-dev/nearby/logattr"
 )
 
 // Config is discoveryd's configuration. Every field comes from a flag, or
@@ -173,10 +174,11 @@ func parseLevel(s string) (slog.Level, error) {
 	return l, nil
 }
 
-// newLogger builds the process's one slog handler.
+// newLogger builds the process's one slog handler. Durations are written
+// with their unit in the key, never as bare nanoseconds.
 func (c *Config) newLogger(w io.Writer) *slog.Logger {
 	lvl, _ := parseLevel(c.LogLevel)
-	opts := &slog.HandlerOptions{Level: lvl}
+	opts := &slog.HandlerOptions{Level: lvl, ReplaceAttr: logattr.ReplaceDurations}
 	if c.LogFormat == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}

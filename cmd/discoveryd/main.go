@@ -23,9 +23,9 @@ import (
 	"github.com/nearby-dev/nearby/api"
 	"github.com/nearby-dev/nearby/catalog"
 	"github.com/nearby-dev/nearby/daemon"
-	"github.com/nearby-dev/nearby/discovery"
 	"github.com/nearby-dev/nearby/geo"
 	"github.com/nearby-dev/nearby/httpconn"
+	"github.com/nearby-dev/nearby/logattr"
 	"github.com/nearby-dev/nearby/store"
 )
 
@@ -184,7 +184,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		setServingGC(&m.Config, m.Getenv, m.Logger)
 		st, pg, bc := m.Catalog.Counts()
-		m.Logger.Info("index loaded", discovery.Millis("took_ms", m.loadTook), slog.Int("stores", st),
+		m.Logger.Info("index loaded", logattr.Millis("took_ms", m.loadTook), slog.Int("stores", st),
 			slog.Int("programs", pg), slog.Int("beacons", bc))
 	}()
 	return nil
