@@ -36,6 +36,10 @@ func runAgent(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
+	if errors.Is(err, ErrVersion) {
+		fmt.Fprintln(stdout, build().Line("beacon-agent"))
+		return 0
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "beacon-agent: %v\n", err)
 		return 2

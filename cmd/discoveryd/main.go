@@ -21,6 +21,7 @@ import (
 	_ "time/tzdata" // store time zones work on machines without a zoneinfo database
 
 	"github.com/nearby-dev/nearby/api"
+	"github.com/nearby-dev/nearby/buildinfo"
 	"github.com/nearby-dev/nearby/catalog"
 	"github.com/nearby-dev/nearby/daemon"
 	"github.com/nearby-dev/nearby/geo"
@@ -36,7 +37,7 @@ func main() {
 		os.Exit(runImport(ctx, os.Args[2:], os.Stdout, os.Stderr))
 	}
 	m := NewMain()
-	if err := m.ParseFlags(os.Args[1:]); errors.Is(err, flag.ErrHelp) {
+	if err := m.ParseFlags(os.Args[1:]); errors.Is(err, flag.ErrHelp) || errors.Is(err, ErrVersion) {
 		os.Exit(0)
 	} else if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -99,9 +100,14 @@ func NewMain() *Main {
 		LoadGCPercent: LoadGCPercent, loaded: make(chan struct{}), serveErr: make(chan error, 1)}
 }
 
-// ParseFlags parses the command line over the environment.
+// ParseFlags parses the command line over the environment. For --version
+// it prints the build on Stdout and returns ErrVersion.
 func (m *Main) ParseFlags(args []string) error {
 	c, err := ParseConfig(args, m.Getenv, m.Stderr)
+	if errors.Is(err, ErrVersion) {
+		fmt.Fprintln(m.Stdout, buildinfo.Read().Line("discoveryd"))
+		return err
+	}
 	if err != nil {
 		return err
 	}
