@@ -67,7 +67,7 @@ const DBFile = "nearby.db"
 // Main is the daemon: NewMain, ParseFlags, Run, then Close.
 type Main struct {
 	Config Config
-	Stdout io.Writer // start-up summary
+	Stdout io.Writer // start-up summary (text log format only) and --version
 	Stderr io.Writer // logs and usage
 	Getenv func(string) string
 	// LoadGCPercent is the GOGC while loading the index (LoadGCPercent by
@@ -166,9 +166,14 @@ func (m *Main) Run(ctx context.Context) error {
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
 	absData, _ := filepath.Abs(c.DataDir)
-	fmt.Fprintf(m.Stdout, "discoveryd listening on http://%s\n  data dir:    %s\n  admin token: %s\n", displayAddr(m.Listener.Addr()), absData, tokenSource)
-	m.Logger.Info("listening", slog.String("addr", m.Addr()), slog.String("data_dir", absData),
-		slog.String("admin_token", tokenSource))
+	url := "http://" + displayAddr(m.Listener.Addr())
+	// With JSON logs the output is for a machine: the log record alone
+	// carries the start, and stdout stays empty.
+	if c.LogFormat != "json" {
+		fmt.Fprintf(m.Stdout, "discoveryd listening on %s\n  data dir:    %s\n  admin token: %s\n", url, absData, tokenSource)
+	}
+	m.Logger.Info("listening", slog.String("addr", m.Addr()), slog.String("url", url),
+		slog.String("data_dir", absData), slog.String("admin_token", tokenSource))
 
 	ctx, m.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	m.wg.Add(2)
