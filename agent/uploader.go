@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/nearby-dev/nearby"
+	"github.com/nearby-dev/nearby/logattr"
 )
 
 // Uploader sends a batch of events to the daemon. A nil error means the
@@ -191,7 +192,7 @@ func (s *Sender) step(ctx context.Context) (empty bool, err error) {
 		s.Logger.Warn("daemon rejected malformed events; dropped them", "rejected", rej, "batch", len(evs))
 	}
 	if s.failures > 0 {
-		s.Logger.Info("upload recovered", "failed_attempts", s.failures, "down_for", time.Since(s.since).Round(time.Millisecond))
+		s.Logger.Info("upload recovered", "failed_attempts", s.failures, logattr.Seconds("down_for_s", time.Since(s.since)))
 		s.failures, s.lastErr = 0, ""
 	}
 	if s.batch < max {
@@ -241,9 +242,9 @@ func (s *Sender) wait(ctx context.Context, err error) {
 	d := s.Backoff.Delay(s.failures, retryAfter(err))
 	if class := errorClass(err); class != s.lastErr {
 		s.lastErr = class
-		s.Logger.Warn("upload failed; will retry", "err", err, "attempt", s.failures, "retry_in", d.Round(time.Millisecond))
+		s.Logger.Warn("upload failed; will retry", "err", err, "attempt", s.failures, logattr.Seconds("retry_in_s", d))
 	} else {
-		s.Logger.Debug("upload failed again", "attempt", s.failures, "retry_in", d.Round(time.Millisecond))
+		s.Logger.Debug("upload failed again", "attempt", s.failures, logattr.Seconds("retry_in_s", d))
 	}
 	sleep(ctx, d)
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -97,8 +98,24 @@ func problemOf(code, detail string) Problem {
 	return Problem{Type: ProblemTypeBase + code, Title: http.StatusText(st), Status: st, Detail: detail}
 }
 
+// statusClientClosed is recorded, never sent, for a request whose client
+// went away before its answer (nginx's 499): the access log and
+// http_requests_total say so, and it is not counted as a server error.
+const statusClientClosed = 499
+
+// clientGone reports whether err is the request's own context cancelled:
+// net/http does that when the client closes the connection (or resets its
+// HTTP/2 stream), so there is nobody left to answer.
+func clientGone(err error, r *http.Request) bool {
+	return errors.Is(err, context.Canceled) && errors.Is(r.Context().Err(), context.Canceled)
+}
+
 // handleError is the server's one echo HTTPErrorHandler.
 func (s *Server) handleError(err error, c echo.Context) {
+	if clientGone(err, c.Request()) {
+		s.clientClosed(err, c)
+		return
+	}
 	if c.Response().Committed {
 		s.logger.Warn("error after response was committed", slogRequestID, requestID(c), slogError, err)
 		return
@@ -116,6 +133,29 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	writeProblem(c.Response(), p)
+}
+
+// clientClosed records a request whose client went away: logged as what it
+// is (at debug level on the quiet phone routes), not as a failure, and
+// answered with nothing. Before any answer began, the status becomes 499
+// for observe, and an HTTP/1 connection is closed: net/http would
+// otherwise send an empty 200 after the handler returns.
+func (s *Server) clientClosed(err error, c echo.Context) {
+	res := c.Response()
+	level := slog.LevelInfo
+	if s.quietRoutes[c.Path()] {
+		level = slog.LevelDebug
+	}
+	s.logger.LogAttrs(c.Request().Context(), level, "client closed the request",
+		slog.String(slogRequestID, requestID(c)), slog.String("route", c.Path()),
+		slog.Bool("answer_begun", res.Committed), slog.Any(slogError, err))
+	if res.Committed {
+		return // the status sent stays the one recorded
+	}
+	res.Status = statusClientClosed
+	if conn, _, herr := http.NewResponseController(res.Writer).Hijack(); herr == nil {
+		conn.Close()
+	}
 }
 
 // writeProblem writes p as application/problem+json.

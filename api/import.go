@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"mime"
 	"net/http"
 	"strconv"
@@ -74,15 +75,26 @@ func (s *Server) handleImport(c echo.Context) error {
 	}
 	s.metrics.imported.Add(float64(imp.out.Imported))
 	s.metrics.importFail.Add(float64(imp.out.FailedCount))
-	if err != nil && !imp.truncated(err) {
-		return importFailed(err, imp.out.Imported)
+	// A client that went away is not answered, whatever its stream's
+	// state: not even with a truncated file's 200.
+	if err != nil && (errors.Is(req.Context().Err(), context.Canceled) || !imp.truncated(err)) {
+		return importFailed(req.Context(), err, imp.out.Imported)
 	}
 	return c.JSON(http.StatusOK, imp.out)
 }
 
 // importFailed says how far an import got when its stream broke: the rows
-// before are committed and stay.
-func importFailed(err error, imported int) error {
+// before are committed and stay. When the client went away (ctx, the
+// request's, is cancelled: its body's read failed, or the importer saw the
+// context) the error wraps context.Canceled, which the error handler
+// records as 499 rather than a server error.
+func importFailed(ctx context.Context, err error, imported int) error {
+	switch {
+	case errors.Is(err, context.Canceled):
+		return fmt.Errorf("api: import: the client went away (%s imported before): %w", itoaRows(imported), err)
+	case errors.Is(ctx.Err(), context.Canceled):
+		return fmt.Errorf("api: import: the client went away (%s imported before): %w (%w)", itoaRows(imported), ctx.Err(), err)
+	}
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return &nearby.Error{Code: nearby.ETOOLARGE, Message: "import body is too large; " +
@@ -98,9 +110,6 @@ func importFailed(err error, imported int) error {
 			msg += "; " + itoaRows(imported) + " were imported before the error"
 		}
 		return &nearby.Error{Code: ne.Code, Message: msg, Fields: ne.Fields, Err: err}
-	}
-	if errors.Is(err, context.Canceled) {
-		return nearby.Internal(err)
 	}
 	return &nearby.Error{Code: nearby.EINVALID, Message: "the import file is malformed: " + err.Error() +
 		" (" + itoaRows(imported) + " imported before)", Fields: []nearby.FieldError{{Field: "body", Message: err.Error()}}, Err: err}

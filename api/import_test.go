@@ -4,12 +4,18 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/nearby-dev/nearby"
 	"github.com/nearby-dev/nearby/api"
@@ -326,4 +332,136 @@ func TestServer_ImportUnreadable(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestServer_ImportClientGone: a client that goes away mid-import is a
+// 499 (logged as such, counted as such, answered with nothing), not a 500
+// and not a 400 for a "malformed" file: the batches committed before stay.
+func TestServer_ImportClientGone(t *testing.T) {
+	tests := []struct {
+		name string
+		stop func(pw *io.PipeWriter, cancel context.CancelFunc)
+	}{
+		// net/http cancels the request's context when the connection
+		// drops, and the body's next read fails.
+		{"BodyBroken", func(pw *io.PipeWriter, cancel context.CancelFunc) {
+			cancel()
+			pw.CloseWithError(io.ErrUnexpectedEOF)
+		}},
+		// The body still flows; the importer sees the cancelled context.
+		{"ContextSeen", func(pw *io.PipeWriter, cancel context.CancelFunc) {
+			cancel()
+			for {
+				if _, err := io.WriteString(pw, "x,1,1,shop\n"); err != nil {
+					return
+				}
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ts := newTestServerLogging(t, func(c *api.Config) { c.ImportBatch = 2 }, nil, jsonLogs)
+			key := withMerchant(ts)
+			committed := make(chan struct{}, 1)
+			var next atomic.Uint64
+			ts.Reg.CreateStoresFn = func(_ context.Context, ss []*nearby.Store) error {
+				for _, s := range ss {
+					s.ID = next.Add(1)
+				}
+				select {
+				case committed <- struct{}{}:
+				default:
+				}
+				return nil
+			}
+			pr, pw := io.Pipe()
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			req := httptest.NewRequest("POST", "/v1/stores/import", pr).WithContext(ctx)
+			req.Header.Set("Content-Type", "text/csv")
+			req.Header.Set("Authorization", "Bearer "+key)
+			w := httptest.NewRecorder()
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				ts.Handler().ServeHTTP(w, req)
+			}()
+			if _, err := io.WriteString(pw, "name,lat,lng,category\na,1,1,shop\nb,2,2,shop\nc,3,3,shop\n"); err != nil {
+				t.Fatal(err)
+			}
+			<-committed // mid-body, with a batch in
+			go tt.stop(pw, cancel)
+			<-done
+			pr.Close() // ends a writer still going
+			checkClientClosed(t, ts, ts.Logs.String(), "POST", "/v1/stores/import", "INFO", w)
+			if st, _, _ := ts.Cat.Counts(); st < 2 {
+				t.Errorf("catalog has %d stores, want the committed batch's 2", st)
+			}
+		})
+	}
+}
+
+// TestServer_ImportClientGoneHTTP is TestServer_ImportClientGone over a
+// real connection that the client drops: net/http's own body error and
+// cancellation, and the connection closed without an answer.
+func TestServer_ImportClientGoneHTTP(t *testing.T) {
+	var logs syncBuffer
+	ts := newTestServerLogging(t, func(c *api.Config) { c.ImportBatch = 2 }, nil,
+		func(io.Writer) slog.Handler { return jsonLogs(&logs) })
+	key := withMerchant(ts)
+	committed := make(chan struct{}, 1)
+	var next atomic.Uint64
+	ts.Reg.CreateStoresFn = func(_ context.Context, ss []*nearby.Store) error {
+		for _, s := range ss {
+			s.ID = next.Add(1)
+		}
+		select {
+		case committed <- struct{}{}:
+		default:
+		}
+		return nil
+	}
+	srv := httptest.NewServer(ts.Handler())
+	defer srv.Close()
+
+	pr, pw := io.Pipe()
+	defer pr.Close()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, "POST", srv.URL+"/v1/stores/import", pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "text/csv")
+	req.Header.Set("Authorization", "Bearer "+key)
+	errc := make(chan error, 1)
+	go func() {
+		res, err := srv.Client().Do(req)
+		if err == nil {
+			res.Body.Close()
+			err = fmt.Errorf("answered %s", res.Status)
+		}
+		errc <- err
+	}()
+	if _, err := io.WriteString(pw, "name,lat,lng,category\na,1,1,shop\nb,2,2,shop\nc,3,3,shop\n"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-committed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no batch committed after 10 s")
+	}
+	// The client goes away: its transport closes the connection, and its
+	// body stops.
+	cancel()
+	pw.CloseWithError(errors.New("client gone"))
+	if err := <-errc; err == nil || strings.HasPrefix(err.Error(), "answered") {
+		t.Fatalf("client: %v, want no answer", err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(logs.String(), `"status":499`); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no 499 access record after 10 s; logs:\n%s", logs.String())
+		}
+	}
+	checkClientClosed(t, ts, logs.String(), "POST", "/v1/stores/import", "INFO", httptest.NewRecorder())
 }

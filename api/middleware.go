@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/nearby-dev/nearby"
+	"github.com/nearby-dev/nearby/logattr"
 )
 
 // Constant log attribute keys.
@@ -59,7 +60,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 				slog.String("path", req.URL.Path),
 				slog.Int("status", status),
 				slog.Int64("bytes", c.Response().Size),
-				slog.Duration("dur", dur),
+				logattr.Millis("latency_ms", dur),
 				slog.String("ip", c.RealIP()),
 			)
 		}

@@ -39,6 +39,15 @@ func newTestServer(t testing.TB, mod func(*api.Config)) *testServer {
 // wrap (nil: directly), so that a test can make catalog updates fail.
 func newTestServerOver(t testing.TB, mod func(*api.Config), wrap func(*catalog.Catalog) discovery.Catalog) *testServer {
 	t.Helper()
+	return newTestServerLogging(t, mod, wrap, nil)
+}
+
+// newTestServerLogging is newTestServerOver whose logs go through
+// handler(ts.Logs) (nil: text at warn level), for tests that read records
+// below warn.
+func newTestServerLogging(t testing.TB, mod func(*api.Config), wrap func(*catalog.Catalog) discovery.Catalog,
+	handler func(io.Writer) slog.Handler) *testServer {
+	t.Helper()
 	cfg := api.DefaultConfig()
 	cfg.AdminToken = adminToken
 	cfg.RateLimit = 0
@@ -51,7 +60,12 @@ func newTestServerOver(t testing.TB, mod func(*api.Config), wrap func(*catalog.C
 	if wrap != nil {
 		cat = wrap(ts.Cat)
 	}
-	logger := slog.New(slog.NewTextHandler(ts.Logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if handler == nil {
+		handler = func(w io.Writer) slog.Handler {
+			return slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn})
+		}
+	}
+	logger := slog.New(handler(ts.Logs))
 	deps := serviceDeps(t, ts.Reg, cat, ix, logger)
 	deps.Logger = logger
 	srv, err := api.New(cfg, deps)
@@ -309,6 +323,9 @@ func TestServer_AccessLog(t *testing.T) {
 			st := byRoute["/v1/stores"]
 			if st == nil || st["status"] != 401.0 || st["request_id"] != "rid-stores" || st["method"] != "GET" {
 				t.Errorf("log of GET /v1/stores = %v, want status 401 and the client's request id", st)
+			}
+			if ms, ok := st["latency_ms"].(float64); !ok || ms < 0 || st["dur"] != nil {
+				t.Errorf("log of GET /v1/stores = %v, want latency_ms in (fractional) milliseconds, no bare dur", st)
 			}
 			if _, got := byRoute["/v1/nearby"]; got != tt.wantNearby {
 				t.Errorf("nearby logged = %v, want %v at %v", got, tt.wantNearby, tt.level)

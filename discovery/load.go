@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/nearby-dev/nearby"
+	"github.com/nearby-dev/nearby/logattr"
 )
 
 // ActivityWindow is how far back Load seeds the popularity counters from
@@ -55,14 +56,7 @@ func (s *Service) Load(ctx context.Context) (LoadStats, error) {
 		return st, fmt.Errorf("discovery: load activity: %w", err)
 	}
 	st.Activity = time.Since(start) - st.Read - st.Build
-	s.logger.Info("load phases", Millis("read_ms", st.Read), Millis("build_ms", st.Build),
-		Millis("activity_ms", st.Activity), slog.Int("stores", st.Stores))
+	s.logger.Info("load phases", logattr.Millis("read_ms", st.Read), logattr.Millis("build_ms", st.Build),
+		logattr.Millis("activity_ms", st.Activity), slog.Int("stores", st.Stores))
 	return st, nil
-}
-
-// Millis is a duration as a log attribute in milliseconds, the unit in its
-// key (e.g. "took_ms"), so that a JSON log reader need not know Go's
-// nanoseconds.
-func Millis(key string, d time.Duration) slog.Attr {
-	return slog.Float64(key, float64(d.Microseconds())/1000)
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nearby-dev/nearby"
+	"github.com/nearby-dev/nearby/logattr"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -115,7 +116,7 @@ func Open(path string, opts *Options) (*DB, error) {
 		bdb.Close()
 		return nil, err
 	}
-	db.logger.Info("store opened", slog.String("path", path), slog.Duration("took", time.Since(start)))
+	db.logger.Info("store opened", slog.String("path", path), logattr.Millis("took_ms", time.Since(start)))
 	return db, nil
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/nearby-dev/nearby/agent"
 	"github.com/nearby-dev/nearby/ble"
 	"github.com/nearby-dev/nearby/client"
+	"github.com/nearby-dev/nearby/logattr"
 )
 
 // The agent package declares what it consumes; these are what it gets.
@@ -35,12 +36,16 @@ func runAgent(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
+	if errors.Is(err, ErrVersion) {
+		fmt.Fprintln(stdout, build().Line("beacon-agent"))
+		return 0
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "beacon-agent: %v\n", err)
 		return 2
 	}
 	level, _ := parseLevel(cfg.LogLevel)
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level, ReplaceAttr: logattr.ReplaceDurations}))
 	if err := serve(ctx, cfg, logger, stdout); err != nil {
 		logger.Error("beacon-agent failed", "err", err)
 		return 1

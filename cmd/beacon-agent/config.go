@@ -94,12 +94,18 @@ func (c *Config) settings() []setting {
 	}
 }
 
-// Load builds the config from args and the environment (getenv).
+// ErrVersion is returned by Load when --version is given, before the
+// configuration is read or checked: the caller prints the version and exits 0.
+var ErrVersion = errors.New("beacon-agent: --version")
+
+// Load builds the config from args and the environment (getenv). It
+// returns flag.ErrHelp for -h/--help and ErrVersion for --version.
 func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
 	c := DefaultConfig()
 	fs := flag.NewFlagSet("beacon-agent", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", getenv("BEACON_AGENT_CONFIG"), "file of KEY=VALUE lines with the environment names below ($BEACON_AGENT_CONFIG)")
+	version := fs.Bool("version", false, "print the version (module version, VCS revision, Go version) and exit")
 	sets := c.settings()
 	for _, s := range sets {
 		fs.Var(s.value, s.flag, s.usage+" ($"+s.env+")")
@@ -110,6 +116,9 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	}
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	if *version {
+		return c, ErrVersion
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))

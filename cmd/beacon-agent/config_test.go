@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -93,6 +94,31 @@ func TestRun_Usage(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	if code := run(t.Context(), []string{"--radio", "usb"}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "radio") {
 		t.Errorf("got exit %d, stderr %q; want 2 naming radio", code, stderr.String())
+	}
+}
+
+// TestRun_Version: --version prints the build and exits 0 without a
+// config (no server or token needed); a link-time version wins.
+func TestRun_Version(t *testing.T) {
+	for _, tt := range []struct {
+		name, linked, want string
+	}{
+		{"Module", "dev", "beacon-agent "},
+		{"Linked", "v1.4.2", "beacon-agent v1.4.2 revision "},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			defer func(v string) { version = v }(version)
+			version = tt.linked
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), []string{"--version"}, &stdout, &stderr)
+			got := stdout.String()
+			if code != 0 || !strings.HasPrefix(got, tt.want) || !strings.Contains(got, runtime.Version()) || stderr.Len() != 0 {
+				t.Errorf("exit %d, stdout %q, stderr %q; want 0 and a line starting %q with %s", code, got, stderr.String(), tt.want, runtime.Version())
+			}
+			if strings.HasPrefix(got, "beacon-agent dev ") {
+				t.Errorf("stdout %q shows the unset link-time version", got)
+			}
+		})
 	}
 }
 

@@ -3,6 +3,7 @@
 // discoveryd, buffering on disk while offline.
 //
 //	beacon-agent [flags]                 run the agent
+//	beacon-agent --version               print the build and exit
 //	beacon-agent encode --uuid U ...     print an iBeacon advertising payload
 //	beacon-agent decode HEX              decode advertising bytes as JSON
 package main
@@ -13,6 +14,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/nearby-dev/nearby/buildinfo"
 )
 
 func main() {
@@ -33,4 +36,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return runAgent(ctx, args, stdout, stderr)
+}
+
+// build is the agent's build for --version: a version set at link time
+// (main.version, the one heartbeats report) wins over the module's.
+func build() buildinfo.Info {
+	b := buildinfo.Read()
+	if version != "dev" {
+		b.Version = version
+	}
+	return b
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nearby-dev/nearby/api"
+	"github.com/nearby-dev/nearby/logattr"
 )
 
 // Config is discoveryd's configuration. Every field comes from a flag, or
@@ -84,25 +85,39 @@ func (c *Config) specs() []flagSpec {
 	}
 }
 
+// ErrVersion is returned by ParseConfig when --version is given (before
+// any check of the configuration, so that it always answers); Main.ParseFlags
+// has then printed the version, and the process exits 0.
+var ErrVersion = errors.New("discoveryd: --version")
+
 // ParseConfig parses args over the environment over the defaults. It
-// returns flag.ErrHelp after printing the usage for -h/--help.
+// returns flag.ErrHelp after printing the usage for -h/--help, and
+// ErrVersion for --version.
 func ParseConfig(args []string, getenv func(string) string, usageOut io.Writer) (Config, error) {
 	c := DefaultConfig()
 	fs := flag.NewFlagSet("discoveryd", flag.ContinueOnError)
 	fs.SetOutput(usageOut)
 	specs := c.specs()
+	var envErr error // reported after the flags, so that --help and --version still answer
 	for _, s := range specs {
 		if v := getenv(s.env); v != "" {
-			if err := s.value.Set(v); err != nil {
-				return c, fmt.Errorf("discoveryd: %s=%q: %w", s.env, v, err)
+			if err := s.value.Set(v); err != nil && envErr == nil {
+				envErr = fmt.Errorf("discoveryd: %s=%q: %w", s.env, v, err)
 			}
 		}
 		fs.Var(s.value, s.name, s.usage+" (env "+s.env+")")
 	}
+	version := fs.Bool("version", false, versionUsage)
 	def := DefaultConfig()
 	fs.Usage = func() { usage(usageOut, def.specs()) } // defaults, never a secret from the environment
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	if *version {
+		return c, ErrVersion
+	}
+	if envErr != nil {
+		return c, envErr
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("discoveryd: unexpected argument %q (subcommands: import)", fs.Arg(0))
@@ -122,6 +137,7 @@ Flags (each also read from its environment variable; the flag wins):
 	for _, s := range specs {
 		fmt.Fprintf(w, "  --%s (%s, default %q)\n      %s\n", s.name, s.env, s.value.String(), s.usage)
 	}
+	fmt.Fprintf(w, "  --version\n      %s\n", versionUsage)
 	fmt.Fprint(w, `
 Data: <data-dir>/nearby.db (bbolt, every acknowledged write is fsynced) and
 <data-dir>/admin.token when no admin token is given.
@@ -134,6 +150,8 @@ five times the live one (about 3.8 GB). To trade CPU back for memory, lower
 GOMEMLIMIT=2GiB): the collector then runs more often as the heap nears it.
 `)
 }
+
+const versionUsage = "print the version (module version, VCS revision, Go version) and exit"
 
 // Validate checks the configuration.
 func (c *Config) Validate() error {
@@ -173,10 +191,11 @@ func parseLevel(s string) (slog.Level, error) {
 	return l, nil
 }
 
-// newLogger builds the process's one slog handler.
+// newLogger builds the process's one slog handler. Durations are written
+// with their unit in the key, never as bare nanoseconds.
 func (c *Config) newLogger(w io.Writer) *slog.Logger {
 	lvl, _ := parseLevel(c.LogLevel)
-	opts := &slog.HandlerOptions{Level: lvl}
+	opts := &slog.HandlerOptions{Level: lvl, ReplaceAttr: logattr.ReplaceDurations}
 	if c.LogFormat == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}

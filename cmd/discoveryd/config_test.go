@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"flag"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -59,7 +60,7 @@ func TestParseConfig(t *testing.T) {
 			t.Fatalf("err = %v, want flag.ErrHelp", err)
 		}
 		for _, want := range []string{"--listen", "DISCOVERYD_LISTEN", "--data-dir", "DISCOVERYD_DATA_DIR",
-			"--admin-token", "DISCOVERYD_ADMIN_TOKEN", "--log-level", "DISCOVERYD_LOG_LEVEL", "--rate-limit", "import"} {
+			"--admin-token", "DISCOVERYD_ADMIN_TOKEN", "--log-level", "DISCOVERYD_LOG_LEVEL", "--rate-limit", "import", "--version"} {
 			if !strings.Contains(out.String(), want) {
 				t.Errorf("--help lacks %q", want)
 			}
@@ -68,4 +69,36 @@ func TestParseConfig(t *testing.T) {
 			t.Error("--help shows the admin token from the environment")
 		}
 	})
+}
+
+// TestMain_ParseFlagsVersion: --version prints the build on stdout and
+// answers even when the environment holds a bad setting.
+func TestMain_ParseFlagsVersion(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		args []string
+		env  map[string]string
+	}{
+		{"OK", []string{"--version"}, nil},
+		{"SingleDash", []string{"-version"}, nil},
+		{"BadEnv", []string{"--version"}, map[string]string{"DISCOVERYD_RATE_BURST": "many"}},
+		{"BadFlagAfter", []string{"--version", "--log-level", "loud"}, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr strings.Builder
+			m := NewMain()
+			m.Stdout, m.Stderr, m.Getenv = &stdout, &stderr, func(k string) string { return tt.env[k] }
+			if err := m.ParseFlags(tt.args); !errors.Is(err, ErrVersion) {
+				t.Fatalf("err = %v, want ErrVersion", err)
+			}
+			got := stdout.String()
+			if !strings.HasPrefix(got, "discoveryd ") || !strings.Contains(got, " revision ") ||
+				!strings.Contains(got, runtime.Version()) || strings.Count(got, "\n") != 1 {
+				t.Errorf("stdout = %q, want one line: discoveryd, the revision and %s", got, runtime.Version())
+			}
+			if stderr.Len() != 0 {
+				t.Errorf("stderr = %q, want nothing", stderr.String())
+			}
+		})
+	}
 }

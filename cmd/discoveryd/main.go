@@ -21,11 +21,12 @@ import (
 	_ "time/tzdata" // store time zones work on machines without a zoneinfo database
 
 	"github.com/nearby-dev/nearby/api"
+	"github.com/nearby-dev/nearby/buildinfo"
 	"github.com/nearby-dev/nearby/catalog"
 	"github.com/nearby-dev/nearby/daemon"
-	"github.com/nearby-dev/nearby/discovery"
 	"github.com/nearby-dev/nearby/geo"
 	"github.com/nearby-dev/nearby/httpconn"
+	"github.com/nearby-dev/nearby/logattr"
 	"github.com/nearby-dev/nearby/store"
 )
 
@@ -36,7 +37,7 @@ func main() {
 		os.Exit(runImport(ctx, os.Args[2:], os.Stdout, os.Stderr))
 	}
 	m := NewMain()
-	if err := m.ParseFlags(os.Args[1:]); errors.Is(err, flag.ErrHelp) {
+	if err := m.ParseFlags(os.Args[1:]); errors.Is(err, flag.ErrHelp) || errors.Is(err, ErrVersion) {
 		os.Exit(0)
 	} else if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -66,7 +67,7 @@ const DBFile = "nearby.db"
 // Main is the daemon: NewMain, ParseFlags, Run, then Close.
 type Main struct {
 	Config Config
-	Stdout io.Writer // start-up summary
+	Stdout io.Writer // start-up summary (text log format only) and --version
 	Stderr io.Writer // logs and usage
 	Getenv func(string) string
 	// LoadGCPercent is the GOGC while loading the index (LoadGCPercent by
@@ -99,9 +100,14 @@ func NewMain() *Main {
 		LoadGCPercent: LoadGCPercent, loaded: make(chan struct{}), serveErr: make(chan error, 1)}
 }
 
-// ParseFlags parses the command line over the environment.
+// ParseFlags parses the command line over the environment. For --version
+// it prints the build on Stdout and returns ErrVersion.
 func (m *Main) ParseFlags(args []string) error {
 	c, err := ParseConfig(args, m.Getenv, m.Stderr)
+	if errors.Is(err, ErrVersion) {
+		fmt.Fprintln(m.Stdout, buildinfo.Read().Line("discoveryd"))
+		return err
+	}
 	if err != nil {
 		return err
 	}
@@ -160,9 +166,14 @@ func (m *Main) Run(ctx context.Context) error {
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
 	absData, _ := filepath.Abs(c.DataDir)
-	fmt.Fprintf(m.Stdout, "discoveryd listening on http://%s\n  data dir:    %s\n  admin token: %s\n", displayAddr(m.Listener.Addr()), absData, tokenSource)
-	m.Logger.Info("listening", slog.String("addr", m.Addr()), slog.String("data_dir", absData),
-		slog.String("admin_token", tokenSource))
+	url := "http://" + displayAddr(m.Listener.Addr())
+	// With JSON logs the output is for a machine: the log record alone
+	// carries the start, and stdout stays empty.
+	if c.LogFormat != "json" {
+		fmt.Fprintf(m.Stdout, "discoveryd listening on %s\n  data dir:    %s\n  admin token: %s\n", url, absData, tokenSource)
+	}
+	m.Logger.Info("listening", slog.String("addr", m.Addr()), slog.String("url", url),
+		slog.String("data_dir", absData), slog.String("admin_token", tokenSource))
 
 	ctx, m.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	m.wg.Add(2)
@@ -184,7 +195,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		setServingGC(&m.Config, m.Getenv, m.Logger)
 		st, pg, bc := m.Catalog.Counts()
-		m.Logger.Info("index loaded", discovery.Millis("took_ms", m.loadTook), slog.Int("stores", st),
+		m.Logger.Info("index loaded", logattr.Millis("took_ms", m.loadTook), slog.Int("stores", st),
 			slog.Int("programs", pg), slog.Int("beacons", bc))
 	}()
 	return nil

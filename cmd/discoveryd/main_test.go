@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -274,4 +277,83 @@ func TestMain_AdminTokenFile(t *testing.T) {
 	if err != nil || again != token {
 		t.Errorf("second start token = %q, %v; want the same token", again, err)
 	}
+}
+
+// TestMain_Banner: the text format prints the start banner on stdout (the
+// README shows it); the JSON format prints nothing there and carries the
+// same facts in one "listening" record.
+func TestMain_Banner(t *testing.T) {
+	for _, format := range []string{"text", "json"} {
+		t.Run(format, func(t *testing.T) {
+			dir := t.TempDir()
+			var stdout, stderr syncBuffer
+			m := NewMain()
+			m.Config.Listen, m.Config.DataDir, m.Config.AdminToken = "127.0.0.1:0", dir, testAdminToken
+			m.Config.LogFormat = format
+			m.Stdout, m.Stderr = &stdout, &stderr
+			if err := m.Run(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			<-m.Loaded()
+			if err := m.Close(); err != nil {
+				t.Fatal(err)
+			}
+			url := "http://" + m.Addr()
+			const source = "from --admin-token/DISCOVERYD_ADMIN_TOKEN"
+			if format == "text" {
+				want := "discoveryd listening on " + url + "\n  data dir:    " + dir + "\n  admin token: " + source + "\n"
+				if got := stdout.String(); got != want {
+					t.Errorf("stdout = %q, want %q", got, want)
+				}
+				if !strings.Contains(stderr.String(), "msg=listening") || !strings.Contains(stderr.String(), "url="+url) {
+					t.Errorf("logs %q lack the listening record with its url", stderr.String())
+				}
+				return
+			}
+			if stdout.String() != "" {
+				t.Errorf("stdout = %q, want nothing with JSON logs", stdout.String())
+			}
+			var listening []map[string]any
+			for _, line := range strings.Split(strings.TrimSpace(stderr.String()), "\n") {
+				var rec map[string]any
+				if err := json.Unmarshal([]byte(line), &rec); err != nil {
+					t.Fatalf("log line %q is not JSON: %v", line, err)
+				}
+				if rec["msg"] == "listening" {
+					listening = append(listening, rec)
+				}
+				// Durations carry their unit in the key.
+				if msg := rec["msg"]; msg == "index loaded" || msg == "store opened" {
+					if _, ok := rec["took_ms"].(float64); !ok {
+						t.Errorf("%s record = %v, want took_ms in milliseconds", msg, rec)
+					}
+				}
+			}
+			if len(listening) != 1 {
+				t.Fatalf("%d listening records in %s, want 1", len(listening), stderr.String())
+			}
+			rec := listening[0]
+			if rec["addr"] != m.Addr() || rec["url"] != url || rec["data_dir"] != dir || rec["admin_token"] != source {
+				t.Errorf("listening record = %v, want addr %s, url %s, data_dir %s, admin_token %q", rec, m.Addr(), url, dir, source)
+			}
+		})
+	}
+}
+
+// syncBuffer is a bytes.Buffer for the server's goroutines to log into.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
