@@ -8,50 +8,14 @@ import (
 	"net/http/httptest"
 	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/nearby-dev/nearby"
 	"github.com/nearby-dev/nearby/httpconn"
+	"github.com/nearby-dev/nearby/httpconn/httpconntest"
 )
-
-// writeLog records the size of every write on the connections a listener
-// accepted: what the kernel is asked to send.
-type writeLog struct {
-	net.Listener
-	mu     sync.Mutex
-	writes []int
-}
-
-func (l *writeLog) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
-	}
-	return loggedConn{c, l}, nil
-}
-
-func (l *writeLog) take() []int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	w := l.writes
-	l.writes = nil
-	return w
-}
-
-type loggedConn struct {
-	net.Conn
-	log *writeLog
-}
-
-func (c loggedConn) Write(p []byte) (int, error) {
-	c.log.mu.Lock()
-	c.log.writes = append(c.log.writes, len(p))
-	c.log.mu.Unlock()
-	return c.Conn.Write(p)
-}
 
 // TestListener_OneWritePerAnswer serves nearby pages a little larger than net/http's
 // 4 KiB connection buffer over one keep-alive TCP connection, through
@@ -88,7 +52,7 @@ func TestListener_OneWritePerAnswer(t *testing.T) {
 		return resp.StatusCode, string(b)
 	}
 
-	plainLog := &writeLog{Listener: newLocalListener(t)}
+	plainLog := &httpconntest.WriteLog{Listener: newLocalListener(t)}
 	plain := httptest.NewUnstartedServer(ts.Handler())
 	plain.Listener = plainLog
 	plain.Start()
@@ -97,7 +61,7 @@ func TestListener_OneWritePerAnswer(t *testing.T) {
 	if code != http.StatusOK || len(want) < 4500 || len(want) > 7000 {
 		t.Fatalf("status %d, page of %d bytes: want a 200 of 4.5-7 KB, which net/http sends in two writes, the second after the handler returns", code, len(want))
 	}
-	if w := plainLog.take(); len(w) != 2 {
+	if w := plainLog.Take(); len(w) != 2 {
 		t.Errorf("plain server: writes %v, want 2 (the premise of httpconn.WriteOnce)", w)
 	}
 
@@ -107,7 +71,7 @@ func TestListener_OneWritePerAnswer(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	for _, procs := range []int{runtime.GOMAXPROCS(0), 1} {
 		runtime.GOMAXPROCS(procs)
-		log := &writeLog{Listener: newLocalListener(t)}
+		log := &httpconntest.WriteLog{Listener: newLocalListener(t)}
 		srv := httptest.NewUnstartedServer(ts.Handler())
 		srv.Listener = httpconn.Listener(log)
 		srv.Config.ConnContext = httpconn.ConnContext
@@ -126,7 +90,7 @@ func TestListener_OneWritePerAnswer(t *testing.T) {
 			if code != http.StatusOK || withoutCursor(got) != withoutCursor(want) {
 				t.Fatalf("GOMAXPROCS %d, request %d: status %d, body differs:\n%s\nwant\n%s", procs, i, code, got, want)
 			}
-			if w := log.take(); len(w) != 1 || w[0] <= len(want) {
+			if w := log.Take(); len(w) != 1 || w[0] <= len(want) {
 				t.Errorf("GOMAXPROCS %d, request %d: writes %v, want one of header and %d-byte body", procs, i, w, len(want))
 			}
 			// A small answer on another route, and an error answer of this
@@ -137,7 +101,7 @@ func TestListener_OneWritePerAnswer(t *testing.T) {
 			if code, body := get(t, client, srv.URL+"/v1/nearby?lat=91&lng=2.35"); code != http.StatusBadRequest {
 				t.Errorf("GOMAXPROCS %d, request %d: bad lat: status %d, %s", procs, i, code, body)
 			}
-			if w := log.take(); len(w) != 2 {
+			if w := log.Take(); len(w) != 2 {
 				t.Errorf("GOMAXPROCS %d, request %d: writes %v for two small answers, want 2", procs, i, w)
 			}
 		}

@@ -8,48 +8,12 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/nearby-dev/nearby/httpconn"
+	"github.com/nearby-dev/nearby/httpconn/httpconntest"
 )
-
-// writeLog records the size of every write on the connections a listener
-// accepted: what the kernel is asked to send.
-type writeLog struct {
-	net.Listener
-	mu     sync.Mutex
-	writes []int
-}
-
-func (l *writeLog) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
-	}
-	return loggedConn{c, l}, nil
-}
-
-func (l *writeLog) take() []int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	w := l.writes
-	l.writes = nil
-	return w
-}
-
-type loggedConn struct {
-	net.Conn
-	log *writeLog
-}
-
-func (c loggedConn) Write(p []byte) (int, error) {
-	c.log.mu.Lock()
-	c.log.writes = append(c.log.writes, len(p))
-	c.log.mu.Unlock()
-	return c.Conn.Write(p)
-}
 
 // wrapped is a ResponseWriter wrapper such as a router's (echo.Response):
 // its Flush does nothing here, so only a flush that looks through Unwrap
@@ -100,7 +64,7 @@ func TestWriteOnce(t *testing.T) {
 		return string(b)
 	}
 
-	plainLog := &writeLog{Listener: newLocalListener(t)}
+	plainLog := &httpconntest.WriteLog{Listener: newLocalListener(t)}
 	plain := httptest.NewUnstartedServer(mux)
 	plain.Listener = plainLog
 	plain.Start()
@@ -108,7 +72,7 @@ func TestWriteOnce(t *testing.T) {
 	if got := get(t, plain.Client(), plain.URL+"/page"); got != string(body) {
 		t.Fatalf("plain server: body of %d bytes, want %d", len(got), len(body))
 	}
-	if w := plainLog.take(); len(w) != 2 {
+	if w := plainLog.Take(); len(w) != 2 {
 		t.Errorf("plain server (Of nil): writes %v, want 2 (the premise of WriteOnce)", w)
 	}
 
@@ -118,7 +82,7 @@ func TestWriteOnce(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	for _, procs := range []int{runtime.GOMAXPROCS(0), 1} {
 		runtime.GOMAXPROCS(procs)
-		log := &writeLog{Listener: newLocalListener(t)}
+		log := &httpconntest.WriteLog{Listener: newLocalListener(t)}
 		srv := httptest.NewUnstartedServer(mux)
 		srv.Listener = httpconn.Listener(log)
 		srv.Config.ConnContext = httpconn.ConnContext
@@ -129,11 +93,11 @@ func TestWriteOnce(t *testing.T) {
 			if got := get(t, client, srv.URL+path); got != string(body) {
 				t.Fatalf("GOMAXPROCS %d, %s: body of %d bytes, want %d", procs, path, len(got), len(body))
 			}
-			if w := log.take(); len(w) != 1 || w[0] <= len(body) {
+			if w := log.Take(); len(w) != 1 || w[0] <= len(body) {
 				t.Errorf("GOMAXPROCS %d, %s: writes %v, want one of header and %d-byte body", procs, path, w, len(body))
 			}
 			get(t, client, srv.URL+"/small")
-			if w := log.take(); len(w) != 1 {
+			if w := log.Take(); len(w) != 1 {
 				t.Errorf("GOMAXPROCS %d, small answer after %s: writes %v, want 1", procs, path, w)
 			}
 		}
