@@ -110,7 +110,7 @@ func openSchemas() obj {
 			"rejected":     arr(object([]string{"index", "errors"}, obj{"index": intg("position in the batch"), "id": str(""), "errors": arr(fieldErr)})),
 			"accepted_ids": arr(str("")), "duplicate_ids": arr(str(""))}),
 		"Stats":   object([]string{"id", "days"}, obj{"id": str(""), "from": dt(), "to": dt(), "days": arr(day)}),
-		"Heatmap": object([]string{"res", "cells"}, obj{"res": intg(""), "from": dt(), "to": dt(), "cells": arr(object(nil, obj{"cell": str("H3 index, hex"), "count": intg("events"), "stores": intg("")}))}),
+		"Heatmap": object([]string{"res", "cells"}, obj{"res": intg(""), "from": dt(), "to": dt(), "cells": arr(object(nil, obj{"cell": str("H3 index, hex"), "count": intg("events"), "stores": intg(""), "boundary": arr(arr(num("lat, then lng")))}))}),
 	}
 }
 

@@ -55,6 +55,7 @@ func (s *Server) routeTable() []route {
 		{"res", "integer", "H3 resolution 0 to 15 (default 7).", false},
 		{"min_lat", "number", "South edge.", true}, {"min_lng", "number", "West edge (greater than max_lng crosses the antimeridian).", true},
 		{"max_lat", "number", "North edge.", true}, {"max_lng", "number", "East edge.", true},
+		{"boundary", "boolean", "Add each cell's polygon as boundary: [[lat, lng], ...].", false},
 	}, rangeQuery...)
 	const (
 		ops = "operations"

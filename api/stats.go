@@ -103,6 +103,9 @@ type heatCellJSON struct {
 	Cell   string `json:"cell"`
 	Count  int64  `json:"count"`
 	Stores int    `json:"stores"`
+	// Boundary is the cell's polygon, [lat, lng] vertices, with
+	// ?boundary=true: a map draws the cells without an H3 library.
+	Boundary [][2]float64 `json:"boundary,omitempty"`
 }
 
 type heatmapJSON struct {
@@ -123,6 +126,14 @@ func (s *Server) handleHeatmap(c echo.Context) error {
 			p.Addf("res", "must be an integer between 0 and 15")
 		}
 		res = n
+	}
+	withBoundary := false
+	if v := c.QueryParam("boundary"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			p.Addf("boundary", "must be true or false")
+		}
+		withBoundary = b
 	}
 	var box [4]float64
 	for i, name := range []string{"min_lat", "min_lng", "max_lat", "max_lng"} {
@@ -156,6 +167,16 @@ func (s *Server) handleHeatmap(c echo.Context) error {
 	out := heatmapJSON{Res: res, From: from, To: to, Cells: make([]heatCellJSON, len(cells))}
 	for i, hc := range cells {
 		out.Cells[i] = heatCellJSON{Cell: hc.Cell, Count: hc.Count, Stores: hc.Stores}
+		if withBoundary {
+			vs, err := geo.CellBoundary(hc.Cell)
+			if err != nil {
+				return err
+			}
+			out.Cells[i].Boundary = make([][2]float64, len(vs))
+			for j, v := range vs {
+				out.Cells[i].Boundary[j] = [2]float64{v.Lat, v.Lng}
+			}
+		}
 	}
 	return c.JSON(http.StatusOK, out)
 }
