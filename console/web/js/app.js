@@ -1,7 +1,7 @@
 // The console's entry: sign-in, navigation and the hash router. Pages are
 // addressed as #/page/id?query so that reloading or sharing a link (which
 // never carries the key) opens the same page.
-import {h, mount, field, input, say, showErrors, clearErrors, fmtTime} from "./dom.js";
+import {h, mount, field, input, say, unsay, showErrors, clearErrors, fmtTime} from "./dom.js";
 import {session, call, get, ApiError} from "./api.js";
 import {mapPage, leaveMap} from "./map.js";
 import {storesPage, storeForm, importPage, programsPage, programForm, beaconsPage, beaconForm, beaconDetail} from "./lists.js";
@@ -135,6 +135,7 @@ function parseHash() {
 }
 
 async function route() {
+  unsay();
   leaveMap();
   leaveStats();
   if (!session.token) { signInPage(); return; }
@@ -142,9 +143,9 @@ async function route() {
   const [page = session.admin ? "merchants" : "map", id, sub] = parts;
   renderNav(page);
   document.title = "Nearby console — " + page;
-  if (session.admin) { merchantsPage(); return; }
   try {
-    switch (page) {
+    if (session.admin) merchantsPage();
+    else switch (page) {
       case "map": await mapPage(view, query); break;
       case "stores":
         if (id === "new") await storeForm(view);
@@ -170,6 +171,7 @@ async function route() {
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) { session.clear(); signInPage(); say("Your key was refused: sign in again.", true); return; }
     say(e.message, true);
+    if (!(e instanceof ApiError)) console.error(e); // a bug: let it show
   }
   view.dataset.page = page;
   view.dataset.ready = String(Date.now());

@@ -31,14 +31,21 @@ export function mount(el, ...children) {
   return el;
 }
 
-let statusTimer;
+let statusTimer, statusAt = 0;
 // say shows a short message in the status line (announced to screen readers).
 export function say(msg, isError) {
   const el = document.getElementById("status");
   el.textContent = msg;
   el.classList.toggle("error", !!isError);
+  statusAt = Date.now();
   clearTimeout(statusTimer);
   if (msg) statusTimer = setTimeout(() => { el.textContent = ""; }, 6000);
+}
+
+// unsay clears a message said before the page that is opening: one said
+// while opening it (e.g. "Store created", then the map) stays.
+export function unsay() {
+  if (Date.now() - statusAt > 1500) document.getElementById("status").textContent = "";
 }
 
 let uid = 0;
@@ -66,16 +73,20 @@ export function showErrors(form, err) {
   clearErrors(form);
   const summary = form.querySelector(".form-error");
   const rest = [];
+  let placed = 0;
   for (const fe of (err.errors || [])) {
     const slot = findSlot(form, fe.field || "");
     if (slot) {
       slot.textContent = (slot.textContent ? slot.textContent + "; " : "") + fe.message;
+      placed++;
       const ctl = form.querySelector(`[name="${CSS.escape(slot.dataset.errorFor)}"]`);
       if (ctl) ctl.setAttribute("aria-invalid", "true");
     } else rest.push((fe.field ? fe.field + " " : "") + fe.message);
   }
   if (summary) {
-    summary.textContent = [err.detail || (rest.length ? "" : err.message), ...rest].filter(Boolean).join(". ");
+    // The fields show their own messages; the summary says the rest.
+    const head = placed ? "Please correct the marked " + (placed === 1 ? "field" : "fields") + "." : (rest.length ? "" : err.detail || err.message);
+    summary.textContent = [head, ...rest].filter(Boolean).join(" ");
     summary.hidden = !summary.textContent;
   }
   const first = form.querySelector("[aria-invalid=true]");

@@ -22,5 +22,3 @@ export function beaconHealth(b, now = Date.now()) {
   if (hb.temperature_c != null && hb.temperature_c > HOT_C) { if (level === "ok") level = "warn"; notes.push(hb.temperature_c.toFixed(0) + " °C"); }
   return {level, text: notes.length ? notes.join(", ") : "healthy"};
 }
-
-export const COLOURS = {ok: "#1a7f37", warn: "#bf8700", bad: "#cf222e", off: "#6e7781"};

@@ -23,7 +23,7 @@ export function listPage(view, {title, path, columns, actions, rowKey, filterTex
     const q = filter.value.trim().toLowerCase();
     const shown = q ? items.filter((it) => filterText(it).toLowerCase().includes(q)) : items;
     mount(tbody, shown.length ? shown.map((it) => h("tr", {"data-id": rowKey(it)},
-      columns.map(([, f]) => h("td", {}, f(it))), h("td", {class: "actions"}, actions(it, () => load())))) :
+      columns.map(([head, f]) => h("td", {"data-label": head}, f(it))), h("td", {class: "actions"}, actions(it, () => load())))) :
       h("tr", {}, h("td", {colspan: columns.length + 1, class: "muted"}, q ? "Nothing on this page matches." : "None yet.")));
   }
   async function load() {
@@ -41,7 +41,7 @@ export function listPage(view, {title, path, columns, actions, rowKey, filterTex
   mount(view,
     h("div", {class: "page-head"}, h("h1", {}, title), h("div", {class: "toolbar"}, ...buttons)),
     h("div", {class: "field inline"}, h("label", {for: "list-filter"}, "Search"), Object.assign(filter, {id: "list-filter"})),
-    h("div", {class: "table-wrap"}, h("table", {class: "list"},
+    h("div", {class: "table-wrap as-cards"}, h("table", {class: "list"},
       h("thead", {}, h("tr", {}, columns.map(([head]) => h("th", {scope: "col"}, head)), h("th", {scope: "col"}, h("span", {class: "sr-only"}, "Actions")))),
       tbody)),
     h("div", {class: "pager"}, prev, pageInfo, next));

@@ -3,7 +3,7 @@
 // polygons. Leaflet and its cluster plugin are classic scripts (global L).
 import {h, mount, say} from "./dom.js";
 import {get, all, qs} from "./api.js";
-import {beaconHealth, COLOURS} from "./health.js";
+import {beaconHealth} from "./health.js";
 
 const L = window.L;
 const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
@@ -38,7 +38,7 @@ export async function mapPage(view, query) {
     settings(), all("/v1/stores"), all("/v1/beacons"), all("/v1/programs"),
   ]).catch((e) => { say(e.message, true); return [{tiles: ""}, [], [], []]; });
 
-  const map = L.map(el, {worldCopyJump: true, zoomSnap: 0.5});
+  const map = L.map(el, {worldCopyJump: true, zoomSnap: 0.5, minZoom: 1, maxZoom: 19}); // the cluster layer needs a maxZoom
   current = map;
   if (cfg.tiles) {
     L.tileLayer(cfg.tiles, {maxZoom: 19, attribution: escapeHTML(cfg.attribution || "")}).addTo(map);
@@ -65,14 +65,13 @@ export async function mapPage(view, query) {
     const s = storeByID.get(sid);
     if (!s) continue;
     bs.forEach((b, i) => {
-      // Beacons sit on their store: spread them on a small ring around it.
-      const a = (2 * Math.PI * i) / bs.length, r = bs.length > 1 ? 0.00012 : 0;
+      // A beacon is drawn as a dot beside its store's pin, a few pixels
+      // apart from the store's other beacons, whatever the zoom.
       const hl = beaconHealth(b);
-      const cm = L.circleMarker([s.lat + r * Math.sin(a) + 0.00008, s.lng + r * Math.cos(a) + 0.00008],
-        {radius: 7, color: "#fff", weight: 2, fillColor: COLOURS[hl.level], fillOpacity: 1, className: "beacon beacon-" + hl.level});
-      cm.bindTooltip(h("span", {}, (b.label || b.id) + ": " + hl.text));
-      cm.on("click", () => { location.hash = "#/beacons/" + b.id; });
-      beaconLayer.addLayer(cm);
+      const icon = L.divIcon({className: "beacon beacon-" + hl.level, iconSize: [14, 14], iconAnchor: [-8 - 16 * (i % 6), 34 - 16 * Math.floor(i / 6)]});
+      const bm = L.marker([s.lat, s.lng], {icon, title: (b.label || b.id) + ": " + hl.text, keyboard: true, zIndexOffset: 1000});
+      bm.on("click", () => { location.hash = "#/beacons/" + b.id; });
+      beaconLayer.addLayer(bm);
     });
   }
   beaconLayer.addTo(map);

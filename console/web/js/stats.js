@@ -86,7 +86,10 @@ export async function statsPage(view, query) {
   const width = () => Math.max(280, out.clientWidth - 8);
   const utc = (ts) => uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC");
   const opts = (series, height) => ({width: width(), height, tzDate: utc, series: [{label: "Day"}, ...series],
-    scales: {x: {time: true}}, axes: [{}, {}], cursor: {drag: {x: false, y: false}}});
+    scales: {x: {time: true}}, cursor: {drag: {x: false, y: false}},
+    // Daily figures: ticks fall on days and show the date alone.
+    axes: [{space: 50, incrs: [86400, 2 * 86400, 7 * 86400, 14 * 86400, 28 * 86400, 91 * 86400],
+      values: (u, splits) => splits.map((ts) => new Date(ts * 1e3).toISOString().slice(5, 10))}, {}]});
   const counts = new uPlot(opts(SERIES.map(([, label, stroke]) => ({label, stroke, width: 2, points: {show: true}})), 260), data.counts, countsEl);
   const dwell = new uPlot(opts([{label: "Avg dwell (s)", stroke: "#cf222e", width: 2, fill: "rgba(207,34,46,0.08)", points: {show: true}}], 200), data.dwell, dwellEl);
   // The chart keeps its instance on its element, where the browser test
