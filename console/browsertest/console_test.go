@@ -133,7 +133,7 @@ func newSession(t *testing.T) *session {
 
 func (s *session) do(steps ...chromedp.Action[chromedp.Void]) {
 	s.t.Helper()
-	ctx, cancel := context.WithTimeout(s.ctx, 20*time.Second)
+	ctx, cancel := context.WithTimeout(s.ctx, 30*time.Second)
 	defer cancel()
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		s.t.Fatalf("browser: %v; page errors: %v", err, s.jsErrors())
@@ -159,7 +159,7 @@ func (s *session) eval(expr string, out any) {
 // page, which the console's CSP rightly forbids.
 func (s *session) wait(what, cond string) {
 	s.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		var ok bool
 		s.eval("!!("+cond+")", &ok)
