@@ -368,6 +368,20 @@ func TestConsole(t *testing.T) {
 	}
 	s.shot("import-desktop")
 
+	// The same with GeoJSON: the second feature has no name.
+	s.open("#/stores/import")
+	geoPath, _ := filepath.Abs("testdata/stores.geojson")
+	s.do(chromedp.SetUploadFiles(chromedp.CSS(`input[type=file]`), []string{geoPath}))
+	s.submit()
+	s.wait("the GeoJSON import's summary", `document.getElementById("import-summary").textContent !== ""`)
+	s.eval(`(() => { const p = document.getElementById("import-progress"); return {value: p.value, max: p.max,
+		text: document.getElementById("import-progress-text").textContent, sum: document.getElementById("import-summary").textContent,
+		failed: [...document.querySelectorAll("#import-failed tbody tr")].map(tr => [...tr.cells].map(c => c.textContent))}; })()`, &imp)
+	if imp.Value != 2 || imp.Text != "2 of 2 rows" || imp.Sum != "1 imported, 1 failed." ||
+		len(imp.Failed) != 1 || imp.Failed[0][0] != "2" || !strings.Contains(imp.Failed[0][1], "name") {
+		t.Errorf("GeoJSON import: progress %v %q, summary %q, failed %q", imp.Value, imp.Text, imp.Sum, imp.Failed)
+	}
+
 	// A program at the first store, by the form.
 	var stores struct {
 		Items []struct{ ID, Name string }
@@ -407,10 +421,15 @@ func TestConsole(t *testing.T) {
 	}
 	bc := beacons.Items[0]
 
-	// A simulated agent day on that beacon, uploaded through the API.
-	sum := agentDay(t, s.base, token)
-	if sum.Accepted == 0 {
-		t.Fatalf("agent day: %+v", sum)
+	// Simulated agent days on that beacon (a short day on four of the last
+	// six days, busier each time), uploaded through the API.
+	var shakesMade int64
+	for i, daysAgo := range []int{5, 3, 1, 0} {
+		sum := agentDay(t, s.base, token, time.Now().AddDate(0, 0, -daysAgo), uint64(i+1), 6+4*i)
+		if sum.Accepted == 0 {
+			t.Fatalf("agent day %d: %+v", i, sum)
+		}
+		shakesMade += sum.ThisRun[nearby.EventShake]
 	}
 
 	// The beacon's page shows the heartbeat.
@@ -451,8 +470,8 @@ func TestConsole(t *testing.T) {
 			want.Dwell[1] = append(want.Dwell[1], d.AvgDwellS)
 			shakes += d.ShakePV
 		}
-		if shakes != sum.Generated[nearby.EventShake] || shakes == 0 {
-			t.Errorf("%s: API counts %d shakes, the agent made %d", kind, shakes, sum.Generated[nearby.EventShake])
+		if shakes != shakesMade || shakes == 0 {
+			t.Errorf("%s: API counts %d shakes, the agent made %d", kind, shakes, shakesMade)
 		}
 		if !reflect.DeepEqual(plotted, want) {
 			t.Errorf("%s chart data %v, API %v", kind, plotted, want)
@@ -489,7 +508,7 @@ func TestConsole(t *testing.T) {
 	s.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
 	for _, p := range []struct{ name, hash, ready string }{
 		{"map", "#/map", `document.querySelector("path.heat-cell")`},
-		{"stores", "#/stores", `document.querySelector("table.list tbody tr[data-id]")`},
+		{"stores", "#/stores", `document.querySelectorAll("table.list tbody tr[data-id]").length === 5`},
 		{"store-form", "#/stores/new", `document.querySelector("form")`},
 		{"import", "#/stores/import", `document.querySelector("form")`},
 		{"programs", "#/programs", `document.querySelector("table.list tbody tr[data-id]")`},
@@ -518,11 +537,11 @@ func TestConsole(t *testing.T) {
 }
 
 // agentDay runs a beacon agent on a simulated shop floor for a short day
-// played as fast as it can, against the daemon at base.
-func agentDay(t *testing.T, base, token string) agent.Summary {
+// ending at end, played as fast as it can, against the daemon at base.
+func agentDay(t *testing.T, base, token string, end time.Time, seed uint64, phones int) agent.Summary {
 	t.Helper()
 	dur := 4 * time.Minute
-	sim, err := ble.NewSim(ble.SimOptions{Seed: 11, Phones: 12, Duration: dur, Start: time.Now().Add(-dur).Truncate(time.Millisecond)})
+	sim, err := ble.NewSim(ble.SimOptions{Seed: seed, Phones: phones, Duration: dur, Start: end.Add(-dur).Truncate(time.Millisecond)})
 	if err != nil {
 		t.Fatal(err)
 	}

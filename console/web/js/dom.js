@@ -31,21 +31,21 @@ export function mount(el, ...children) {
   return el;
 }
 
-let statusTimer, statusAt = 0;
+let statusTimer, statusPages = 0;
 // say shows a short message in the status line (announced to screen readers).
 export function say(msg, isError) {
   const el = document.getElementById("status");
   el.textContent = msg;
   el.classList.toggle("error", !!isError);
-  statusAt = Date.now();
+  statusPages = 0;
   clearTimeout(statusTimer);
   if (msg) statusTimer = setTimeout(() => { el.textContent = ""; }, 6000);
 }
 
-// unsay clears a message said before the page that is opening: one said
-// while opening it (e.g. "Store created", then the map) stays.
+// unsay is called as each page opens: a message survives one page change
+// ("Store created", then the map), not two.
 export function unsay() {
-  if (Date.now() - statusAt > 1500) document.getElementById("status").textContent = "";
+  if (++statusPages > 1) document.getElementById("status").textContent = "";
 }
 
 let uid = 0;
