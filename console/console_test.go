@@ -148,7 +148,7 @@ func TestHandler(t *testing.T) {
 			t.Errorf("%s: body lacks %q", name, tc.body)
 		}
 		for k, v := range map[string]string{"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
-			"Content-Security-Policy": h.CSP(), "Referrer-Policy": "no-referrer"} {
+			"Content-Security-Policy": h.CSP(), "Referrer-Policy": "strict-origin-when-cross-origin"} {
 			if got := w.Header().Get(k); got != v {
 				t.Errorf("%s: %s %q, want %q", name, k, got, v)
 			}

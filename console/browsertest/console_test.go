@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -480,6 +481,20 @@ func TestConsole(t *testing.T) {
 		s.eval(`document.querySelectorAll("#stats-table tbody tr").length`, &rows)
 		if rows != len(st.Days) {
 			t.Errorf("%s table has %d rows, API %d days", kind, rows, len(st.Days))
+		}
+		// The CSV download holds the same numbers, one line a day.
+		daysJSON, _ := json.Marshal(st.Days)
+		csv, err := chromedp.Run(s.ctx, chromedp.Evaluate[string](
+			`import("./js/stats.js").then(m => m.toCSV(`+string(daysJSON)+`))`, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantCSV := "date,shake_pv,shake_uv,visits,visitors,avg_dwell_s\n"
+		for _, d := range st.Days {
+			wantCSV += fmt.Sprintf("%s,%d,%d,%d,%d,%s\n", d.Date, d.ShakePV, d.ShakeUV, d.Visits, d.Visitors, strconv.FormatFloat(d.AvgDwellS, 'f', -1, 64))
+		}
+		if csv != wantCSV {
+			t.Errorf("%s CSV:\n%s\nwant:\n%s", kind, csv, wantCSV)
 		}
 		if kind == "beacon" {
 			s.shot("stats-desktop")
