@@ -515,8 +515,14 @@ func TestConsole(t *testing.T) {
 	s.shot("shakes-desktop")
 
 	// The map with the beacon's health and the heatmap of the day's events.
-	s.open("#/map")
+	// The store's popup lists its hours, program and beacon.
+	s.open("#/map?store=" + storeID)
 	s.wait("the beacon and the heatmap", `document.querySelector(".beacon-ok") && document.querySelector("path.heat-cell")`)
+	s.wait("the store's popup", `document.querySelector(".leaflet-popup-content .popup")`)
+	if got := s.text(`document.querySelector(".leaflet-popup-content").textContent`); !strings.Contains(got, "08:00–18:00") ||
+		!strings.Contains(got, "Loyalty card") || !strings.Contains(got, "Till") || !strings.Contains(got, "Statistics") {
+		t.Errorf("store popup %q, want its hours, program, beacon and a statistics link", got)
+	}
 	s.shot("map-desktop")
 
 	// The same pages on a phone.
