@@ -383,17 +383,39 @@ func TestConsole(t *testing.T) {
 		t.Errorf("GeoJSON import: progress %v %q, summary %q, failed %q", imp.Value, imp.Text, imp.Sum, imp.Failed)
 	}
 
-	// A program at the first store, by the form.
 	var stores struct {
 		Items []struct{ ID, Name string }
 	}
 	s.api("GET", "/v1/stores?limit=100", key, nil, &stores)
-	storeID := ""
+	ids := map[string]string{}
 	for _, st := range stores.Items {
-		if st.Name == "Soho Roastery" {
-			storeID = st.ID
-		}
+		ids[st.Name] = st.ID
 	}
+	storeID := ids["Soho Roastery"]
+
+	// Edit a store by its form; delete another from the list (the button
+	// asks once more).
+	s.open("#/stores/" + storeID + "/edit")
+	if got := s.text(`document.querySelector("form [name=name]").value`); got != "Soho Roastery" {
+		t.Fatalf("edit form shows name %q", got)
+	}
+	s.fill(map[string]string{"address": "14 Old Compton St"})
+	s.submit()
+	s.wait("the map after the edit", `document.getElementById("view").dataset.page === "map"`)
+	s.open("#/stores")
+	s.wait("the edited address", `[...document.querySelectorAll("table.list td")].some(td => td.textContent === "14 Old Compton St")`)
+	del := fmt.Sprintf(`document.querySelector('tr[data-id=%q] button.danger')`, ids["Trafalgar Cart"])
+	s.do(chromedp.Evaluate[chromedp.Void](del + `.click()`))
+	if got := s.text(del + `.textContent`); got != "Confirm delete" {
+		t.Fatalf("delete button after one click: %q", got)
+	}
+	s.do(chromedp.Evaluate[chromedp.Void](del + `.click()`))
+	s.wait("the list without the deleted store", fmt.Sprintf(`!document.querySelector('tr[data-id=%q]') && document.querySelectorAll("table.list tbody tr[data-id]").length === 4`, ids["Trafalgar Cart"]))
+	if code := s.api("GET", "/v1/stores/"+ids["Trafalgar Cart"], key, nil, nil); code != 404 {
+		t.Errorf("deleted store: GET answers %d", code)
+	}
+
+	// A program at the first store, by the form.
 	s.open("#/programs/new")
 	s.fill(map[string]string{"app_id": "wx-browser", "name": "Loyalty card", "category": "coffee", "description": "Stamps for every cup"})
 	s.do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`[...document.querySelector("select[name=store_ids]").options].forEach(o => o.selected = o.value === %q)`, storeID)))
@@ -529,7 +551,7 @@ func TestConsole(t *testing.T) {
 	s.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
 	for _, p := range []struct{ name, hash, ready string }{
 		{"map", "#/map", `document.querySelector("path.heat-cell")`},
-		{"stores", "#/stores", `document.querySelectorAll("table.list tbody tr[data-id]").length === 5`},
+		{"stores", "#/stores", `document.querySelectorAll("table.list tbody tr[data-id]").length === 4`},
 		{"store-form", "#/stores/new", `document.querySelector("form")`},
 		{"import", "#/stores/import", `document.querySelector("form")`},
 		{"programs", "#/programs", `document.querySelector("table.list tbody tr[data-id]")`},

@@ -79,6 +79,8 @@ export function showErrors(form, err) {
     if (slot) {
       slot.textContent = (slot.textContent ? slot.textContent + "; " : "") + fe.message;
       placed++;
+      const fold = slot.closest("details");
+      if (fold) fold.open = true; // an error inside a folded section must show
       const ctl = form.querySelector(`[name="${CSS.escape(slot.dataset.errorFor)}"]`);
       if (ctl) ctl.setAttribute("aria-invalid", "true");
     } else rest.push((fe.field ? fe.field + " " : "") + fe.message);
