@@ -574,6 +574,26 @@ func TestConsole(t *testing.T) {
 	s.shot("signin-phone")
 	s.do(chromedp.EmulateViewport(1280, 800))
 
+	// The CSP is in force in the browser: an inline script is refused and
+	// reported, so the check below would see one.
+	before := len(s.jsErrors())
+	s.do(chromedp.Evaluate[chromedp.Void](`(() => { const sc = document.createElement("script");
+		sc.textContent = "window.__inline = 1"; document.body.append(sc); })()`))
+	var ran bool
+	s.eval(`!!window.__inline`, &ran)
+	if ran {
+		t.Error("an inline script ran despite the CSP")
+	}
+	for deadline := time.Now().Add(5 * time.Second); len(s.jsErrors()) == before && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if errs := s.jsErrors(); len(errs) != before+1 || !strings.Contains(errs[before], "Content Security Policy") {
+		t.Errorf("after an inline script, page errors %q; want one CSP violation", errs[before:])
+	}
+	s.mu.Lock()
+	s.errors = s.errors[:before]
+	s.mu.Unlock()
+
 	if errs := s.jsErrors(); len(errs) > 0 {
 		t.Errorf("the console logged %d errors:\n%s", len(errs), strings.Join(errs, "\n"))
 	}
