@@ -555,6 +555,8 @@ func TestConsole(t *testing.T) {
 		{"store-form", "#/stores/new", `document.querySelector("form")`},
 		{"import", "#/stores/import", `document.querySelector("form")`},
 		{"programs", "#/programs", `document.querySelector("table.list tbody tr[data-id]")`},
+		{"program-form", "#/programs/new", `document.querySelector("form select[name=store_ids]")`},
+		{"beacon-form", "#/beacons/new", `document.querySelector("form select[name=store_id]")`},
 		{"beacons", "#/beacons", `document.querySelector("table.list tbody tr[data-id]")`},
 		{"beacon", "#/beacons/" + bc.ID, `document.getElementById("heartbeat")`},
 		{"stats", fmt.Sprintf("#/stats?beacon=%s&from=%s&to=%s", bc.ID, from, to), `document.getElementById("chart-counts").uplot`},
@@ -562,6 +564,12 @@ func TestConsole(t *testing.T) {
 	} {
 		s.open(p.hash)
 		s.wait(p.name, p.ready)
+		var unlabelled []string
+		s.eval(`[...document.querySelectorAll("main input, main select, main textarea")]
+			.filter(e => e.type !== "hidden" && !e.labels.length && !e.getAttribute("aria-label")).map(e => e.name || e.id || e.outerHTML)`, &unlabelled)
+		if len(unlabelled) > 0 {
+			t.Errorf("%s: controls without a label: %q", p.name, unlabelled)
+		}
 		var overflow bool
 		s.eval(`document.documentElement.scrollWidth > window.innerWidth + 1`, &overflow)
 		if overflow {
