@@ -577,6 +577,51 @@ func TestConsole(t *testing.T) {
 		}
 		s.shot(p.name + "-phone")
 	}
+
+	// A file larger than one upload chunk: the progress counts every
+	// chunk, a failed row keeps its number in the whole file, and the list
+	// pages through the stores.
+	s.do(chromedp.EmulateViewport(1280, 800))
+	var big strings.Builder
+	big.WriteString("name,lat,lng,category\n")
+	for i := 1; i <= 620; i++ {
+		if i == 555 {
+			big.WriteString("No Latitude,,-0.1,coffee\n")
+			continue
+		}
+		fmt.Fprintf(&big, "\"Kiosk %d, Soho\",%.5f,%.5f,coffee\n", i, 51.50+float64(i%25)/1000, -0.15+float64(i/25)/1000)
+	}
+	bigPath := filepath.Join(t.TempDir(), "big.csv")
+	if err := os.WriteFile(bigPath, []byte(big.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s.open("#/stores/import")
+	s.do(chromedp.SetUploadFiles(chromedp.CSS(`input[type=file]`), []string{bigPath}))
+	s.submit()
+	s.wait("the big import's summary", `document.getElementById("import-summary").textContent !== ""`)
+	s.eval(`(() => { const p = document.getElementById("import-progress"); return {value: p.value, max: p.max,
+		text: document.getElementById("import-progress-text").textContent, sum: document.getElementById("import-summary").textContent,
+		failed: [...document.querySelectorAll("#import-failed tbody tr")].map(tr => [...tr.cells].map(c => c.textContent))}; })()`, &imp)
+	if imp.Value != 620 || imp.Text != "620 of 620 rows" || imp.Sum != "619 imported, 1 failed." ||
+		len(imp.Failed) != 1 || imp.Failed[0][0] != "555" || !strings.Contains(imp.Failed[0][1], "lat") {
+		t.Errorf("big import: progress %v %q, summary %q, failed %q; want row 555 naming lat", imp.Value, imp.Text, imp.Sum, imp.Failed)
+	}
+	s.open("#/stores")
+	s.wait("a full first page", `document.querySelectorAll("table.list tbody tr[data-id]").length === 20`)
+	first := s.text(`document.querySelector("table.list tbody tr[data-id]").dataset.id`)
+	s.do(chromedp.Click(chromedp.CSS(`.pager button:last-child`)))
+	s.wait("the second page", `document.querySelector(".pager .muted").textContent === "Page 2"`)
+	second := s.text(`document.querySelector("table.list tbody tr[data-id]").dataset.id`)
+	s.do(chromedp.Click(chromedp.CSS(`.pager button:first-child`)))
+	s.wait("the first page again", `document.querySelector(".pager .muted").textContent === "Page 1"`)
+	if again := s.text(`document.querySelector("table.list tbody tr[data-id]").dataset.id`); first == second || again != first {
+		t.Errorf("paging: first row %s, on page 2 %s, back on page 1 %s", first, second, again)
+	}
+	// Thousands of stores stay usable on the map: they cluster.
+	s.open("#/map")
+	s.wait("clusters", `document.querySelector(".marker-cluster")`)
+
+	s.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
 	s.do(chromedp.Click(chromedp.ID("signout")))
 	s.wait("the sign-in form", `document.querySelector("input[name=token]")`)
 	s.shot("signin-phone")
