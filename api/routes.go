@@ -69,6 +69,7 @@ var (
 		qNum("min_lng", "West edge (WGS84 degrees); greater than max_lng crosses the antimeridian.", -180, 180).required(),
 		qNum("max_lat", "North edge (WGS84 degrees).", -90, 90).required(),
 		qNum("max_lng", "East edge (WGS84 degrees).", -180, 180).required(),
+		qBool("boundary", "Add each cell's polygon as boundary: [[lat, lng], ...]."),
 	}, rangeQuery...)
 )
 

@@ -103,6 +103,9 @@ type heatCellJSON struct {
 	Cell   string `json:"cell" jsonschema:"pattern=^[0-9a-f]+$" jsonschema_description:"H3 cell index, hex."`
 	Count  int64  `json:"count" jsonschema:"minimum=0" jsonschema_description:"Events of the merchant's stores in the cell."`
 	Stores int    `json:"stores" jsonschema:"minimum=0" jsonschema_description:"The merchant's stores in the cell."`
+	// Boundary is the cell's polygon, [lat, lng] vertices, with
+	// ?boundary=true: a map draws the cells without an H3 library.
+	Boundary [][2]float64 `json:"boundary,omitempty" jsonschema_description:"The cell's polygon as [lat, lng] vertices (with ?boundary=true)."`
 }
 
 type heatmapJSON struct {
@@ -112,17 +115,24 @@ type heatmapJSON struct {
 	Cells []heatCellJSON `json:"cells" jsonschema_description:"Cells with stores, most events first."`
 }
 
-// handleHeatmap is GET /v1/stats/heatmap: the merchant's stores in the box,
-// their event counts summed per H3 cell of resolution res.
-func (s *Server) handleHeatmap(c echo.Context) error {
+// heatmapQuery reads the heatmap's own parameters: res, boundary and the
+// box, naming every bad one.
+func heatmapQuery(c echo.Context) (q discovery.HeatmapQuery, err error) {
 	var p nearby.Problems
-	res := 7
+	q.Res = 7
 	if v := c.QueryParam("res"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > 15 {
 			p.Addf("res", "must be an integer between 0 and 15")
 		}
-		res = n
+		q.Res = n
+	}
+	if v := c.QueryParam("boundary"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			p.Addf("boundary", "must be true or false")
+		}
+		q.Boundary = b
 	}
 	var box [4]float64
 	for i, name := range []string{"min_lat", "min_lng", "max_lat", "max_lng"} {
@@ -140,22 +150,34 @@ func (s *Server) handleHeatmap(c echo.Context) error {
 			p.Addf("min_lat", "must not be greater than max_lat")
 		}
 	}
-	if err := p.Err(); err != nil {
-		return err
-	}
-	from, to, err := s.statsRange(c)
+	q.Bounds = geo.Bounds{MinLat: box[0], MinLng: box[1], MaxLat: box[2], MaxLng: box[3]}
+	return q, p.Err()
+}
+
+// handleHeatmap is GET /v1/stats/heatmap: the merchant's stores in the box,
+// their event counts summed per H3 cell of resolution res.
+func (s *Server) handleHeatmap(c echo.Context) error {
+	q, err := heatmapQuery(c)
 	if err != nil {
 		return err
 	}
-	cells, err := s.stats.Heatmap(c.Request().Context(), discovery.HeatmapQuery{MerchantID: merchantOf(c),
-		Bounds: geo.Bounds{MinLat: box[0], MinLng: box[1], MaxLat: box[2], MaxLng: box[3]},
-		Res:    res, From: from, To: to, MaxStores: s.cfg.MaxHeatmap})
+	if q.From, q.To, err = s.statsRange(c); err != nil {
+		return err
+	}
+	q.MerchantID, q.MaxStores = merchantOf(c), s.cfg.MaxHeatmap
+	cells, err := s.stats.Heatmap(c.Request().Context(), q)
 	if err != nil {
 		return err
 	}
-	out := heatmapJSON{Res: res, From: from, To: to, Cells: make([]heatCellJSON, len(cells))}
+	out := heatmapJSON{Res: q.Res, From: q.From, To: q.To, Cells: make([]heatCellJSON, len(cells))}
 	for i, hc := range cells {
 		out.Cells[i] = heatCellJSON{Cell: hc.Cell, Count: hc.Count, Stores: hc.Stores}
+		if hc.Boundary != nil {
+			out.Cells[i].Boundary = make([][2]float64, len(hc.Boundary))
+			for j, v := range hc.Boundary {
+				out.Cells[i].Boundary[j] = [2]float64{v.Lat, v.Lng}
+			}
+		}
 	}
 	return c.JSON(http.StatusOK, out)
 }

@@ -68,3 +68,53 @@ func TestServer_HeatmapCapCountsOnlyOwnStores(t *testing.T) {
 		t.Fatalf("over the cap: status %d, problem %+v; want 400 naming bounds", w.Code, p)
 	}
 }
+
+// ?boundary=true adds each cell's polygon, whose vertices surround the
+// stores counted in it; without it the answer has no boundary; a value that
+// is not a boolean is a 400 naming the parameter.
+func TestServer_HeatmapBoundary(t *testing.T) {
+	ts := newTestServer(t, nil)
+	key := withMerchant(ts)
+	if err := ts.Cat.PutStore(&nearby.Store{ID: 1, MerchantID: 1, Name: "s", Lat: 51.5, Lng: -0.1, Category: "shop"}); err != nil {
+		t.Fatal(err)
+	}
+	ts.Reg.StoreEventCountsFn = func(_ context.Context, ids []uint64, _, _ time.Time) (map[uint64]int64, error) {
+		return map[uint64]int64{1: 7}, nil
+	}
+	const box = "/v1/stats/heatmap?res=7&min_lat=51&min_lng=-1&max_lat=52&max_lng=1"
+	type cell struct {
+		Count    int64        `json:"count"`
+		Boundary [][2]float64 `json:"boundary"`
+	}
+	for _, tc := range []struct {
+		query    string
+		vertices bool
+	}{{"", false}, {"&boundary=false", false}, {"&boundary=true", true}} {
+		w := ts.serve("GET", box+tc.query, key, "")
+		var got struct{ Cells []cell }
+		if err := json.Unmarshal(w.Body.Bytes(), &got); w.Code != 200 || err != nil || len(got.Cells) != 1 || got.Cells[0].Count != 7 {
+			t.Fatalf("%q: %d %s (%v)", tc.query, w.Code, w.Body, err)
+		}
+		b := got.Cells[0].Boundary
+		if !tc.vertices {
+			if b != nil {
+				t.Errorf("%q: boundary %v, want none", tc.query, b)
+			}
+			continue
+		}
+		if len(b) != 6 {
+			t.Fatalf("%q: %d vertices, want a hexagon", tc.query, len(b))
+		}
+		minLat, maxLat, minLng, maxLng := 90.0, -90.0, 180.0, -180.0
+		for _, v := range b {
+			minLat, maxLat, minLng, maxLng = min(minLat, v[0]), max(maxLat, v[0]), min(minLng, v[1]), max(maxLng, v[1])
+		}
+		if 51.5 < minLat || 51.5 > maxLat || -0.1 < minLng || -0.1 > maxLng || maxLat-minLat > 0.1 {
+			t.Errorf("boundary %v does not surround the store at 51.5,-0.1 as a res-7 cell", b)
+		}
+	}
+	w := ts.serve("GET", box+"&boundary=maybe", key, "")
+	if p := problemOf(t, w); w.Code != 400 || len(p.Errors) == 0 || p.Errors[0].Field != "boundary" {
+		t.Fatalf("boundary=maybe: status %d, problem %+v; want 400 naming boundary", w.Code, p)
+	}
+}

@@ -9,10 +9,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/nearby-dev/nearby/api"
 	"github.com/nearby-dev/nearby/catalog"
+	"github.com/nearby-dev/nearby/console"
 	"github.com/nearby-dev/nearby/discovery"
 	"github.com/nearby-dev/nearby/geo"
 	"github.com/nearby-dev/nearby/store"
@@ -36,6 +38,9 @@ type Config struct {
 	// LockTimeout bounds the wait for the file lock; 0 means
 	// DefaultLockTimeout.
 	LockTimeout time.Duration
+	// Console configures the browser console; the zero value shows its map
+	// without tiles.
+	Console console.Options
 }
 
 // Daemon is a built discoveryd: its parts are exported for the program
@@ -46,6 +51,7 @@ type Daemon struct {
 	Catalog *catalog.Catalog
 	Service *discovery.Service
 	Server  *api.Server
+	Console *console.Handler
 }
 
 // Open builds a daemon over the registry at cfg.Path. Its catalog starts
@@ -59,11 +65,15 @@ func Open(cfg Config) (*Daemon, error) {
 	if timeout <= 0 {
 		timeout = DefaultLockTimeout
 	}
+	con, err := console.New(cfg.Console)
+	if err != nil {
+		return nil, fmt.Errorf("daemon: %w", err)
+	}
 	db, err := store.Open(cfg.Path, &store.Options{Timeout: timeout, Now: cfg.Now, Logger: logger.With(slog.String("sys", "store"))})
 	if err != nil {
 		return nil, fmt.Errorf("daemon: %w", err)
 	}
-	d := &Daemon{DB: db, Index: geo.New()}
+	d := &Daemon{DB: db, Index: geo.New(), Console: con}
 	// Briefs renders each store and program once, at write time, as the
 	// API's JSON: the nearby answer then copies them instead of encoding.
 	d.Catalog = catalog.New(d.Index, &catalog.Options{Renderer: api.Briefs{}, Now: cfg.Now})
@@ -82,6 +92,21 @@ func Open(cfg Config) (*Daemon, error) {
 		return nil, fmt.Errorf("daemon: %w", err)
 	}
 	return d, nil
+}
+
+// Handler serves the whole daemon: the browser console at /console/ (and
+// the redirect of /) and the API everywhere else. The paths are split here
+// rather than in a ServeMux so that the API sees its requests unchanged
+// (no path cleaning or redirects of its own).
+func (d *Daemon) Handler() http.Handler {
+	apiHandler := d.Server.Handler()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if console.Owns(r.URL.Path) {
+			d.Console.ServeHTTP(w, r)
+			return
+		}
+		apiHandler.ServeHTTP(w, r)
+	})
 }
 
 // Load fills the catalog from the registry and marks the server ready.

@@ -31,6 +31,8 @@ type HeatmapQuery struct {
 	// MaxStores is the most of the merchant's stores the box may hold;
 	// more is a 400 naming "bounds".
 	MaxStores int
+	// Boundary adds each cell's polygon.
+	Boundary bool
 }
 
 // HeatCell is one H3 cell of a heatmap: the summed event count of the
@@ -39,6 +41,8 @@ type HeatCell struct {
 	Cell   string
 	Count  int64
 	Stores int
+	// Boundary is the cell's polygon, with HeatmapQuery.Boundary.
+	Boundary []geo.Point
 }
 
 // Heatmap sums the event counts of the merchant's stores in q.Bounds per
@@ -87,6 +91,11 @@ func (s *Service) Heatmap(ctx context.Context, q HeatmapQuery) ([]HeatCell, erro
 	}
 	cells := make([]HeatCell, 0, len(agg))
 	for _, hc := range agg {
+		if q.Boundary {
+			if hc.Boundary, err = geo.CellBoundary(hc.Cell); err != nil {
+				return nil, nearby.Internal(err)
+			}
+		}
 		cells = append(cells, *hc)
 	}
 	slices.SortFunc(cells, func(a, b HeatCell) int {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nearby-dev/nearby/api"
+	"github.com/nearby-dev/nearby/console"
 	"github.com/nearby-dev/nearby/logattr"
 )
 
@@ -27,6 +28,10 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	MaxImportBytes  int64
 	TrustForwarded  bool
+	// ConsoleTiles is the console map's tile URL template ("" for none)
+	// and ConsoleAttribution the credit shown with them.
+	ConsoleTiles       string
+	ConsoleAttribution string
 	// GCPercent is the collector's GOGC once the index is loaded; 0 leaves
 	// the runtime's setting alone. See servingGCPercent.
 	GCPercent int
@@ -51,15 +56,17 @@ const (
 // DefaultConfig returns the configuration of a fresh start with no flags.
 func DefaultConfig() Config {
 	return Config{
-		Listen:          DefaultListen,
-		DataDir:         DefaultDataDir,
-		LogLevel:        DefaultLogLevel,
-		LogFormat:       DefaultLogFormat,
-		RateLimit:       api.DefaultRateLimit,
-		RateBurst:       api.DefaultRateBurst,
-		ShutdownTimeout: DefaultShutdownTimeout,
-		MaxImportBytes:  api.DefaultMaxImportBytes,
-		GCPercent:       DefaultGCPercent,
+		Listen:             DefaultListen,
+		DataDir:            DefaultDataDir,
+		LogLevel:           DefaultLogLevel,
+		LogFormat:          DefaultLogFormat,
+		RateLimit:          api.DefaultRateLimit,
+		RateBurst:          api.DefaultRateBurst,
+		ShutdownTimeout:    DefaultShutdownTimeout,
+		MaxImportBytes:     api.DefaultMaxImportBytes,
+		GCPercent:          DefaultGCPercent,
+		ConsoleTiles:       console.DefaultTiles,
+		ConsoleAttribution: console.DefaultAttribution,
 	}
 }
 
@@ -81,6 +88,8 @@ func (c *Config) specs() []flagSpec {
 		{"shutdown-timeout", "DISCOVERYD_SHUTDOWN_TIMEOUT", "how long to drain requests on SIGTERM/SIGINT", (*durationValue)(&c.ShutdownTimeout)},
 		{"max-import-bytes", "DISCOVERYD_MAX_IMPORT_BYTES", "largest body of POST /v1/stores/import", (*int64Value)(&c.MaxImportBytes)},
 		{"trust-forwarded-for", "DISCOVERYD_TRUST_FORWARDED_FOR", "behind a reverse proxy: take the client IP from X-Forwarded-For when the peer is a private or loopback address", (*boolValue)(&c.TrustForwarded)},
+		{"console-tiles", "DISCOVERYD_CONSOLE_TILES", "map tile URL template of the browser console at /console/ ({z}/{x}/{y}, optional {s}); empty shows the map without tiles", (*stringValue)(&c.ConsoleTiles)},
+		{"console-tiles-attribution", "DISCOVERYD_CONSOLE_TILES_ATTRIBUTION", "plain-text credit shown with the console's map tiles", (*stringValue)(&c.ConsoleAttribution)},
 		{"gc-percent", "DISCOVERYD_GC_PERCENT", "garbage collector's GOGC once the index is loaded (0: the runtime's own; ignored when the GOGC variable is set); the heap may grow to about (1+N/100) times the live heap, see Memory below", (*intValue)(&c.GCPercent)},
 	}
 }
@@ -176,6 +185,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 || c.MaxImportBytes <= 0 {
 		errs = append(errs, errors.New("--shutdown-timeout and --max-import-bytes must be positive"))
+	}
+	if err := console.CheckTiles(c.ConsoleTiles); err != nil {
+		errs = append(errs, fmt.Errorf("--console-tiles: %w", err))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("discoveryd: config: %w", err)

@@ -23,6 +23,7 @@ import (
 	"github.com/nearby-dev/nearby/api"
 	"github.com/nearby-dev/nearby/buildinfo"
 	"github.com/nearby-dev/nearby/catalog"
+	"github.com/nearby-dev/nearby/console"
 	"github.com/nearby-dev/nearby/daemon"
 	"github.com/nearby-dev/nearby/geo"
 	"github.com/nearby-dev/nearby/httpconn"
@@ -148,7 +149,8 @@ func (m *Main) Run(ctx context.Context) error {
 	cfg := api.DefaultConfig()
 	cfg.AdminToken, cfg.RateLimit, cfg.RateBurst, cfg.MaxImportBytes = token, c.RateLimit, c.RateBurst, c.MaxImportBytes
 	cfg.TrustForwardedFor = c.TrustForwarded
-	d, err := daemon.Open(daemon.Config{Path: filepath.Join(c.DataDir, DBFile), API: cfg, Logger: m.Logger})
+	d, err := daemon.Open(daemon.Config{Path: filepath.Join(c.DataDir, DBFile), API: cfg, Logger: m.Logger,
+		Console: console.Options{Tiles: c.ConsoleTiles, Attribution: c.ConsoleAttribution}})
 	if err != nil {
 		return fmt.Errorf("discoveryd: %w", err)
 	}
@@ -159,7 +161,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Listener = httpconn.Listener(l)
 	m.HTTP = &http.Server{
-		Handler:           m.Server.Handler(),
+		Handler:           d.Handler(),
 		ConnContext:       httpconn.ConnContext,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
