@@ -201,7 +201,7 @@ func (resolvedJSON) JSONSchemaExtend(s *jsonschema.Schema) {
 
 func (shakeRecordJSON) JSONSchemaExtend(s *jsonschema.Schema) {
 	prop(s, "proximity").Enum = enum(proximities)
-	prop(s, "device_id").MaxLength = uptr(nearby.MaxDeviceIDLen)
+	prop(s, "device_id").Pattern = "^(dv_[0-9a-f]{32})?$"
 }
 
 func (shakeJSON) JSONSchemaExtend(s *jsonschema.Schema) {

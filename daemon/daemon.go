@@ -36,6 +36,9 @@ type Config struct {
 	// LockTimeout bounds the wait for the file lock; 0 means
 	// DefaultLockTimeout.
 	LockTimeout time.Duration
+	// PseudonymKey keys the per-merchant device pseudonyms (see
+	// discovery.Options.PseudonymKey); nil: a random key for this run.
+	PseudonymKey []byte
 }
 
 // Daemon is a built discoveryd: its parts are exported for the program
@@ -68,7 +71,7 @@ func Open(cfg Config) (*Daemon, error) {
 	// API's JSON: the nearby answer then copies them instead of encoding.
 	d.Catalog = catalog.New(d.Index, &catalog.Options{Renderer: api.Briefs{}, Now: cfg.Now})
 	d.Service, err = discovery.New(db, d.Catalog, d.Index, &discovery.Options{
-		Logger: logger.With(slog.String("sys", "discovery")), Now: cfg.Now})
+		Logger: logger.With(slog.String("sys", "discovery")), Now: cfg.Now, PseudonymKey: cfg.PseudonymKey})
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("daemon: %w", err)

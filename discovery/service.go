@@ -118,6 +118,11 @@ type Options struct {
 	// Observe, if set, is told each command's op and outcome after it is
 	// applied (for metrics).
 	Observe func(cmd *Command, out *Outcome)
+	// PseudonymKey keys the per-merchant pseudonyms that replace every
+	// device id before a command is built (see pseudonyms); at least
+	// MinPseudonymKeyLen bytes. nil: a random key for this process only,
+	// so pseudonyms change at each start.
+	PseudonymKey []byte
 }
 
 // Service is the application. Create it with New; it is safe for
@@ -130,6 +135,7 @@ type Service struct {
 	now     func() time.Time
 	submit  Applier
 	observe func(*Command, *Outcome)
+	pseudo  pseudonyms
 	// writeOrder serialises record commands' commits with their catalog
 	// updates (see Apply).
 	writeOrder chan struct{}
@@ -144,7 +150,12 @@ func New(reg Registry, cat Catalog, idx Index, opts *Options) (*Service, error) 
 	if opts != nil {
 		o = *opts
 	}
-	s := &Service{reg: reg, cat: cat, idx: idx, logger: o.Logger, now: o.Now, observe: o.Observe, writeOrder: make(chan struct{}, 1)}
+	pseudo, err := newPseudonyms(o.PseudonymKey)
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{reg: reg, cat: cat, idx: idx, logger: o.Logger, now: o.Now, observe: o.Observe, pseudo: pseudo,
+		writeOrder: make(chan struct{}, 1)}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}

@@ -21,9 +21,10 @@ const EventRetention = nearby.MaxEventAge + 24*time.Hour
 const pruneBatch = 512
 
 // RecordEvents stores events seen at beacon beaconID: each event id not seen
-// before is accepted and counted in the beacon's and its store's statistics
-// for the event's local date (the store's time zone); an id seen before is
-// a duplicate and changes nothing. It does not validate (the api does).
+// before at this beacon is accepted and counted in the beacon's and its store's statistics
+// for the event's local date (the store's time zone); an id seen before at
+// this beacon is a duplicate and changes nothing. Ids are scoped to the
+// beacon, so no agent can collide with, or probe for, another beacon's. It does not validate (the api does).
 // Everything is committed (fsync) before it returns; concurrent calls share
 // a commit (bbolt DB.Batch). ENOTFOUND when the beacon does not exist.
 func (db *DB) RecordEvents(ctx context.Context, beaconID uint64, evs []nearby.Event) (accepted, duplicates []string, err error) {
@@ -45,8 +46,8 @@ func (db *DB) RecordEvents(ctx context.Context, beaconID uint64, evs []nearby.Ev
 		bdays, sdays := newDays(tx.Bucket(bucketBeaconStats)), newDays(tx.Bucket(bucketStoreStats))
 		for i := range evs {
 			e := &evs[i]
-			k := eventKey(e.ID)
-			if ids.Get(k) != nil {
+			k := eventKey(beaconID, e.ID)
+			if ids.Get(k) != nil || ids.Get(legacyEventKey(e.ID)) != nil {
 				duplicates = append(duplicates, e.ID)
 				continue
 			}
@@ -102,9 +103,18 @@ func (d *day) add(e *nearby.Event) {
 	}
 }
 
-// eventKey is the 16 bytes of a UUID event id, or 0xff and the raw id for
-// anything else (the store does not validate; both forms cannot collide).
-func eventKey(id string) []byte {
+// eventKey is the beacon's id (8 bytes) and the 16 bytes of a UUID event
+// id, or 0xff and the raw id for anything else (the store does not
+// validate; both forms cannot collide).
+func eventKey(beaconID uint64, id string) []byte {
+	return append(u64(beaconID), legacyEventKey(id)...)
+}
+
+// legacyEventKey is the key of an event id recorded before ids were
+// scoped to their beacon (16 or 17+ bytes, never 24 with a UUID's form):
+// such an id is still a duplicate until it is pruned, EventRetention after
+// its event, so an upgrade does not count a re-sent event twice.
+func legacyEventKey(id string) []byte {
 	if u, err := nearby.ParseUUID(id); err == nil {
 		return u[:]
 	}

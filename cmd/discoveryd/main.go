@@ -139,10 +139,14 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	pkey, err := pseudonymKey(c.DataDir)
+	if err != nil {
+		return err
+	}
 	cfg := api.DefaultConfig()
 	cfg.AdminToken, cfg.RateLimit, cfg.RateBurst, cfg.MaxImportBytes = token, c.RateLimit, c.RateBurst, c.MaxImportBytes
 	cfg.TrustForwardedFor = c.TrustForwarded
-	d, err := daemon.Open(daemon.Config{Path: filepath.Join(c.DataDir, DBFile), API: cfg, Logger: m.Logger})
+	d, err := daemon.Open(daemon.Config{Path: filepath.Join(c.DataDir, DBFile), API: cfg, Logger: m.Logger, PseudonymKey: pkey})
 	if err != nil {
 		return fmt.Errorf("discoveryd: %w", err)
 	}
