@@ -270,6 +270,37 @@ func TestClient_EveryRoute(t *testing.T) {
 		t.Errorf("HeatmapOf: got %+v, want the shakes and the visit", hm)
 	}
 
+	// Keys.
+	if ms := collect(t, "Merchants", admin.Merchants(ctx)); len(ms) != 1 || ms[0].ID != m.ID || len(ms[0].Keys) != 1 || ms[0].Keys[0].ID != m.KeyID {
+		t.Errorf("Merchants: got %+v, want %s with key %s", ms, m.ID, m.KeyID)
+	}
+	if p := must[*client.Page[client.MerchantInfo]](t, "ListMerchants")(admin.ListMerchants(ctx, nil)); len(p.Items) != 1 || p.Items[0].Keys[0].LastUsedAt == nil {
+		t.Errorf("ListMerchants: got %+v, want the merchant with its used key", p)
+	}
+	later := time.Now().Add(time.Hour).UTC()
+	nk := must[*client.NewKey](t, "IssueMerchantKey")(mer.IssueMerchantKey(ctx, m.ID, &later))
+	if nk.APIKey == "" || nk.ExpiresAt == nil || !nk.ExpiresAt.Equal(later) {
+		t.Errorf("IssueMerchantKey: got %+v", nk)
+	}
+	mer2 := mer.WithToken(nk.APIKey)
+	if err := mer2.RevokeMerchantKey(ctx, m.ID, m.KeyID); err != nil {
+		t.Errorf("RevokeMerchantKey: %v", err)
+	}
+	if _, err := mer.GetStore(ctx, st.ID); nearby.ErrorCode(err) != nearby.EUNAUTHORIZED {
+		t.Errorf("the revoked key: got %v, want %s", err, nearby.EUNAUTHORIZED)
+	}
+	mer = mer2
+	nt := must[*client.NewKey](t, "IssueAgentToken")(mer.IssueAgentToken(ctx, bc.ID, nil))
+	if nt.AgentToken == "" || len(bc.AgentTokens) != 1 {
+		t.Errorf("IssueAgentToken: got %+v for a beacon with tokens %+v", nt, bc.AgentTokens)
+	}
+	if err := mer.RevokeAgentToken(ctx, bc.ID, bc.AgentTokens[0].ID); err != nil {
+		t.Errorf("RevokeAgentToken: %v", err)
+	}
+	if _, err := agent.AgentConfig(ctx); nearby.ErrorCode(err) != nearby.EUNAUTHORIZED {
+		t.Errorf("the revoked agent token: got %v, want %s", err, nearby.EUNAUTHORIZED)
+	}
+
 	// Deletions.
 	if err := mer.DeleteStore(ctx, st.ID); nearby.ErrorCode(err) != nearby.ECONFLICT {
 		t.Errorf("DeleteStore of a store with beacons: got %v, want %s", err, nearby.ECONFLICT)

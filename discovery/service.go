@@ -20,6 +20,7 @@ type Registry interface {
 	EventRecorder
 	StatsReader
 	Snapshot
+	KeyRegistry
 }
 
 // Snapshot reads the whole registry, for the start-up load.

@@ -51,7 +51,7 @@ var (
 		bucketMeta, bucketMerchants, bucketStores, bucketPrograms, bucketBeacons, bucketShakes,
 		bucketMerchantStores, bucketMerchantPrograms, bucketMerchantBeacons,
 		bucketStorePrograms, bucketStoreBeacons, bucketProgramBeacons, bucketIdentities,
-		bucketEvents, bucketEventsByAt, bucketBeaconStats, bucketStoreStats,
+		bucketEvents, bucketEventsByAt, bucketBeaconStats, bucketStoreStats, bucketKeys,
 	}
 
 	keySchemaVersion = []byte("schema_version")
@@ -136,6 +136,9 @@ func (db *DB) init(tx *bolt.Tx) error {
 	}
 	if err := meta.Put(keySchemaVersion, binary.BigEndian.AppendUint32(nil, SchemaVersion)); err != nil {
 		return fmt.Errorf("store: write schema version: %w", err)
+	}
+	if err := db.migrateKeys(tx); err != nil {
+		return err
 	}
 	if v := meta.Get(keyProximityUUID); len(v) == 16 {
 		copy(db.proximity[:], v)

@@ -3,12 +3,14 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/nearby-dev/nearby"
 	bolt "go.etcd.io/bbolt"
 )
 
-// CreateMerchant stores m and sets its ID and CreatedAt.
+// CreateMerchant stores m and sets its ID and CreatedAt; m.APIKeyHash, if
+// set, becomes its first key (m.Keys[0]).
 func (db *DB) CreateMerchant(ctx context.Context, m *nearby.Merchant) error {
 	if err := ctxErr(ctx); err != nil {
 		return err
@@ -21,12 +23,16 @@ func (db *DB) CreateMerchant(ctx context.Context, m *nearby.Merchant) error {
 			return fmt.Errorf("store: merchant sequence: %w", err)
 		}
 		rec.ID, rec.CreatedAt = id, db.stamp()
+		rec.Keys = slices.Clone(rec.Keys)
+		if err := db.firstKey(tx, &rec.APIKeyHash, &rec.Keys); err != nil {
+			return err
+		}
 		return putJSON(b, id, &rec)
 	})
 	if err != nil {
 		return err
 	}
-	m.ID, m.CreatedAt = rec.ID, rec.CreatedAt
+	m.ID, m.CreatedAt, m.APIKeyHash, m.Keys = rec.ID, rec.CreatedAt, nil, rec.Keys
 	return nil
 }
 
