@@ -36,7 +36,7 @@ type Registry struct {
 	GetShakeFn            func(ctx context.Context, merchantID uint64, ticket string) (*nearby.Shake, error)
 	BeaconStatsFn         func(ctx context.Context, merchantID, beaconID uint64, from, to time.Time) ([]nearby.DayStats, error)
 	StoreStatsFn          func(ctx context.Context, merchantID, storeID uint64, from, to time.Time) ([]nearby.DayStats, error)
-	StoreEventCountsFn    func(ctx context.Context, storeIDs []uint64, from, to time.Time) (map[uint64]int64, error)
+	StoreEventCountsFn    func(ctx context.Context, storeIDs []uint64, from, to time.Time) (map[uint64]int64, map[uint64]bool, error)
 	discovery.KeyRegistry // not faked: nil, a call panics
 }
 
@@ -201,9 +201,9 @@ func (r *Registry) StoreStats(ctx context.Context, merchantID, storeID uint64, f
 	}
 	return r.StoreStatsFn(ctx, merchantID, storeID, from, to)
 }
-func (r *Registry) StoreEventCounts(ctx context.Context, storeIDs []uint64, from, to time.Time) (map[uint64]int64, error) {
+func (r *Registry) StoreEventCounts(ctx context.Context, storeIDs []uint64, from, to time.Time) (map[uint64]int64, map[uint64]bool, error) {
 	if r.StoreEventCountsFn == nil {
-		return nil, errNotFaked
+		return nil, nil, errNotFaked
 	}
 	return r.StoreEventCountsFn(ctx, storeIDs, from, to)
 }

@@ -329,10 +329,13 @@ var foreignExtend = map[string]func(*jsonschema.Schema){
 			"visits":      "Enter events.",
 			"visitors":    "Distinct devices among the visits.",
 			"avg_dwell_s": "Average dwell time in seconds.",
+			"suppressed":  "True when a figure is null: fewer distinct devices than the minimum count stand behind it (see docs/privacy.md).",
 		})
 		prop(s, "date").Format = "date"
 		for _, k := range []string{"shake_pv", "shake_uv", "visits", "visitors", "avg_dwell_s"} {
-			prop(s, k).Minimum = "0"
+			p := prop(s, k)
+			*p = jsonschema.Schema{Description: p.Description + " Null when suppressed.",
+				OneOf: []*jsonschema.Schema{{Type: p.Type, Minimum: "0"}, {Type: "null"}}}
 		}
 	},
 }

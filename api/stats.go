@@ -100,9 +100,10 @@ func nonNil[T any](s []T) []T {
 }
 
 type heatCellJSON struct {
-	Cell   string `json:"cell" jsonschema:"pattern=^[0-9a-f]+$" jsonschema_description:"H3 cell index, hex."`
-	Count  int64  `json:"count" jsonschema:"minimum=0" jsonschema_description:"Events of the merchant's stores in the cell."`
-	Stores int    `json:"stores" jsonschema:"minimum=0" jsonschema_description:"The merchant's stores in the cell."`
+	Cell       string `json:"cell" jsonschema:"pattern=^[0-9a-f]+$" jsonschema_description:"H3 cell index, hex."`
+	Count      *int64 `json:"count" jsonschema:"nullable,minimum=0" jsonschema_description:"Events of the merchant's stores in the cell, summed over the store-days with at least the minimum count of distinct devices; null when every store-day with events was left out."`
+	Stores     int    `json:"stores" jsonschema:"minimum=0" jsonschema_description:"The merchant's stores in the cell."`
+	Suppressed bool   `json:"suppressed,omitempty" jsonschema_description:"True when a store-day with fewer devices than the minimum count was left out of count."`
 }
 
 type heatmapJSON struct {
@@ -155,7 +156,7 @@ func (s *Server) handleHeatmap(c echo.Context) error {
 	}
 	out := heatmapJSON{Res: res, From: from, To: to, Cells: make([]heatCellJSON, len(cells))}
 	for i, hc := range cells {
-		out.Cells[i] = heatCellJSON{Cell: hc.Cell, Count: hc.Count, Stores: hc.Stores}
+		out.Cells[i] = heatCellJSON{Cell: hc.Cell, Count: hc.Count, Stores: hc.Stores, Suppressed: hc.Suppressed}
 	}
 	return c.JSON(http.StatusOK, out)
 }

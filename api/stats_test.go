@@ -27,7 +27,7 @@ func TestServer_HeatmapCapCountsOnlyOwnStores(t *testing.T) {
 	for id := uint64(3); id < 13; id++ {
 		put(id, 2, 51.5+float64(id)/1000, -0.12) // a competitor's
 	}
-	ts.Reg.StoreEventCountsFn = func(_ context.Context, ids []uint64, _, _ time.Time) (map[uint64]int64, error) {
+	ts.Reg.StoreEventCountsFn = func(_ context.Context, ids []uint64, _, _ time.Time) (map[uint64]int64, map[uint64]bool, error) {
 		out := map[uint64]int64{}
 		for _, id := range ids {
 			if id > 2 {
@@ -35,7 +35,7 @@ func TestServer_HeatmapCapCountsOnlyOwnStores(t *testing.T) {
 			}
 			out[id] = int64(id) * 10
 		}
-		return out, nil
+		return out, nil, nil
 	}
 	const box = "min_lat=51&min_lng=-1&max_lat=52&max_lng=1"
 

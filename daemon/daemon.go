@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/nearby-dev/nearby"
 	"github.com/nearby-dev/nearby/api"
 	"github.com/nearby-dev/nearby/catalog"
 	"github.com/nearby-dev/nearby/discovery"
@@ -39,6 +40,9 @@ type Config struct {
 	// PseudonymKey keys the per-merchant device pseudonyms (see
 	// discovery.Options.PseudonymKey); nil: a random key for this run.
 	PseudonymKey []byte
+	// MinCount is the k of the statistics' minimum counts: 0 means
+	// nearby.DefaultMinCount; below nearby.MinMinCount is refused.
+	MinCount int
 }
 
 // Daemon is a built discoveryd: its parts are exported for the program
@@ -58,11 +62,15 @@ func Open(cfg Config) (*Daemon, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.MinCount != 0 && cfg.MinCount < nearby.MinMinCount {
+		return nil, fmt.Errorf("daemon: the minimum count must be at least %d, not %d", nearby.MinMinCount, cfg.MinCount)
+	}
 	timeout := cfg.LockTimeout
 	if timeout <= 0 {
 		timeout = DefaultLockTimeout
 	}
-	db, err := store.Open(cfg.Path, &store.Options{Timeout: timeout, Now: cfg.Now, Logger: logger.With(slog.String("sys", "store"))})
+	db, err := store.Open(cfg.Path, &store.Options{Timeout: timeout, Now: cfg.Now, Logger: logger.With(slog.String("sys", "store")),
+		MinCount: cfg.MinCount})
 	if err != nil {
 		return nil, fmt.Errorf("daemon: %w", err)
 	}

@@ -73,7 +73,9 @@ type EventRecorder interface {
 type StatsReader interface {
 	BeaconStats(ctx context.Context, merchantID, beaconID uint64, from, to time.Time) ([]nearby.DayStats, error)
 	StoreStats(ctx context.Context, merchantID, storeID uint64, from, to time.Time) ([]nearby.DayStats, error)
-	StoreEventCounts(ctx context.Context, storeIDs []uint64, from, to time.Time) (map[uint64]int64, error)
+	// StoreEventCounts sums only store-days with at least the minimum
+	// count of devices; withheld names the stores with a day left out.
+	StoreEventCounts(ctx context.Context, storeIDs []uint64, from, to time.Time) (counts map[uint64]int64, withheld map[uint64]bool, err error)
 }
 
 // Catalog is the in-memory read model the phone queries read and every

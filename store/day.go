@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/axiomhq/hyperloglog"
-	"github.com/nearby-dev/nearby"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -126,17 +125,6 @@ func estimate(sk *hyperloglog.Sketch) int64 {
 		return 0
 	}
 	return int64(sk.Estimate())
-}
-
-func (d *day) stats(date uint32) nearby.DayStats {
-	s := nearby.DayStats{
-		Date: dayString(date), ShakePV: d.shakePV, ShakeUV: estimate(d.shakeUV),
-		Visits: d.visits, Visitors: estimate(d.visitors),
-	}
-	if d.dwellN > 0 {
-		s.AvgDwellS = float64(d.dwellMS) / float64(d.dwellN) / 1000
-	}
-	return s
 }
 
 // days accumulates changes to day records during one transaction and

@@ -68,14 +68,19 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives start-up and maintenance messages; nil discards.
 	Logger *slog.Logger
+	// MinCount is the k of the statistics' minimum counts (see
+	// privacy.go); 0 means nearby.DefaultMinCount, 1 turns suppression
+	// off (for tests of the counting itself).
+	MinCount int
 }
 
 // DB is the bbolt-backed registry and event store. It is safe for
 // concurrent use.
 type DB struct {
-	bolt   *bolt.DB
-	now    func() time.Time
-	logger *slog.Logger
+	bolt     *bolt.DB
+	now      func() time.Time
+	logger   *slog.Logger
+	minCount int64
 
 	proximity nearby.UUID // deployment-wide proximity UUID for allocated identities
 }
@@ -110,7 +115,10 @@ func Open(path string, opts *Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	db := &DB{bolt: bdb, now: o.Now, logger: o.Logger}
+	if o.MinCount <= 0 {
+		o.MinCount = nearby.DefaultMinCount
+	}
+	db := &DB{bolt: bdb, now: o.Now, logger: o.Logger, minCount: int64(o.MinCount)}
 	if err := bdb.Update(db.init); err != nil {
 		bdb.Close()
 		return nil, err

@@ -45,7 +45,7 @@ func TestDB_RecordEvents_PerBeacon(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(st) != 1 || st[0].Visits != 1 {
+		if len(st) != 1 || *st[0].Visits != 1 {
 			t.Errorf("beacon %d: stats %+v, want the one visit", b.ID, st)
 		}
 	}

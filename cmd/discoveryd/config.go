@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nearby-dev/nearby"
 	"github.com/nearby-dev/nearby/api"
 )
 
@@ -29,6 +30,9 @@ type Config struct {
 	// GCPercent is the collector's GOGC once the index is loaded; 0 leaves
 	// the runtime's setting alone. See servingGCPercent.
 	GCPercent int
+	// MinCount is the k of the statistics' minimum counts (never below
+	// nearby.MinMinCount).
+	MinCount int
 }
 
 // Defaults of Config.
@@ -59,6 +63,7 @@ func DefaultConfig() Config {
 		ShutdownTimeout: DefaultShutdownTimeout,
 		MaxImportBytes:  api.DefaultMaxImportBytes,
 		GCPercent:       DefaultGCPercent,
+		MinCount:        nearby.DefaultMinCount,
 	}
 }
 
@@ -80,6 +85,7 @@ func (c *Config) specs() []flagSpec {
 		{"shutdown-timeout", "DISCOVERYD_SHUTDOWN_TIMEOUT", "how long to drain requests on SIGTERM/SIGINT", (*durationValue)(&c.ShutdownTimeout)},
 		{"max-import-bytes", "DISCOVERYD_MAX_IMPORT_BYTES", "largest body of POST /v1/stores/import", (*int64Value)(&c.MaxImportBytes)},
 		{"trust-forwarded-for", "DISCOVERYD_TRUST_FORWARDED_FOR", "behind a reverse proxy: take the client IP from X-Forwarded-For when the peer is a private or loopback address", (*boolValue)(&c.TrustForwarded)},
+		{"min-count", "DISCOVERYD_MIN_COUNT", "statistics about people are shown only when at least this many distinct devices stand behind them (k-anonymity; at least 2)", (*intValue)(&c.MinCount)},
 		{"gc-percent", "DISCOVERYD_GC_PERCENT", "garbage collector's GOGC once the index is loaded (0: the runtime's own; ignored when the GOGC variable is set); the heap may grow to about (1+N/100) times the live heap, see Memory below", (*intValue)(&c.GCPercent)},
 	}
 }
@@ -123,8 +129,11 @@ Flags (each also read from its environment variable; the flag wins):
 		fmt.Fprintf(w, "  --%s (%s, default %q)\n      %s\n", s.name, s.env, s.value.String(), s.usage)
 	}
 	fmt.Fprint(w, `
-Data: <data-dir>/nearby.db (bbolt, every acknowledged write is fsynced) and
-<data-dir>/admin.token when no admin token is given.
+Data: <data-dir>/nearby.db (bbolt, every acknowledged write is fsynced),
+<data-dir>/admin.token when no admin token is given, and
+<data-dir>/pseudonym.key, the key of the per-merchant device pseudonyms
+(delete it while stopped to rotate every pseudonym). What is kept about
+phones: docs/privacy.md.
 Operations: GET /healthz, /readyz, /metrics (Prometheus), /openapi.json.
 Memory: the catalog of a million stores is about 740 MB of live heap. With the
 default --gc-percent 400 the collector runs a quarter as often as Go's default
@@ -152,6 +161,9 @@ func (c *Config) Validate() error {
 	}
 	if c.RateLimit < 0 || c.RateBurst < 1 {
 		errs = append(errs, errors.New("--rate-limit must be >= 0 and --rate-burst >= 1"))
+	}
+	if c.MinCount < nearby.MinMinCount {
+		errs = append(errs, fmt.Errorf("--min-count must be at least %d", nearby.MinMinCount))
 	}
 	if c.GCPercent < 0 {
 		errs = append(errs, errors.New("--gc-percent must be >= 0"))
