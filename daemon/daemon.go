@@ -43,7 +43,15 @@ type Config struct {
 	// MinCount is the k of the statistics' minimum counts: 0 means
 	// nearby.DefaultMinCount; below nearby.MinMinCount is refused.
 	MinCount int
+	// TicketTTL is how long a shake's ticket answers and ShakeRetention
+	// how long its record is kept (0: the store's defaults, 30 minutes and
+	// 30 days).
+	TicketTTL, ShakeRetention time.Duration
 }
+
+// PurgeEvery is how often a daemon purges expired records even when no
+// write does it on the way.
+const PurgeEvery = time.Hour
 
 // Daemon is a built discoveryd: its parts are exported for the program
 // that serves it and for tests.
@@ -53,6 +61,9 @@ type Daemon struct {
 	Catalog *catalog.Catalog
 	Service *discovery.Service
 	Server  *api.Server
+
+	stopPurge context.CancelFunc
+	purged    chan struct{} // closed when the purge loop has stopped
 }
 
 // Open builds a daemon over the registry at cfg.Path. Its catalog starts
@@ -70,7 +81,7 @@ func Open(cfg Config) (*Daemon, error) {
 		timeout = DefaultLockTimeout
 	}
 	db, err := store.Open(cfg.Path, &store.Options{Timeout: timeout, Now: cfg.Now, Logger: logger.With(slog.String("sys", "store")),
-		MinCount: cfg.MinCount})
+		MinCount: cfg.MinCount, TicketTTL: cfg.TicketTTL, ShakeRetention: cfg.ShakeRetention})
 	if err != nil {
 		return nil, fmt.Errorf("daemon: %w", err)
 	}
@@ -92,7 +103,28 @@ func Open(cfg Config) (*Daemon, error) {
 		db.Close()
 		return nil, fmt.Errorf("daemon: %w", err)
 	}
+	var ctx context.Context
+	ctx, d.stopPurge = context.WithCancel(context.Background())
+	d.purged = make(chan struct{})
+	go d.purgeLoop(ctx, logger.With(slog.String("sys", "store")))
 	return d, nil
+}
+
+// purgeLoop purges expired shake records and event ids every PurgeEvery.
+func (d *Daemon) purgeLoop(ctx context.Context, logger *slog.Logger) {
+	defer close(d.purged)
+	t := time.NewTicker(PurgeEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := d.DB.PurgeExpired(ctx); err != nil && ctx.Err() == nil {
+				logger.Error("purging expired records failed", slog.Any("err", err))
+			}
+		}
+	}
 }
 
 // Load fills the catalog from the registry and marks the server ready.
@@ -109,6 +141,8 @@ func (d *Daemon) Load(ctx context.Context) (discovery.LoadStats, error) {
 // does not stop an HTTP server serving d.Server.Handler(): shut that down
 // first.
 func (d *Daemon) Close() error {
+	d.stopPurge()
+	<-d.purged
 	var errs []error
 	if err := d.Server.Close(); err != nil {
 		errs = append(errs, err)

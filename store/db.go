@@ -51,7 +51,7 @@ var (
 		bucketMeta, bucketMerchants, bucketStores, bucketPrograms, bucketBeacons, bucketShakes,
 		bucketMerchantStores, bucketMerchantPrograms, bucketMerchantBeacons,
 		bucketStorePrograms, bucketStoreBeacons, bucketProgramBeacons, bucketIdentities,
-		bucketEvents, bucketEventsByAt, bucketBeaconStats, bucketStoreStats, bucketKeys,
+		bucketEvents, bucketEventsByAt, bucketBeaconStats, bucketStoreStats, bucketKeys, bucketShakesByAt,
 	}
 
 	keySchemaVersion = []byte("schema_version")
@@ -72,6 +72,10 @@ type Options struct {
 	// privacy.go); 0 means nearby.DefaultMinCount, 1 turns suppression
 	// off (for tests of the counting itself).
 	MinCount int
+	// TicketTTL is how long a shake's ticket answers (0:
+	// DefaultTicketTTL); ShakeRetention how long its record is kept (0:
+	// DefaultShakeRetention).
+	TicketTTL, ShakeRetention time.Duration
 }
 
 // DB is the bbolt-backed registry and event store. It is safe for
@@ -81,6 +85,8 @@ type DB struct {
 	now      func() time.Time
 	logger   *slog.Logger
 	minCount int64
+	// ticketTTL and shakeRetention: see Options.
+	ticketTTL, shakeRetention time.Duration
 
 	proximity nearby.UUID // deployment-wide proximity UUID for allocated identities
 }
@@ -118,7 +124,14 @@ func Open(path string, opts *Options) (*DB, error) {
 	if o.MinCount <= 0 {
 		o.MinCount = nearby.DefaultMinCount
 	}
-	db := &DB{bolt: bdb, now: o.Now, logger: o.Logger, minCount: int64(o.MinCount)}
+	if o.TicketTTL <= 0 {
+		o.TicketTTL = DefaultTicketTTL
+	}
+	if o.ShakeRetention <= 0 {
+		o.ShakeRetention = DefaultShakeRetention
+	}
+	db := &DB{bolt: bdb, now: o.Now, logger: o.Logger, minCount: int64(o.MinCount),
+		ticketTTL: o.TicketTTL, shakeRetention: o.ShakeRetention}
 	if err := bdb.Update(db.init); err != nil {
 		bdb.Close()
 		return nil, err
@@ -146,6 +159,9 @@ func (db *DB) init(tx *bolt.Tx) error {
 		return fmt.Errorf("store: write schema version: %w", err)
 	}
 	if err := db.migrateKeys(tx); err != nil {
+		return err
+	}
+	if err := indexShakes(tx); err != nil {
 		return err
 	}
 	if v := meta.Get(keyProximityUUID); len(v) == 16 {

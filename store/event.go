@@ -77,6 +77,9 @@ func (db *DB) RecordEvents(ctx context.Context, beaconID uint64, evs []nearby.Ev
 		if err := sdays.flush(); err != nil {
 			return err
 		}
+		if err := db.pruneShakes(tx); err != nil {
+			return err
+		}
 		return db.prune(tx)
 	})
 	if err != nil {
@@ -182,6 +185,12 @@ func (db *DB) RecordShake(ctx context.Context, s *nearby.Shake) error {
 		if err := shakes.Put([]byte(r.Ticket), enc); err != nil {
 			return fmt.Errorf("store: put shake: %w", err)
 		}
+		if err := tx.Bucket(bucketShakesByAt).Put(shakeAtKey(r.At, r.Ticket), nil); err != nil {
+			return fmt.Errorf("store: put shake time: %w", err)
+		}
+		if err := db.pruneShakes(tx); err != nil {
+			return err
+		}
 		loc := time.UTC
 		if v := tx.Bucket(bucketStores).Get(u64(storeID)); v != nil {
 			loc = nearby.Zone(storeTimezone(v))
@@ -219,7 +228,7 @@ func (db *DB) RecordShake(ctx context.Context, s *nearby.Shake) error {
 
 // GetShake returns the shake with ticket when merchantID (0: any) owns the
 // chosen beacon, or for a fallback shake without a beacon, the store;
-// ENOTFOUND otherwise.
+// ENOTFOUND otherwise, and once the ticket is older than the ticket TTL.
 func (db *DB) GetShake(ctx context.Context, merchantID uint64, ticket string) (*nearby.Shake, error) {
 	if err := ctxErr(ctx); err != nil {
 		return nil, err
@@ -232,6 +241,9 @@ func (db *DB) GetShake(ctx context.Context, merchantID uint64, ticket string) (*
 		}
 		if err := decodeJSON(v, &s); err != nil {
 			return err
+		}
+		if db.now().Sub(s.At) > db.ticketTTL {
+			return notFound("shake")
 		}
 		if merchantID == 0 {
 			return nil

@@ -12,6 +12,7 @@ import (
 
 	"github.com/nearby-dev/nearby"
 	"github.com/nearby-dev/nearby/api"
+	"github.com/nearby-dev/nearby/store"
 )
 
 // Config is discoveryd's configuration. Every field comes from a flag, or
@@ -33,6 +34,10 @@ type Config struct {
 	// MinCount is the k of the statistics' minimum counts (never below
 	// nearby.MinMinCount).
 	MinCount int
+	// TicketTTL is how long a shake's ticket answers; RetentionDays how
+	// many days shake records are kept.
+	TicketTTL     time.Duration
+	RetentionDays int
 }
 
 // Defaults of Config.
@@ -64,6 +69,8 @@ func DefaultConfig() Config {
 		MaxImportBytes:  api.DefaultMaxImportBytes,
 		GCPercent:       DefaultGCPercent,
 		MinCount:        nearby.DefaultMinCount,
+		TicketTTL:       store.DefaultTicketTTL,
+		RetentionDays:   int(store.DefaultShakeRetention / (24 * time.Hour)),
 	}
 }
 
@@ -86,6 +93,8 @@ func (c *Config) specs() []flagSpec {
 		{"max-import-bytes", "DISCOVERYD_MAX_IMPORT_BYTES", "largest body of POST /v1/stores/import", (*int64Value)(&c.MaxImportBytes)},
 		{"trust-forwarded-for", "DISCOVERYD_TRUST_FORWARDED_FOR", "behind a reverse proxy: take the client IP from X-Forwarded-For when the peer is a private or loopback address", (*boolValue)(&c.TrustForwarded)},
 		{"min-count", "DISCOVERYD_MIN_COUNT", "statistics about people are shown only when at least this many distinct devices stand behind them (k-anonymity; at least 2)", (*intValue)(&c.MinCount)},
+		{"ticket-ttl", "DISCOVERYD_TICKET_TTL", "how long a shake's ticket answers GET /v1/shakes/{ticket}", (*durationValue)(&c.TicketTTL)},
+		{"retention-days", "DISCOVERYD_RETENTION_DAYS", "days shake records (with each merchant's pseudonym of the phone) are kept before they are purged", (*intValue)(&c.RetentionDays)},
 		{"gc-percent", "DISCOVERYD_GC_PERCENT", "garbage collector's GOGC once the index is loaded (0: the runtime's own; ignored when the GOGC variable is set); the heap may grow to about (1+N/100) times the live heap, see Memory below", (*intValue)(&c.GCPercent)},
 	}
 }
@@ -111,7 +120,7 @@ func ParseConfig(args []string, getenv func(string) string, usageOut io.Writer) 
 		return c, err
 	}
 	if fs.NArg() > 0 {
-		return c, fmt.Errorf("discoveryd: unexpected argument %q (subcommands: import)", fs.Arg(0))
+		return c, fmt.Errorf("discoveryd: unexpected argument %q (subcommands: import, compact)", fs.Arg(0))
 	}
 	return c, c.Validate()
 }
@@ -122,6 +131,7 @@ func usage(w io.Writer, specs []flagSpec) {
 Usage:
   discoveryd [flags]                 serve the HTTP API
   discoveryd import [flags] FILE     stream a CSV/GeoJSON file of stores to a server (see discoveryd import -h)
+  discoveryd compact [--data-dir D]  with discoveryd stopped, rewrite nearby.db without the bytes of purged records
 
 Flags (each also read from its environment variable; the flag wins):
 `)
@@ -164,6 +174,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MinCount < nearby.MinMinCount {
 		errs = append(errs, fmt.Errorf("--min-count must be at least %d", nearby.MinMinCount))
+	}
+	if c.TicketTTL <= 0 || c.RetentionDays < 1 || time.Duration(c.RetentionDays)*24*time.Hour < c.TicketTTL {
+		errs = append(errs, errors.New("--ticket-ttl must be positive and --retention-days at least 1 and cover the ticket TTL"))
 	}
 	if c.GCPercent < 0 {
 		errs = append(errs, errors.New("--gc-percent must be >= 0"))

@@ -35,6 +35,9 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == "import" {
 		os.Exit(runImport(ctx, os.Args[2:], os.Stdout, os.Stderr))
 	}
+	if len(os.Args) > 1 && os.Args[1] == "compact" {
+		os.Exit(runCompact(ctx, os.Args[2:], os.Getenv, os.Stdout, os.Stderr))
+	}
 	m := NewMain()
 	if err := m.ParseFlags(os.Args[1:]); errors.Is(err, flag.ErrHelp) {
 		os.Exit(0)
@@ -147,7 +150,7 @@ func (m *Main) Run(ctx context.Context) error {
 	cfg.AdminToken, cfg.RateLimit, cfg.RateBurst, cfg.MaxImportBytes = token, c.RateLimit, c.RateBurst, c.MaxImportBytes
 	cfg.TrustForwardedFor = c.TrustForwarded
 	d, err := daemon.Open(daemon.Config{Path: filepath.Join(c.DataDir, DBFile), API: cfg, Logger: m.Logger, PseudonymKey: pkey,
-		MinCount: c.MinCount})
+		MinCount: c.MinCount, TicketTTL: c.TicketTTL, ShakeRetention: time.Duration(c.RetentionDays) * 24 * time.Hour})
 	if err != nil {
 		return fmt.Errorf("discoveryd: %w", err)
 	}
