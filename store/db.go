@@ -51,7 +51,7 @@ var (
 		bucketMeta, bucketMerchants, bucketStores, bucketPrograms, bucketBeacons, bucketShakes,
 		bucketMerchantStores, bucketMerchantPrograms, bucketMerchantBeacons,
 		bucketStorePrograms, bucketStoreBeacons, bucketProgramBeacons, bucketIdentities,
-		bucketEvents, bucketEventsByAt, bucketBeaconStats, bucketStoreStats, bucketKeys, bucketShakesByAt,
+		bucketEvents, bucketEventsByAt, bucketBeaconStats, bucketStoreStats, bucketKeys, bucketShakesByAt, bucketDaysToSeal,
 	}
 
 	keySchemaVersion = []byte("schema_version")
@@ -162,6 +162,9 @@ func (db *DB) init(tx *bolt.Tx) error {
 		return err
 	}
 	if err := indexShakes(tx); err != nil {
+		return err
+	}
+	if err := indexDays(tx); err != nil {
 		return err
 	}
 	if v := meta.Get(keyProximityUUID); len(v) == 16 {

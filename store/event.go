@@ -43,7 +43,7 @@ func (db *DB) RecordEvents(ctx context.Context, beaconID uint64, evs []nearby.Ev
 			loc = nearby.Zone(storeTimezone(v))
 		}
 		ids, byAt := tx.Bucket(bucketEvents), tx.Bucket(bucketEventsByAt)
-		bdays, sdays := newDays(tx.Bucket(bucketBeaconStats)), newDays(tx.Bucket(bucketStoreStats))
+		bdays, sdays := newDays(tx, dayBeacon), newDays(tx, dayStore)
 		for i := range evs {
 			e := &evs[i]
 			k := eventKey(beaconID, e.ID)
@@ -78,6 +78,9 @@ func (db *DB) RecordEvents(ctx context.Context, beaconID uint64, evs []nearby.Ev
 			return err
 		}
 		if err := db.pruneShakes(tx); err != nil {
+			return err
+		}
+		if _, err := db.seal(tx); err != nil {
 			return err
 		}
 		return db.prune(tx)
@@ -198,7 +201,7 @@ func (db *DB) RecordShake(ctx context.Context, s *nearby.Shake) error {
 		date := dayNum(r.At.In(loc))
 		ev := nearby.Event{Type: nearby.EventShake, DeviceID: r.DeviceID, At: r.At}
 		if beacon != nil {
-			ds := newDays(tx.Bucket(bucketBeaconStats))
+			ds := newDays(tx, dayBeacon)
 			d, err := ds.get(beacon.ID, date)
 			if err != nil {
 				return err
@@ -209,7 +212,7 @@ func (db *DB) RecordShake(ctx context.Context, s *nearby.Shake) error {
 			}
 		}
 		if storeID != 0 {
-			ds := newDays(tx.Bucket(bucketStoreStats))
+			ds := newDays(tx, dayStore)
 			d, err := ds.get(storeID, date)
 			if err != nil {
 				return err

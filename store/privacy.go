@@ -46,8 +46,8 @@ func (db *DB) shown(d *day, f family) bool {
 	if d == nil {
 		return true
 	}
-	n, sk := f.of(d)
-	return n == 0 || estimate(sk) >= db.minCount
+	n, _ := f.of(d)
+	return n == 0 || d.uniques(f) >= db.minCount
 }
 
 // publish is the published form of day n's figures d (nil: none).
@@ -58,10 +58,10 @@ func publish(n uint32, d *day, shake, visit bool, k int64) nearby.DayStats {
 	}
 	p := func(v int64) *int64 { return &v }
 	if shake {
-		out.ShakePV, out.ShakeUV = p(d.shakePV), p(estimate(d.shakeUV))
+		out.ShakePV, out.ShakeUV = p(d.shakePV), p(d.uniques(famShake))
 	}
 	if visit {
-		out.Visits, out.Visitors = p(d.visits), p(estimate(d.visitors))
+		out.Visits, out.Visitors = p(d.visits), p(d.uniques(famVisit))
 		switch {
 		case d.dwellN == 0:
 			avg := 0.0
@@ -124,18 +124,14 @@ func (db *DB) survives(store *day, beacons map[uint64]*day, id uint64, f family)
 			shown[bid] = d
 		}
 	}
-	storeN, storeSk := f.of(store)
+	storeN, _ := f.of(store)
 	for len(shown) > 0 {
-		var rest int64 = storeN
-		union := hyperloglog.New14()
+		rest := storeN
 		for _, d := range shown {
-			n, sk := f.of(d)
+			n, _ := f.of(d)
 			rest -= n
-			if sk != nil {
-				_ = union.Merge(sk) // same precision: cannot fail
-			}
 		}
-		devices := estimate(storeSk) - int64(union.Estimate())
+		devices := store.uniques(f) - unionOf(shown, f)
 		if rest <= 0 || devices >= db.minCount {
 			break
 		}
@@ -148,13 +144,32 @@ func (db *DB) survives(store *day, beacons map[uint64]*day, id uint64, f family)
 	return n == 0 // nothing to hide
 }
 
+// unionOf is the distinct devices of family f over days; for sealed days
+// (no sketches) the sum of their counts, which is at least the union, so
+// that the rest it leaves is never overestimated.
+func unionOf(days map[uint64]*day, f family) int64 {
+	union := hyperloglog.New14()
+	var sum int64
+	sealed := false
+	for _, d := range days {
+		sum += d.uniques(f)
+		if _, sk := f.of(d); sk != nil {
+			_ = union.Merge(sk) // same precision: cannot fail
+		}
+		sealed = sealed || d.sealed
+	}
+	if sealed {
+		return sum
+	}
+	return int64(union.Estimate())
+}
+
 // smallest is the shown beacon with the fewest devices (ties: highest id).
 func smallest(shown map[uint64]*day, f family) uint64 {
 	var best uint64
 	bestN := int64(-1)
 	for id, d := range shown {
-		_, sk := f.of(d)
-		if n := estimate(sk); bestN < 0 || n < bestN || n == bestN && id > best {
+		if n := d.uniques(f); bestN < 0 || n < bestN || n == bestN && id > best {
 			best, bestN = id, n
 		}
 	}
@@ -178,8 +193,11 @@ func readDay(b *bolt.Bucket, id uint64, n uint32) (*day, error) {
 }
 
 // storeDayDevices is the distinct devices of a store's day: shakers and
-// visitors together.
+// visitors together (sealed: the larger of the two, a lower bound).
 func storeDayDevices(d *day) int64 {
+	if d.sealed {
+		return max(d.sealedUV[famShake], d.sealedUV[famVisit])
+	}
 	u := hyperloglog.New14()
 	for _, sk := range []*hyperloglog.Sketch{d.shakeUV, d.visitors} {
 		if sk != nil {

@@ -52,8 +52,9 @@ func (db *DB) pruneShakes(tx *bolt.Tx) error {
 	return nil
 }
 
-// PurgeExpired deletes every shake record past the retention (writes also
-// purge a bounded number each, so this is for maintenance and tests).
+// PurgeExpired deletes every shake record past the retention and seals
+// every day due (see seal.go); writes also do a bounded amount each, so
+// this is for maintenance and tests.
 func (db *DB) PurgeExpired(ctx context.Context) error {
 	for {
 		if err := ctxErr(ctx); err != nil {
@@ -67,9 +68,13 @@ func (db *DB) PurgeExpired(ctx context.Context) error {
 			if err := db.prune(tx); err != nil {
 				return err
 			}
+			var err error
+			if more, err = db.seal(tx); err != nil {
+				return err
+			}
 			cutoff := uint64(db.now().Add(-db.shakeRetention).UnixNano())
 			k, _ := tx.Bucket(bucketShakesByAt).Cursor().First()
-			more = len(k) >= 8 && binary.BigEndian.Uint64(k) < cutoff
+			more = more || len(k) >= 8 && binary.BigEndian.Uint64(k) < cutoff
 			return nil
 		})
 		if err != nil || !more {
