@@ -99,3 +99,32 @@ func TestDB_AgentTokens(t *testing.T) {
 		t.Errorf("tokens after revoking the first = %+v", got.AgentTokens)
 	}
 }
+
+// TestDB_KeysMigrated: a record written before keys were lists, with its
+// single hash, holds that hash as its first key after the next open.
+func TestDB_KeysMigrated(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "nearby.db")
+	old, err := store.Open(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := mustMerchant(t, old, "old")
+	if err := store.WriteLegacyKeysForTest(old, m.ID, []byte("legacy")); err != nil {
+		t.Fatal(err)
+	}
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db := MustOpenDBAt(t, path, nil)
+	got, err := db.GetMerchant(ctx, m.ID)
+	if err != nil || got.APIKeyHash != nil || len(got.Keys) != 1 || string(got.Keys[0].Hash) != "legacy" || got.Keys[0].ID == 0 {
+		t.Errorf("after reopening: %+v, %v; want the legacy hash as a key with an id", got, err)
+	}
+	if err := db.UpdateMerchant(ctx, &nearby.Merchant{ID: m.ID, Name: "renamed"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := db.GetMerchant(ctx, m.ID); got.Name != "renamed" || len(got.Keys) != 1 {
+		t.Errorf("after UpdateMerchant: %+v, want the name changed and the key kept", got)
+	}
+}

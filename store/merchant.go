@@ -55,8 +55,8 @@ func (db *DB) GetMerchant(ctx context.Context, id uint64) (*nearby.Merchant, err
 	return &m, nil
 }
 
-// UpdateMerchant replaces merchant m.ID's name and API key hash (key
-// rotation); CreatedAt is kept.
+// UpdateMerchant replaces merchant m.ID's name; CreatedAt and the keys
+// are kept (keys change only by AddMerchantKey and RevokeMerchantKey).
 func (db *DB) UpdateMerchant(ctx context.Context, m *nearby.Merchant) error {
 	if err := ctxErr(ctx); err != nil {
 		return err
@@ -71,13 +71,13 @@ func (db *DB) UpdateMerchant(ctx context.Context, m *nearby.Merchant) error {
 		if err := decodeJSON(v, &rec); err != nil {
 			return err
 		}
-		rec.Name, rec.APIKeyHash = m.Name, m.APIKeyHash
+		rec.Name = m.Name
 		return putJSON(b, rec.ID, &rec)
 	})
 	if err != nil {
 		return err
 	}
-	m.CreatedAt = rec.CreatedAt
+	m.CreatedAt, m.APIKeyHash, m.Keys = rec.CreatedAt, nil, rec.Keys
 	return nil
 }
 
