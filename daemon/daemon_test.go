@@ -303,3 +303,29 @@ func TestRetention(t *testing.T) {
 		t.Error("the compacted file lost the live records too")
 	}
 }
+
+// TestDedupe_PerBeacon: the same event id from the agents of two
+// merchants' beacons is accepted at both; each agent's re-send is its own
+// duplicate.
+func TestDedupe_PerBeacon(t *testing.T) {
+	h := newHarness(t)
+	a := h.tenant("alpha", 37.78, -122.40)
+	b := h.tenant("beta", 37.79, -122.41)
+	id := uuid.NewString()
+	body := mustJSON(t, map[string]any{"events": []any{map[string]any{"id": id, "type": "enter",
+		"at": h.clock.now().Add(-time.Minute).Format(time.RFC3339), "device_id": "p"}}})
+	for _, tc := range []struct {
+		name          string
+		agent         string
+		accepted, dup int
+	}{{"alpha", a.agent, 1, 0}, {"beta, same id", b.agent, 1, 0}, {"alpha again", a.agent, 0, 1}, {"beta again", b.agent, 0, 1}} {
+		var out struct {
+			Accepted   int `json:"accepted"`
+			Duplicates int `json:"duplicates"`
+		}
+		h.do("POST", "/v1/agent/events", tc.agent, body, 200, &out)
+		if out.Accepted != tc.accepted || out.Duplicates != tc.dup {
+			t.Errorf("%s: accepted %d, duplicates %d; want %d, %d", tc.name, out.Accepted, out.Duplicates, tc.accepted, tc.dup)
+		}
+	}
+}
