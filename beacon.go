@@ -32,15 +32,18 @@ func (id Identity) String() string { return fmt.Sprintf("%s/%d/%d", id.UUID, id.
 
 // Beacon is an in-store transmitter and the agent that speaks for it.
 type Beacon struct {
-	ID             uint64
-	MerchantID     uint64
-	StoreID        uint64
-	Label          string
-	Identity       Identity
-	TxPower        int
-	Status         string
-	Page           *Page
-	AgentTokenHash []byte
+	ID         uint64
+	MerchantID uint64
+	StoreID    uint64
+	Label      string
+	Identity   Identity
+	TxPower    int
+	Status     string
+	Page       *Page
+	// AgentTokenHash is the hash of the first agent token, given at
+	// creation: the registry moves it into AgentTokens.
+	AgentTokenHash []byte `json:",omitempty"`
+	AgentTokens    []Key  `json:",omitempty"`
 	LastHeartbeat  *Heartbeat
 	CreatedAt      time.Time
 	UpdatedAt      time.Time

@@ -99,12 +99,22 @@ type Shake struct {
 }
 
 // DayStats are one day's figures for a beacon or a store, in the store's
-// time zone.
+// time zone, as a merchant may see them: a figure that fewer than the
+// minimum count of distinct devices stand behind is nil (null) and
+// Suppressed says so (see docs/privacy.md for the rule).
 type DayStats struct {
-	Date      string  `json:"date"` // YYYY-MM-DD
-	ShakePV   int64   `json:"shake_pv"`
-	ShakeUV   int64   `json:"shake_uv"`
-	Visits    int64   `json:"visits"`
-	Visitors  int64   `json:"visitors"`
-	AvgDwellS float64 `json:"avg_dwell_s"`
+	Date       string   `json:"date"` // YYYY-MM-DD
+	ShakePV    *int64   `json:"shake_pv"`
+	ShakeUV    *int64   `json:"shake_uv"`
+	Visits     *int64   `json:"visits"`
+	Visitors   *int64   `json:"visitors"`
+	AvgDwellS  *float64 `json:"avg_dwell_s"`
+	Suppressed bool     `json:"suppressed,omitempty"`
 }
+
+// Minimum counts (k-anonymity): a statistic about people is shown only
+// when at least the minimum count of distinct devices stand behind it.
+const (
+	DefaultMinCount = 5
+	MinMinCount     = 2 // the smallest minimum count a deployment may set
+)

@@ -6,12 +6,15 @@ import (
 	"unicode/utf8"
 )
 
-// Merchant owns stores, programs and beacons. Its API key is stored only as
-// a hash.
+// Merchant owns stores, programs and beacons. Its API keys are stored only
+// as hashes.
 type Merchant struct {
-	ID         uint64
-	Name       string
-	APIKeyHash []byte
+	ID   uint64
+	Name string
+	// APIKeyHash is the hash of the first key, given at creation: the
+	// registry moves it into Keys (records of older versions too).
+	APIKeyHash []byte `json:",omitempty"`
+	Keys       []Key  `json:",omitempty"`
 	CreatedAt  time.Time
 }
 

@@ -66,7 +66,7 @@ type eventInput struct {
 	ID        string   `json:"id" jsonschema:"required" jsonschema_description:"Client-generated UUID; re-sending an event with the same id is harmless."`
 	Type      string   `json:"type" jsonschema:"required" jsonschema_description:"What the agent noticed."`
 	At        string   `json:"at" jsonschema:"required,format=date-time" jsonschema_description:"When it happened (RFC 3339), at most 30 days ago and 10 minutes ahead."`
-	DeviceID  string   `json:"device_id" jsonschema_description:"App-scoped pseudonymous id of the phone, if known."`
+	DeviceID  string   `json:"device_id" jsonschema_description:"App-scoped id of the phone, if known; discoveryd keeps only the beacon's merchant's keyed pseudonym of it."`
 	RSSI      *int     `json:"rssi" jsonschema:"minimum=-127,maximum=20" jsonschema_description:"Received signal strength (dBm)."`
 	DistanceM *float64 `json:"distance_m" jsonschema:"minimum=0,maximum=1000" jsonschema_description:"Estimated distance in metres."`
 	DwellMS   *int64   `json:"dwell_ms" jsonschema:"minimum=0" jsonschema_description:"How long the phone stayed (dwell events), in milliseconds."`

@@ -43,9 +43,22 @@ func checkJSONType(r *http.Request) error {
 }
 
 // decodeStrict decodes one JSON value from r into v and maps decoder errors
-// to field errors.
+// to field errors. The body is read whole first (it is bounded by the
+// caller) so that checkJSONText can refuse duplicate keys, NULs and lone
+// surrogates by field name before encoding/json would let them through.
 func decodeStrict(r io.Reader, v any) error {
-	dec := json.NewDecoder(r)
+	data, err := io.ReadAll(r)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return err
+		}
+		return nearby.Invalid("body", "could not be read")
+	}
+	if err := checkJSONText(data); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)

@@ -20,6 +20,7 @@ var (
 	_ Agents    = (*discovery.Service)(nil)
 	_ Stats     = (*discovery.Service)(nil)
 	_ Status    = (*discovery.Service)(nil)
+	_ Keys      = (*discovery.Service)(nil)
 )
 
 // Merchants creates merchants and finds the one a merchant key names. A
@@ -84,6 +85,20 @@ type Stats interface {
 	Heatmap(ctx context.Context, q discovery.HeatmapQuery) ([]discovery.HeatCell, error)
 }
 
+// Keys lists merchants and issues and revokes merchants' API keys and
+// beacon agents' tokens; the auth middleware reports each key's use.
+type Keys interface {
+	ListMerchants(ctx context.Context, afterID uint64, limit int) ([]*nearby.Merchant, error)
+	IssueMerchantKey(ctx context.Context, merchantID uint64, k *nearby.Key) error
+	RevokeMerchantKey(ctx context.Context, merchantID, keyID uint64) error
+	IssueAgentToken(ctx context.Context, merchantID, beaconID uint64, k *nearby.Key) error
+	RevokeAgentToken(ctx context.Context, merchantID, beaconID, keyID uint64) error
+	// MerchantKeyUsed and AgentTokenUsed stamp a key's last use, at most
+	// once per nearby.KeyUseGranularity.
+	MerchantKeyUsed(ctx context.Context, merchantID uint64, k *nearby.Key) error
+	AgentTokenUsed(ctx context.Context, beaconID uint64, k *nearby.Key) error
+}
+
 // Status is what the operational routes and the metrics report.
 type Status interface {
 	Counts() (stores, programs, beacons int)
@@ -92,5 +107,5 @@ type Status interface {
 
 // ServiceDeps returns Deps whose every interface is svc.
 func ServiceDeps(svc *discovery.Service) Deps {
-	return Deps{Merchants: svc, Stores: svc, Programs: svc, Beacons: svc, Phones: svc, Agents: svc, Stats: svc, Status: svc}
+	return Deps{Merchants: svc, Stores: svc, Programs: svc, Beacons: svc, Phones: svc, Agents: svc, Stats: svc, Status: svc, Keys: svc}
 }

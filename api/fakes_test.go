@@ -289,9 +289,13 @@ type fakes struct {
 	agents    fakeAgents
 	stats     fakeStats
 	status    fakeStatus
+	keys      fakeKeys
 }
+
+// fakeKeys is not faked: a call panics.
+type fakeKeys struct{ api.Keys }
 
 func (f *fakes) deps() api.Deps {
 	return api.Deps{Merchants: &f.merchants, Stores: &f.stores, Programs: &f.programs, Beacons: &f.beacons,
-		Phones: &f.phones, Agents: &f.agents, Stats: &f.stats, Status: &f.status}
+		Phones: &f.phones, Agents: &f.agents, Stats: &f.stats, Status: &f.status, Keys: &f.keys}
 }

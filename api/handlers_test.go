@@ -84,7 +84,7 @@ func TestHandlers_OverFakes(t *testing.T) {
 				if q.MerchantID != 1 || q.Res != 6 || q.Bounds.MaxLng != 4 || q.MaxStores != api.DefaultMaxHeatmap {
 					t.Errorf("Heatmap got %+v", q)
 				}
-				return []discovery.HeatCell{{Cell: "86195da4fffffff", Count: 9, Stores: 2}}, nil
+				return []discovery.HeatCell{{Cell: "86195da4fffffff", Count: ptrTo(int64(9)), Stores: 2}}, nil
 			}
 		}, 200, `"cells":[{"cell":"86195da4fffffff","count":9,"stores":2}]`},
 		{"ShakeByLocation", "POST", "/v1/shake", `{"device_id":"p","lat":1,"lng":2}`, func(t *testing.T, f *fakes) {
@@ -117,3 +117,5 @@ func TestHandlers_OverFakes(t *testing.T) {
 		})
 	}
 }
+
+func ptrTo[T any](v T) *T { return &v }

@@ -16,6 +16,7 @@ type merchantJSON struct {
 	ID        string    `json:"id" jsonschema:"pattern=^mer_[0-9a-f]+$" jsonschema_description:"Merchant id: mer_ and hex digits."`
 	Name      string    `json:"name" jsonschema_description:"The merchant's name."`
 	APIKey    string    `json:"api_key" jsonschema:"pattern=^mk_" jsonschema_description:"Bearer API key of the merchant; shown only in this response."`
+	KeyID     string    `json:"key_id" jsonschema:"pattern=^key_[0-9a-f]+$" jsonschema_description:"Id of the API key, to revoke it (DELETE /v1/merchants/{id}/keys/{key_id})."`
 	CreatedAt time.Time `json:"created_at" jsonschema_description:"When the merchant was created."`
 }
 
@@ -36,6 +37,14 @@ func (s *Server) handleCreateMerchant(c echo.Context) error {
 	}
 	return c.JSON(http.StatusCreated, merchantJSON{
 		ID: nearby.FormatID(nearby.KindMerchant, m.ID), Name: m.Name,
-		APIKey: newToken(merchantKeyPrefix, m.ID, secret), CreatedAt: m.CreatedAt,
+		APIKey: newToken(merchantKeyPrefix, m.ID, secret), KeyID: firstKeyID(m.Keys), CreatedAt: m.CreatedAt,
 	})
+}
+
+// firstKeyID is the public id of a new record's first key.
+func firstKeyID(keys []nearby.Key) string {
+	if len(keys) == 0 {
+		return ""
+	}
+	return nearby.FormatID(nearby.KindKey, keys[0].ID)
 }

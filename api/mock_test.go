@@ -12,31 +12,32 @@ import (
 // Registry is a fake discovery.Registry: each method calls its XxxFn field, or
 // fails with an internal error when the test did not set it.
 type Registry struct {
-	CreateMerchantFn     func(ctx context.Context, m *nearby.Merchant) error
-	GetMerchantFn        func(ctx context.Context, id uint64) (*nearby.Merchant, error)
-	CreateStoreFn        func(ctx context.Context, s *nearby.Store) error
-	CreateStoresFn       func(ctx context.Context, ss []*nearby.Store) error
-	GetStoreFn           func(ctx context.Context, merchantID, id uint64) (*nearby.Store, error)
-	UpdateStoreFn        func(ctx context.Context, s *nearby.Store) error
-	DeleteStoreChangedFn func(ctx context.Context, merchantID, id uint64) ([]*nearby.Program, error)
-	ListStoresFn         func(ctx context.Context, merchantID, afterID uint64, limit int) ([]*nearby.Store, error)
-	CreateProgramFn      func(ctx context.Context, p *nearby.Program) error
-	GetProgramFn         func(ctx context.Context, merchantID, id uint64) (*nearby.Program, error)
-	UpdateProgramFn      func(ctx context.Context, p *nearby.Program) error
-	DeleteProgramFn      func(ctx context.Context, merchantID, id uint64) error
-	ListProgramsFn       func(ctx context.Context, merchantID, afterID uint64, limit int) ([]*nearby.Program, error)
-	CreateBeaconFn       func(ctx context.Context, b *nearby.Beacon) error
-	GetBeaconFn          func(ctx context.Context, merchantID, id uint64) (*nearby.Beacon, error)
-	UpdateBeaconFn       func(ctx context.Context, b *nearby.Beacon) error
-	DeleteBeaconFn       func(ctx context.Context, merchantID, id uint64) error
-	ListBeaconsFn        func(ctx context.Context, merchantID, afterID uint64, limit int) ([]*nearby.Beacon, error)
-	RecordHeartbeatFn    func(ctx context.Context, beaconID uint64, h *nearby.Heartbeat) error
-	RecordEventsFn       func(ctx context.Context, beaconID uint64, evs []nearby.Event) ([]string, []string, error)
-	RecordShakeFn        func(ctx context.Context, s *nearby.Shake) error
-	GetShakeFn           func(ctx context.Context, merchantID uint64, ticket string) (*nearby.Shake, error)
-	BeaconStatsFn        func(ctx context.Context, merchantID, beaconID uint64, from, to time.Time) ([]nearby.DayStats, error)
-	StoreStatsFn         func(ctx context.Context, merchantID, storeID uint64, from, to time.Time) ([]nearby.DayStats, error)
-	StoreEventCountsFn   func(ctx context.Context, storeIDs []uint64, from, to time.Time) (map[uint64]int64, error)
+	CreateMerchantFn      func(ctx context.Context, m *nearby.Merchant) error
+	GetMerchantFn         func(ctx context.Context, id uint64) (*nearby.Merchant, error)
+	CreateStoreFn         func(ctx context.Context, s *nearby.Store) error
+	CreateStoresFn        func(ctx context.Context, ss []*nearby.Store) error
+	GetStoreFn            func(ctx context.Context, merchantID, id uint64) (*nearby.Store, error)
+	UpdateStoreFn         func(ctx context.Context, s *nearby.Store) error
+	DeleteStoreChangedFn  func(ctx context.Context, merchantID, id uint64) ([]*nearby.Program, error)
+	ListStoresFn          func(ctx context.Context, merchantID, afterID uint64, limit int) ([]*nearby.Store, error)
+	CreateProgramFn       func(ctx context.Context, p *nearby.Program) error
+	GetProgramFn          func(ctx context.Context, merchantID, id uint64) (*nearby.Program, error)
+	UpdateProgramFn       func(ctx context.Context, p *nearby.Program) error
+	DeleteProgramFn       func(ctx context.Context, merchantID, id uint64) error
+	ListProgramsFn        func(ctx context.Context, merchantID, afterID uint64, limit int) ([]*nearby.Program, error)
+	CreateBeaconFn        func(ctx context.Context, b *nearby.Beacon) error
+	GetBeaconFn           func(ctx context.Context, merchantID, id uint64) (*nearby.Beacon, error)
+	UpdateBeaconFn        func(ctx context.Context, b *nearby.Beacon) error
+	DeleteBeaconFn        func(ctx context.Context, merchantID, id uint64) error
+	ListBeaconsFn         func(ctx context.Context, merchantID, afterID uint64, limit int) ([]*nearby.Beacon, error)
+	RecordHeartbeatFn     func(ctx context.Context, beaconID uint64, h *nearby.Heartbeat) error
+	RecordEventsFn        func(ctx context.Context, beaconID uint64, evs []nearby.Event) ([]string, []string, error)
+	RecordShakeFn         func(ctx context.Context, s *nearby.Shake) error
+	GetShakeFn            func(ctx context.Context, merchantID uint64, ticket string) (*nearby.Shake, error)
+	BeaconStatsFn         func(ctx context.Context, merchantID, beaconID uint64, from, to time.Time) ([]nearby.DayStats, error)
+	StoreStatsFn          func(ctx context.Context, merchantID, storeID uint64, from, to time.Time) ([]nearby.DayStats, error)
+	StoreEventCountsFn    func(ctx context.Context, storeIDs []uint64, from, to time.Time) (map[uint64]int64, map[uint64]bool, error)
+	discovery.KeyRegistry // not faked: nil, a call panics
 }
 
 var _ discovery.Registry = (*Registry)(nil)
@@ -200,9 +201,9 @@ func (r *Registry) StoreStats(ctx context.Context, merchantID, storeID uint64, f
 	}
 	return r.StoreStatsFn(ctx, merchantID, storeID, from, to)
 }
-func (r *Registry) StoreEventCounts(ctx context.Context, storeIDs []uint64, from, to time.Time) (map[uint64]int64, error) {
+func (r *Registry) StoreEventCounts(ctx context.Context, storeIDs []uint64, from, to time.Time) (map[uint64]int64, map[uint64]bool, error) {
 	if r.StoreEventCountsFn == nil {
-		return nil, errNotFaked
+		return nil, nil, errNotFaked
 	}
 	return r.StoreEventCountsFn(ctx, storeIDs, from, to)
 }

@@ -72,9 +72,12 @@ var pathParams = map[string]struct {
 	desc   string
 	schema obj
 }{
-	"stores":   {"Store id (st_...).", obj{"type": "string", "pattern": "^st_[0-9a-f]+$"}},
-	"programs": {"Mini-program id (pg_...).", obj{"type": "string", "pattern": "^pg_[0-9a-f]+$"}},
-	"beacons":  {"Beacon id (bcn_...).", obj{"type": "string", "pattern": "^bcn_[0-9a-f]+$"}},
+	"stores":    {"Store id (st_...).", obj{"type": "string", "pattern": "^st_[0-9a-f]+$"}},
+	"programs":  {"Mini-program id (pg_...).", obj{"type": "string", "pattern": "^pg_[0-9a-f]+$"}},
+	"beacons":   {"Beacon id (bcn_...).", obj{"type": "string", "pattern": "^bcn_[0-9a-f]+$"}},
+	"merchants": {"Merchant id (mer_...).", obj{"type": "string", "pattern": "^mer_[0-9a-f]+$"}},
+	"keys":      {"API key id (key_...).", obj{"type": "string", "pattern": "^key_[0-9a-f]+$"}},
+	"tokens":    {"Agent token id (key_...).", obj{"type": "string", "pattern": "^key_[0-9a-f]+$"}},
 	"shakes": {"Shake ticket, as the shake answered it.", obj{"type": "string", "format": "uuid",
 		"pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"}},
 }
@@ -115,7 +118,9 @@ func (s *Server) errorResponses(rt route, hasPath bool) obj {
 			"description": "The authentication scheme (Bearer).", "schema": obj{"type": "string"}}})
 	}
 	if rt.Auth == authAgent {
-		out["403"] = problemResponse("The agent's beacon is decommissioned.", nil)
+		out["403"] = problemResponse("A token of the wrong kind (the problem names the kind needed), or the agent's beacon is decommissioned.", nil)
+	} else if rt.Auth != authNone {
+		out["403"] = problemResponse("A token of the wrong kind: the problem names the kind needed.", nil)
 	}
 	if hasPath {
 		out["404"] = problemResponse("No such resource, or not the caller's.", nil)
@@ -154,6 +159,8 @@ func (rt route) description() string {
 		d += " Needs a merchant API key; only the merchant's own resources are visible."
 	case authAgent:
 		d += " Needs the agent token of a beacon."
+	case authAdminOrMerchant:
+		d += " Needs the admin token, or the merchant's own API key."
 	default:
 		d += " Public: no token."
 	}
@@ -309,6 +316,8 @@ func securityOf(k authKind) []any {
 		return []any{obj{"merchant": []string{}}}
 	case authAgent:
 		return []any{obj{"agent": []string{}}}
+	case authAdminOrMerchant:
+		return []any{obj{"admin": []string{}}, obj{"merchant": []string{}}}
 	}
 	return []any{}
 }

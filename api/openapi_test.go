@@ -179,12 +179,28 @@ func TestOpenAPI_Contract(t *testing.T) {
 
 	// Merchants.
 	mer := decode[struct {
+		ID     string `json:"id"`
 		APIKey string `json:"api_key"`
 	}](t, c.do("POST", "/v1/merchants", adminToken, js, `{"name":"Blue Bottle"}`, 201))
 	key := mer.APIKey
 	c.do("POST", "/v1/merchants", adminToken, js, `{}`, 400)
 	c.do("POST", "/v1/merchants", "", js, `{"name":"x"}`, 401)
 	c.do("POST", "/v1/merchants", adminToken, "text/plain", `{"name":"x"}`, 415)
+	c.do("POST", "/v1/merchants", key, js, `{"name":"x"}`, 403) // a merchant key where the admin token is needed
+	c.do("GET", "/v1/merchants?limit=10", adminToken, "", "", 200)
+	c.do("GET", "/v1/merchants?limit=0", adminToken, "", "", 400)
+	c.do("GET", "/v1/merchants", key, "", "", 403)
+
+	// Keys: a second key (the merchant's own), a third with an expiry (the
+	// admin's), revoking one.
+	keys := "/v1/merchants/" + mer.ID + "/keys"
+	second := decode[idJSON](t, c.do("POST", keys, key, js, `{}`, 201)).ID
+	c.do("POST", keys, adminToken, js, `{"expires_at":"2027-01-01T00:00:00Z"}`, 201)
+	c.lax = true // "in the future" is not a schema's to say
+	c.do("POST", keys, key, js, `{"expires_at":"2020-01-01T00:00:00Z"}`, 400)
+	c.do("POST", "/v1/merchants/mer_ffffff/keys", key, js, `{}`, 404)
+	c.do("DELETE", keys+"/"+second, key, "", "", 204)
+	c.do("DELETE", keys+"/"+second, adminToken, "", "", 404)
 
 	// Stores.
 	storeBody := `{"name":"Ferry Building","lat":37.7955,"lng":-122.3937,"category":"coffee","address":"1 Ferry Bldg",
@@ -235,6 +251,13 @@ func TestOpenAPI_Contract(t *testing.T) {
 	c.do("GET", "/v1/beacons/bcn_ffffff", key, "", "", 404)
 	c.do("PUT", "/v1/beacons/"+bcn.ID, key, js, beaconBody, 200)
 	c.do("PUT", "/v1/beacons/"+bcn.ID, key, js, `{"store_id":"`+st+`","tx_power":99}`, 400)
+	tokens := "/v1/beacons/" + bcn.ID + "/tokens"
+	spare := decode[idJSON](t, c.do("POST", tokens, key, js, `{"expires_at":"2027-01-01T00:00:00Z"}`, 201)).ID
+	c.do("POST", tokens, adminToken, js, `{}`, 403)
+	c.do("DELETE", tokens+"/"+spare, key, "", "", 204)
+	c.do("DELETE", tokens+"/"+spare, key, "", "", 404)
+	c.do("GET", "/v1/agent/config", key, "", "", 403) // a merchant key where an agent token is needed
+	c.do("POST", keys, bcn.AgentToken, js, `{}`, 403)
 
 	// Agents.
 	agent := bcn.AgentToken

@@ -94,6 +94,9 @@ func (s *Server) routeTable() []route {
 		{Method: http.MethodGet, Path: "/openapi.json", Handler: s.handleOpenAPI, Ops: true, Tag: tagOps, OpID: "getOpenAPI", Summary: "This OpenAPI 3.1 document", Status: 200, Reply: "object"},
 
 		{Method: http.MethodPost, Path: "/v1/merchants", Handler: s.handleCreateMerchant, Auth: authAdmin, Tag: tagMerchants, OpID: "createMerchant", Summary: "Create a merchant; the API key is shown once", Request: "MerchantInput", Status: 201, Reply: "Merchant"},
+		{Method: http.MethodGet, Path: "/v1/merchants", Handler: s.handleListMerchants, Auth: authAdmin, Tag: tagMerchants, OpID: "listMerchants", Summary: "List the merchants with their key ids and times (never a secret)", Query: pageQuery, Status: 200, Reply: "MerchantList"},
+		{Method: http.MethodPost, Path: "/v1/merchants/:id/keys", Handler: s.handleIssueMerchantKey, Auth: authAdminOrMerchant, Tag: tagMerchants, OpID: "issueMerchantKey", Summary: "Issue another API key, shown once; the other keys keep working", Request: "KeyInput", Status: 201, Reply: "NewKey", Conflict: "The merchant already holds the most active keys allowed."},
+		{Method: http.MethodDelete, Path: "/v1/merchants/:id/keys/:key_id", Handler: s.handleRevokeMerchantKey, Auth: authAdminOrMerchant, Tag: tagMerchants, OpID: "revokeMerchantKey", Summary: "Revoke an API key at once", Status: 204},
 
 		{Method: http.MethodPost, Path: "/v1/stores", Handler: s.handleCreateStore, Auth: authMerchant, Tag: tagStores, OpID: "createStore", Summary: "Create a store", Request: "StoreInput", Status: 201, Reply: "Store"},
 		{Method: http.MethodGet, Path: "/v1/stores", Handler: s.handleListStores, Auth: authMerchant, Tag: tagStores, OpID: "listStores", Summary: "List the merchant's stores", Query: pageQuery, Status: 200, Reply: "StoreList"},
@@ -113,6 +116,8 @@ func (s *Server) routeTable() []route {
 		{Method: http.MethodGet, Path: "/v1/beacons/:id", Handler: s.handleGetBeacon, Auth: authMerchant, Tag: tagBeacons, OpID: "getBeacon", Summary: "Get a beacon with its last heartbeat", Status: 200, Reply: "Beacon"},
 		{Method: http.MethodPut, Path: "/v1/beacons/:id", Handler: s.handleUpdateBeacon, Auth: authMerchant, Tag: tagBeacons, OpID: "updateBeacon", Summary: "Replace a beacon (an omitted identity is kept)", Request: "BeaconInput", Status: 200, Reply: "Beacon", Conflict: "Another beacon has the identity (uuid, major, minor)."},
 		{Method: http.MethodDelete, Path: "/v1/beacons/:id", Handler: s.handleDeleteBeacon, Auth: authMerchant, Tag: tagBeacons, OpID: "deleteBeacon", Summary: "Delete a beacon", Status: 204},
+		{Method: http.MethodPost, Path: "/v1/beacons/:id/tokens", Handler: s.handleIssueAgentToken, Auth: authMerchant, Tag: tagBeacons, OpID: "issueAgentToken", Summary: "Issue another agent token, shown once; the other tokens keep working", Request: "KeyInput", Status: 201, Reply: "NewKey", Conflict: "The beacon already holds the most active tokens allowed."},
+		{Method: http.MethodDelete, Path: "/v1/beacons/:id/tokens/:token_id", Handler: s.handleRevokeAgentToken, Auth: authMerchant, Tag: tagBeacons, OpID: "revokeAgentToken", Summary: "Revoke an agent token at once", Status: 204},
 
 		{Method: http.MethodGet, Path: "/v1/nearby", Handler: s.handleNearby, Public: true, Tag: tagPhones, OpID: "listNearby", Summary: "Mini-programs near a location, ranked", Query: nearbyQuery, Status: 200, Reply: "NearbyPage"},
 		{Method: http.MethodPost, Path: "/v1/beacons/resolve", Handler: s.handleResolve, Public: true, Tag: tagPhones, OpID: "resolveBeacons", Summary: "Resolve seen beacons to stores and pages", Request: "ResolveInput", Status: 200, Reply: "ResolveResult"},

@@ -30,6 +30,7 @@ var inputSchemas = map[string]any{
 	"ShakeInput":     shakeInput{},
 	"HeartbeatInput": heartbeatInput{},
 	"EventsInput":    eventsInput{},
+	"KeyInput":       keyInput{},
 }
 
 // outputSchemas are the response bodies by schema name. A field without
@@ -53,6 +54,8 @@ var outputSchemas = map[string]any{
 	"EventsResult":  eventsJSON{},
 	"Stats":         statsJSON{},
 	"Heatmap":       heatmapJSON{},
+	"MerchantList":  listPage[merchantInfoJSON]{},
+	"NewKey":        newKeyJSON{},
 }
 
 // nestedNames names the schemas of types only found inside bodies.
@@ -71,6 +74,8 @@ var nestedNames = map[reflect.Type]string{
 	reflect.TypeFor[heatCellJSON]():      "HeatCell",
 	reflect.TypeFor[nearbyResultJSON]():  "NearbyResult",
 	reflect.TypeFor[nearby.FieldError](): "FieldError",
+	reflect.TypeFor[keyJSON]():           "Key",
+	reflect.TypeFor[merchantInfoJSON]():  "MerchantInfo",
 	reflect.TypeFor[nearby.Targeting]():  "Targeting",
 	reflect.TypeFor[nearby.Identity]():   "Identity",
 	reflect.TypeFor[nearby.Hours]():      "Hours",
@@ -120,6 +125,11 @@ var schemaDocs = map[string]string{
 	"FailedRow":      "An import row that was not imported.",
 	"ImportStop":     "Where and why reading an import file stopped.",
 	"FieldError":     "One offending input field and what is wrong with it.",
+	"KeyInput":       "A key or agent token to issue.",
+	"NewKey":         "An issued key or agent token, with its bearer token (shown once).",
+	"Key":            "A merchant API key or agent token: its id and times, never its secret.",
+	"MerchantInfo":   "A merchant with its keys, as the admin lists them.",
+	"MerchantList":   "One page of the merchants, oldest first.",
 	"Targeting":      "Whom a mini-program is for. A phone attribute not sent is neutral; a mismatch demotes the program, or hides it when strict.",
 	"Identity":       "What an iBeacon advertises.",
 	"Hours":          "Weekly opening hours in the store's time zone: weekday to [open, close] HH:MM ranges. A range whose close is not after its open runs past midnight; 24:00 closes at midnight.",
@@ -201,7 +211,7 @@ func (resolvedJSON) JSONSchemaExtend(s *jsonschema.Schema) {
 
 func (shakeRecordJSON) JSONSchemaExtend(s *jsonschema.Schema) {
 	prop(s, "proximity").Enum = enum(proximities)
-	prop(s, "device_id").MaxLength = uptr(nearby.MaxDeviceIDLen)
+	prop(s, "device_id").Pattern = "^(dv_[0-9a-f]{32})?$"
 }
 
 func (shakeJSON) JSONSchemaExtend(s *jsonschema.Schema) {
@@ -319,10 +329,13 @@ var foreignExtend = map[string]func(*jsonschema.Schema){
 			"visits":      "Enter events.",
 			"visitors":    "Distinct devices among the visits.",
 			"avg_dwell_s": "Average dwell time in seconds.",
+			"suppressed":  "True when a figure is null: fewer distinct devices than the minimum count stand behind it (see docs/privacy.md).",
 		})
 		prop(s, "date").Format = "date"
 		for _, k := range []string{"shake_pv", "shake_uv", "visits", "visitors", "avg_dwell_s"} {
-			prop(s, k).Minimum = "0"
+			p := prop(s, k)
+			*p = jsonschema.Schema{Description: p.Description + " Null when suppressed.",
+				OneOf: []*jsonschema.Schema{{Type: p.Type, Minimum: "0"}, {Type: "null"}}}
 		}
 	},
 }

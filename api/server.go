@@ -73,6 +73,7 @@ type Deps struct {
 	Agents    Agents
 	Stats     Stats
 	Status    Status
+	Keys      Keys
 	Logger    *slog.Logger     // nil: discard
 	Now       func() time.Time // nil: time.Now
 	// Collectors are exported on /metrics beside the server's own (e.g.
@@ -87,7 +88,7 @@ func (d *Deps) missing() string {
 		nil  bool
 	}{{"Merchants", d.Merchants == nil}, {"Stores", d.Stores == nil}, {"Programs", d.Programs == nil},
 		{"Beacons", d.Beacons == nil}, {"Phones", d.Phones == nil}, {"Agents", d.Agents == nil},
-		{"Stats", d.Stats == nil}, {"Status", d.Status == nil}} {
+		{"Stats", d.Stats == nil}, {"Status", d.Status == nil}, {"Keys", d.Keys == nil}} {
 		if dep.nil {
 			return dep.name
 		}
@@ -107,6 +108,7 @@ type Server struct {
 	agents    Agents
 	stats     Stats
 	status    Status
+	keys      Keys
 	logger    *slog.Logger
 	now       func() time.Time
 	adminHash [sha256.Size]byte
@@ -144,6 +146,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		agents:    deps.Agents,
 		stats:     deps.Stats,
 		status:    deps.Status,
+		keys:      deps.Keys,
 		logger:    deps.Logger,
 		now:       deps.Now,
 		adminHash: sha256.Sum256([]byte(cfg.AdminToken)),

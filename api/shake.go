@@ -161,7 +161,7 @@ func (s *Server) handleResolve(c echo.Context) error {
 }
 
 type shakeInput struct {
-	DeviceID *string         `json:"device_id" jsonschema:"required,minLength=1" jsonschema_description:"App-scoped pseudonymous id of the phone."`
+	DeviceID *string         `json:"device_id" jsonschema:"required,minLength=1" jsonschema_description:"App-scoped id of the phone. discoveryd keeps only each merchant's keyed pseudonym of it (see ShakeRecord.device_id), never the id itself."`
 	Beacons  []sightingInput `json:"beacons" jsonschema_description:"Beacons the phone sees."`
 	Lat      *float64        `json:"lat" jsonschema:"minimum=-90,maximum=90" jsonschema_description:"Latitude, with lng, for the fallback by location."`
 	Lng      *float64        `json:"lng" jsonschema:"minimum=-180,maximum=180" jsonschema_description:"Longitude, with lat, for the fallback by location."`
@@ -243,7 +243,7 @@ func shakeView(res *discovery.ShakeResult) shakeJSON {
 
 type shakeRecordJSON struct {
 	Ticket    string    `json:"ticket" jsonschema:"format=uuid" jsonschema_description:"The shake's ticket."`
-	DeviceID  string    `json:"device_id" jsonschema_description:"App-scoped pseudonymous id of the phone."`
+	DeviceID  string    `json:"device_id" jsonschema_description:"This merchant's pseudonym of the phone (dv_ and 32 hex digits): stable for one merchant, different for every other, never the id the phone sent; empty when no device was known."`
 	BeaconID  string    `json:"beacon_id,omitempty" jsonschema:"pattern=^bcn_[0-9a-f]+$" jsonschema_description:"The chosen beacon, absent when chosen by location."`
 	StoreID   string    `json:"store_id,omitempty" jsonschema:"pattern=^st_[0-9a-f]+$" jsonschema_description:"The chosen store."`
 	ProgramID string    `json:"program_id,omitempty" jsonschema:"pattern=^pg_[0-9a-f]+$" jsonschema_description:"The chosen mini-program."`

@@ -100,9 +100,10 @@ func nonNil[T any](s []T) []T {
 }
 
 type heatCellJSON struct {
-	Cell   string `json:"cell" jsonschema:"pattern=^[0-9a-f]+$" jsonschema_description:"H3 cell index, hex."`
-	Count  int64  `json:"count" jsonschema:"minimum=0" jsonschema_description:"Events of the merchant's stores in the cell."`
-	Stores int    `json:"stores" jsonschema:"minimum=0" jsonschema_description:"The merchant's stores in the cell."`
+	Cell       string `json:"cell" jsonschema:"pattern=^[0-9a-f]+$" jsonschema_description:"H3 cell index, hex."`
+	Count      *int64 `json:"count" jsonschema:"nullable,minimum=0" jsonschema_description:"Events of the merchant's stores in the cell, summed over the store-days with at least the minimum count of distinct devices; null when every store-day with events was left out."`
+	Stores     int    `json:"stores" jsonschema:"minimum=0" jsonschema_description:"The merchant's stores in the cell."`
+	Suppressed bool   `json:"suppressed,omitempty" jsonschema_description:"True when a store-day with fewer devices than the minimum count was left out of count."`
 	// Boundary is the cell's polygon, [lat, lng] vertices, with
 	// ?boundary=true: a map draws the cells without an H3 library.
 	Boundary [][2]float64 `json:"boundary,omitempty" jsonschema_description:"The cell's polygon as [lat, lng] vertices (with ?boundary=true)."`
@@ -171,7 +172,7 @@ func (s *Server) handleHeatmap(c echo.Context) error {
 	}
 	out := heatmapJSON{Res: q.Res, From: q.From, To: q.To, Cells: make([]heatCellJSON, len(cells))}
 	for i, hc := range cells {
-		out.Cells[i] = heatCellJSON{Cell: hc.Cell, Count: hc.Count, Stores: hc.Stores}
+		out.Cells[i] = heatCellJSON{Cell: hc.Cell, Count: hc.Count, Stores: hc.Stores, Suppressed: hc.Suppressed}
 		if hc.Boundary != nil {
 			out.Cells[i].Boundary = make([][2]float64, len(hc.Boundary))
 			for j, v := range hc.Boundary {

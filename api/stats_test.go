@@ -27,7 +27,7 @@ func TestServer_HeatmapCapCountsOnlyOwnStores(t *testing.T) {
 	for id := uint64(3); id < 13; id++ {
 		put(id, 2, 51.5+float64(id)/1000, -0.12) // a competitor's
 	}
-	ts.Reg.StoreEventCountsFn = func(_ context.Context, ids []uint64, _, _ time.Time) (map[uint64]int64, error) {
+	ts.Reg.StoreEventCountsFn = func(_ context.Context, ids []uint64, _, _ time.Time) (map[uint64]int64, map[uint64]bool, error) {
 		out := map[uint64]int64{}
 		for _, id := range ids {
 			if id > 2 {
@@ -35,7 +35,7 @@ func TestServer_HeatmapCapCountsOnlyOwnStores(t *testing.T) {
 			}
 			out[id] = int64(id) * 10
 		}
-		return out, nil
+		return out, nil, nil
 	}
 	const box = "min_lat=51&min_lng=-1&max_lat=52&max_lng=1"
 
@@ -78,8 +78,8 @@ func TestServer_HeatmapBoundary(t *testing.T) {
 	if err := ts.Cat.PutStore(&nearby.Store{ID: 1, MerchantID: 1, Name: "s", Lat: 51.5, Lng: -0.1, Category: "shop"}); err != nil {
 		t.Fatal(err)
 	}
-	ts.Reg.StoreEventCountsFn = func(_ context.Context, ids []uint64, _, _ time.Time) (map[uint64]int64, error) {
-		return map[uint64]int64{1: 7}, nil
+	ts.Reg.StoreEventCountsFn = func(_ context.Context, ids []uint64, _, _ time.Time) (map[uint64]int64, map[uint64]bool, error) {
+		return map[uint64]int64{1: 7}, nil, nil
 	}
 	const box = "/v1/stats/heatmap?res=7&min_lat=51&min_lng=-1&max_lat=52&max_lng=1"
 	type cell struct {

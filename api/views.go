@@ -149,6 +149,7 @@ type beaconJSON struct {
 	Page          *pageJSON      `json:"page,omitempty" jsonschema_description:"What a phone is shown for the beacon."`
 	LastHeartbeat *heartbeatJSON `json:"last_heartbeat,omitempty" jsonschema_description:"The agent's latest report; absent until the first heartbeat."`
 	AgentToken    string         `json:"agent_token,omitempty" jsonschema:"pattern=^at_" jsonschema_description:"Bearer token of the beacon's agent, only in the create response."` // only in the create response
+	AgentTokens   []keyJSON      `json:"agent_tokens" jsonschema_description:"The agent's tokens (ids and times only, never the secret)."`
 	CreatedAt     time.Time      `json:"created_at" jsonschema_description:"When the beacon was created."`
 	UpdatedAt     time.Time      `json:"updated_at" jsonschema_description:"When the beacon was last changed."`
 }
@@ -174,6 +175,7 @@ func beaconView(b *nearby.Beacon) beaconJSON {
 		ID: nearby.FormatID(nearby.KindBeacon, b.ID), StoreID: nearby.FormatID(nearby.KindStore, b.StoreID),
 		Label: b.Label, UUID: b.Identity.UUID.String(), Major: b.Identity.Major, Minor: b.Identity.Minor,
 		TxPower: b.TxPower, Status: b.Status, CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt,
+		AgentTokens: keysView(b.AgentTokens),
 	}
 	if pg := b.Page; pg != nil {
 		v.Page = &pageJSON{ProgramID: nearby.FormatID(nearby.KindProgram, pg.ProgramID), Path: pg.Path, Title: pg.Title}

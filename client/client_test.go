@@ -3,6 +3,7 @@ package client_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -177,10 +178,28 @@ func TestClient_Stats(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := nearby.DayStats{Date: "2026-01-02", ShakePV: 3, ShakeUV: 2, Visits: 4, Visitors: 3, AvgDwellS: 12.5}
-			if len(days) != 1 || days[0] != want {
+			i := func(n int64) *int64 { return &n }
+			dwell := 12.5
+			want := nearby.DayStats{Date: "2026-01-02", ShakePV: i(3), ShakeUV: i(2), Visits: i(4), Visitors: i(3), AvgDwellS: &dwell}
+			if len(days) != 1 || fmt.Sprint(deref(days[0])) != fmt.Sprint(deref(want)) {
 				t.Errorf("got %+v, want [%+v]", days, want)
 			}
 		})
 	}
+}
+
+// deref shows a day's figures rather than their addresses.
+func deref(d nearby.DayStats) []any {
+	out := []any{d.Date, d.Suppressed}
+	for _, p := range []*int64{d.ShakePV, d.ShakeUV, d.Visits, d.Visitors} {
+		if p == nil {
+			out = append(out, nil)
+		} else {
+			out = append(out, *p)
+		}
+	}
+	if d.AvgDwellS != nil {
+		return append(out, *d.AvgDwellS)
+	}
+	return append(out, nil)
 }

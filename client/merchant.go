@@ -19,6 +19,7 @@ type Merchant struct {
 	ID        string    `json:"id"`
 	Name      string    `json:"name"`
 	APIKey    string    `json:"api_key,omitempty"`
+	KeyID     string    `json:"key_id,omitempty"` // the API key's id, to revoke it
 	CreatedAt time.Time `json:"created_at"`
 }
 
@@ -294,6 +295,7 @@ type Beacon struct {
 	Page          *BeaconPage      `json:"page,omitempty"`
 	LastHeartbeat *BeaconHeartbeat `json:"last_heartbeat,omitempty"`
 	AgentToken    string           `json:"agent_token,omitempty"`
+	AgentTokens   []Key            `json:"agent_tokens,omitempty"` // ids and times of the agent's tokens
 	CreatedAt     time.Time        `json:"created_at"`
 	UpdatedAt     time.Time        `json:"updated_at"`
 }

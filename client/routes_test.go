@@ -216,7 +216,7 @@ func TestClient_EveryRoute(t *testing.T) {
 		t.Errorf("Shake without beacons: got %+v, want a location fallback", fb)
 	}
 	rcd := must[*client.ShakeRecord](t, "GetShake")(mer.GetShake(ctx, sh.Ticket))
-	if rcd.DeviceID != "phone-1" || rcd.BeaconID != bc.ID || rcd.StoreID != st.ID || rcd.ProgramID != pg.ID {
+	if !strings.HasPrefix(rcd.DeviceID, "dv_") || strings.Contains(rcd.DeviceID, "phone-1") || rcd.BeaconID != bc.ID || rcd.StoreID != st.ID || rcd.ProgramID != pg.ID {
 		t.Errorf("GetShake: got %+v", rcd)
 	}
 
@@ -251,23 +251,63 @@ func TestClient_EveryRoute(t *testing.T) {
 		"StoreStatsRange":  func() (*client.Stats, error) { return mer.StoreStatsRange(ctx, st.ID, from, to) },
 	} {
 		s := must[*client.Stats](t, name)(get())
-		var pv, visits int64
+		// One phone's shake and visit: fewer devices than the minimum
+		// count, so today's figures are suppressed (null), the other days
+		// are zeros.
+		suppressed := 0
 		for _, d := range s.Days {
-			pv, visits = pv+d.ShakePV, visits+d.Visits
+			switch {
+			case d.Suppressed && d.ShakePV == nil && d.Visits == nil:
+				suppressed++
+			case d.Suppressed || d.ShakePV == nil || *d.ShakePV != 0 || *d.Visits != 0:
+				t.Errorf("%s: day %+v, want zeros or suppressed", name, d)
+			}
 		}
-		// The phone's shake and the agent's shake event.
-		if pv != 2 || visits != 1 || s.From.IsZero() {
-			t.Errorf("%s: got %+v, want 2 shakes and 1 visit", name, s)
+		if suppressed != 1 || len(s.Days) < 2 || s.From.IsZero() {
+			t.Errorf("%s: got %+v, want today suppressed", name, s)
 		}
 	}
 	hm := must[*client.HeatmapResult](t, "HeatmapOf")(mer.HeatmapOf(ctx, &client.HeatmapQuery{Res: 7,
 		MinLat: 51.4, MinLng: -0.3, MaxLat: 51.6, MaxLng: 0, From: from, To: to}))
-	var events int64
+	withheld := 0
 	for _, c := range hm.Cells {
-		events += c.Count
+		if c.Suppressed {
+			withheld++
+		}
 	}
-	if hm.Res != 7 || len(hm.Cells) == 0 || events < 2 {
-		t.Errorf("HeatmapOf: got %+v, want the shakes and the visit", hm)
+	if hm.Res != 7 || len(hm.Cells) == 0 || withheld != 1 {
+		t.Errorf("HeatmapOf: got %+v, want the till's cell suppressed (one phone)", hm)
+	}
+
+	// Keys.
+	if ms := collect(t, "Merchants", admin.Merchants(ctx)); len(ms) != 1 || ms[0].ID != m.ID || len(ms[0].Keys) != 1 || ms[0].Keys[0].ID != m.KeyID {
+		t.Errorf("Merchants: got %+v, want %s with key %s", ms, m.ID, m.KeyID)
+	}
+	if p := must[*client.Page[client.MerchantInfo]](t, "ListMerchants")(admin.ListMerchants(ctx, nil)); len(p.Items) != 1 || p.Items[0].Keys[0].LastUsedAt == nil {
+		t.Errorf("ListMerchants: got %+v, want the merchant with its used key", p)
+	}
+	later := time.Now().Add(time.Hour).UTC()
+	nk := must[*client.NewKey](t, "IssueMerchantKey")(mer.IssueMerchantKey(ctx, m.ID, &later))
+	if nk.APIKey == "" || nk.ExpiresAt == nil || !nk.ExpiresAt.Equal(later) {
+		t.Errorf("IssueMerchantKey: got %+v", nk)
+	}
+	mer2 := mer.WithToken(nk.APIKey)
+	if err := mer2.RevokeMerchantKey(ctx, m.ID, m.KeyID); err != nil {
+		t.Errorf("RevokeMerchantKey: %v", err)
+	}
+	if _, err := mer.GetStore(ctx, st.ID); nearby.ErrorCode(err) != nearby.EUNAUTHORIZED {
+		t.Errorf("the revoked key: got %v, want %s", err, nearby.EUNAUTHORIZED)
+	}
+	mer = mer2
+	nt := must[*client.NewKey](t, "IssueAgentToken")(mer.IssueAgentToken(ctx, bc.ID, nil))
+	if nt.AgentToken == "" || len(bc.AgentTokens) != 1 {
+		t.Errorf("IssueAgentToken: got %+v for a beacon with tokens %+v", nt, bc.AgentTokens)
+	}
+	if err := mer.RevokeAgentToken(ctx, bc.ID, bc.AgentTokens[0].ID); err != nil {
+		t.Errorf("RevokeAgentToken: %v", err)
+	}
+	if _, err := agent.AgentConfig(ctx); nearby.ErrorCode(err) != nearby.EUNAUTHORIZED {
+		t.Errorf("the revoked agent token: got %v, want %s", err, nearby.EUNAUTHORIZED)
 	}
 
 	// Deletions.

@@ -69,9 +69,13 @@ func (c *Client) stats(ctx context.Context, path string, from, to time.Time) (*S
 // HeatCell is one H3 cell of the heatmap: the events at the merchant's
 // Stores in the cell.
 type HeatCell struct {
-	Cell   string `json:"cell"`
-	Count  int64  `json:"count"`
-	Stores int    `json:"stores"`
+	Cell string `json:"cell"`
+	// Count sums the events of the store-days with at least the server's
+	// minimum count of devices; nil when all were left out. Suppressed
+	// says some were.
+	Count      *int64 `json:"count"`
+	Stores     int    `json:"stores"`
+	Suppressed bool   `json:"suppressed,omitempty"`
 }
 
 // HeatmapQuery selects the heatmap's box, resolution and time range. A

@@ -62,7 +62,7 @@ nearby: Acme Rewards at Acme Soho, 246 m; explain [distance fit open popularity]
 beacon "till": identity allocated: true, agent token issued: true
 shake: Acme Soho, open wx-acme/coupon (near), ticket issued: true
 heartbeat: version 0.1.0, battery 97%
-stats today: shake_pv 1, shake_uv 1
+stats today: suppressed true, shake_pv shown false
 bad input: 400 invalid: lat must be between -90 and 90; category is required
 `
 	if got := stdout.String(); got != want {

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/nearby-dev/nearby"
 	"github.com/nearby-dev/nearby/api"
 	"github.com/nearby-dev/nearby/catalog"
 	"github.com/nearby-dev/nearby/console"
@@ -41,7 +42,21 @@ type Config struct {
 	// Console configures the browser console; the zero value shows its map
 	// without tiles.
 	Console console.Options
+	// PseudonymKey keys the per-merchant device pseudonyms (see
+	// discovery.Options.PseudonymKey); nil: a random key for this run.
+	PseudonymKey []byte
+	// MinCount is the k of the statistics' minimum counts: 0 means
+	// nearby.DefaultMinCount; below nearby.MinMinCount is refused.
+	MinCount int
+	// TicketTTL is how long a shake's ticket answers and ShakeRetention
+	// how long its record is kept (0: the store's defaults, 30 minutes and
+	// 30 days).
+	TicketTTL, ShakeRetention time.Duration
 }
+
+// PurgeEvery is how often a daemon purges expired records even when no
+// write does it on the way.
+const PurgeEvery = time.Hour
 
 // Daemon is a built discoveryd: its parts are exported for the program
 // that serves it and for tests.
@@ -52,6 +67,9 @@ type Daemon struct {
 	Service *discovery.Service
 	Server  *api.Server
 	Console *console.Handler
+
+	stopPurge context.CancelFunc
+	purged    chan struct{} // closed when the purge loop has stopped
 }
 
 // Open builds a daemon over the registry at cfg.Path. Its catalog starts
@@ -61,6 +79,9 @@ func Open(cfg Config) (*Daemon, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.MinCount != 0 && cfg.MinCount < nearby.MinMinCount {
+		return nil, fmt.Errorf("daemon: the minimum count must be at least %d, not %d", nearby.MinMinCount, cfg.MinCount)
+	}
 	timeout := cfg.LockTimeout
 	if timeout <= 0 {
 		timeout = DefaultLockTimeout
@@ -69,7 +90,8 @@ func Open(cfg Config) (*Daemon, error) {
 	if err != nil {
 		return nil, fmt.Errorf("daemon: %w", err)
 	}
-	db, err := store.Open(cfg.Path, &store.Options{Timeout: timeout, Now: cfg.Now, Logger: logger.With(slog.String("sys", "store"))})
+	db, err := store.Open(cfg.Path, &store.Options{Timeout: timeout, Now: cfg.Now, Logger: logger.With(slog.String("sys", "store")),
+		MinCount: cfg.MinCount, TicketTTL: cfg.TicketTTL, ShakeRetention: cfg.ShakeRetention})
 	if err != nil {
 		return nil, fmt.Errorf("daemon: %w", err)
 	}
@@ -78,7 +100,7 @@ func Open(cfg Config) (*Daemon, error) {
 	// API's JSON: the nearby answer then copies them instead of encoding.
 	d.Catalog = catalog.New(d.Index, &catalog.Options{Renderer: api.Briefs{}, Now: cfg.Now})
 	d.Service, err = discovery.New(db, d.Catalog, d.Index, &discovery.Options{
-		Logger: logger.With(slog.String("sys", "discovery")), Now: cfg.Now})
+		Logger: logger.With(slog.String("sys", "discovery")), Now: cfg.Now, PseudonymKey: cfg.PseudonymKey})
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("daemon: %w", err)
@@ -91,6 +113,10 @@ func Open(cfg Config) (*Daemon, error) {
 		db.Close()
 		return nil, fmt.Errorf("daemon: %w", err)
 	}
+	var ctx context.Context
+	ctx, d.stopPurge = context.WithCancel(context.Background())
+	d.purged = make(chan struct{})
+	go d.purgeLoop(ctx, logger.With(slog.String("sys", "store")))
 	return d, nil
 }
 
@@ -109,6 +135,23 @@ func (d *Daemon) Handler() http.Handler {
 	})
 }
 
+// purgeLoop purges expired shake records and event ids every PurgeEvery.
+func (d *Daemon) purgeLoop(ctx context.Context, logger *slog.Logger) {
+	defer close(d.purged)
+	t := time.NewTicker(PurgeEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := d.DB.PurgeExpired(ctx); err != nil && ctx.Err() == nil {
+				logger.Error("purging expired records failed", slog.Any("err", err))
+			}
+		}
+	}
+}
+
 // Load fills the catalog from the registry and marks the server ready.
 func (d *Daemon) Load(ctx context.Context) (discovery.LoadStats, error) {
 	st, err := d.Service.Load(ctx)
@@ -123,6 +166,8 @@ func (d *Daemon) Load(ctx context.Context) (discovery.LoadStats, error) {
 // does not stop an HTTP server serving d.Server.Handler(): shut that down
 // first.
 func (d *Daemon) Close() error {
+	d.stopPurge()
+	<-d.purged
 	var errs []error
 	if err := d.Server.Close(); err != nil {
 		errs = append(errs, err)

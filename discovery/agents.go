@@ -15,10 +15,12 @@ func (s *Service) RecordHeartbeat(ctx context.Context, beaconID uint64, h *nearb
 
 // RecordEvents commits a batch of b's validated events, deduplicated by
 // id, and raises b's store's popularity by the accepted ones. It returns
-// the accepted and the duplicate ids.
+// the accepted and the duplicate ids. Each device id is replaced by the
+// beacon's merchant's pseudonym of it before the command is built.
 func (s *Service) RecordEvents(ctx context.Context, b *nearby.Beacon, evs []nearby.Event) (accepted, duplicates []string, err error) {
 	for i := range evs {
 		evs[i].BeaconID = b.ID
+		evs[i].DeviceID = s.pseudo.of(b.MerchantID, evs[i].DeviceID)
 	}
 	out, err := s.submit(ctx, &Command{Op: OpRecordEvents, ID: b.ID, StoreID: b.StoreID, Events: evs})
 	if err != nil {

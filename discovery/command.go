@@ -51,6 +51,9 @@ type Command struct {
 	Events  []nearby.Event `json:"events,omitempty"`
 	StoreID uint64         `json:"store_id,omitempty"`
 	Shake   *nearby.Shake  `json:"shake,omitempty"`
+	// Key is a key command's key: the hash and expiry of one to issue,
+	// the id of one to revoke, the id and time of a use.
+	Key *nearby.Key `json:"key,omitempty"`
 }
 
 // Outcome is what applying a command produced: the records as committed
@@ -64,13 +67,15 @@ type Outcome struct {
 	Changed    []*nearby.Program
 	Accepted   []string
 	Duplicates []string
+	Key        *nearby.Key // an issued key, with its id
 }
 
 // orders reports whether cmd changes records the catalog holds, so its
 // commit and catalog update must not interleave with another's.
 func (op Op) orders() bool {
 	switch op {
-	case OpCreateMerchant, OpHeartbeat, OpRecordEvents, OpRecordShake:
+	case OpCreateMerchant, OpHeartbeat, OpRecordEvents, OpRecordShake,
+		OpIssueMerchantKey, OpRevokeMerchantKey, OpTouchMerchantKey, OpIssueAgentToken, OpRevokeAgentToken, OpTouchAgentToken:
 		return false
 	}
 	return true
@@ -162,6 +167,9 @@ func (s *Service) commit(ctx context.Context, cmd *Command) (out Outcome, err er
 		return out, err
 	case OpRecordShake:
 		return out, s.reg.RecordShake(ctx, cmd.Shake)
+	}
+	if ok, err := s.commitKey(ctx, cmd, &out); ok {
+		return out, err
 	}
 	return out, nearby.Internal(fmt.Errorf("discovery: unknown command op %q", cmd.Op))
 }

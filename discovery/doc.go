@@ -17,6 +17,14 @@
 // has every replica call Apply in the log's order: ids are allocated and
 // conflicts decided in the apply, so every replica decides the same.
 //
+// # Privacy
+//
+// A device id a phone or an agent sends is replaced by the merchant's
+// keyed pseudonym of it (pseudonym.go) before the command is built, so no
+// command, record, log line or answer holds it. Merchants' API keys and
+// agents' tokens are lists of hashed keys changed by key commands
+// (keys.go), whose ids the registry allocates in the apply.
+//
 // # Caveats
 //
 // Event batches, shakes and heartbeats do not take the write lock: they

@@ -23,6 +23,8 @@ func (s *Service) Resolve(ctx context.Context, seen []catalog.Sighting) ([]catal
 
 // ShakeRequest is a phone's shake: the beacons it sees and, optionally,
 // where it is and who uses it (for the location fallback's ranking).
+// DeviceID is the id the phone sent: Shake keeps only the chosen
+// merchant's pseudonym of it, and the location only to choose.
 type ShakeRequest struct {
 	DeviceID string
 	Seen     []catalog.Sighting
@@ -57,7 +59,7 @@ func (s *Service) Shake(ctx context.Context, req ShakeRequest) (ShakeResult, err
 	if err != nil {
 		return ShakeResult{}, err
 	}
-	sh := &nearby.Shake{Ticket: uuid.NewString(), DeviceID: req.DeviceID, At: s.now().UTC(), Proximity: "unknown"}
+	sh := &nearby.Shake{Ticket: uuid.NewString(), At: s.now().UTC(), Proximity: "unknown"}
 	out := ShakeResult{By: ShakeByNone, Resolved: res, Shake: sh}
 	switch {
 	case len(res) > 0:
@@ -68,6 +70,7 @@ func (s *Service) Shake(ctx context.Context, req ShakeRequest) (ShakeResult, err
 			sh.Proximity = r.Proximity
 		}
 		sh.StoreID, sh.ProgramID = storeIDOf(r.Store), programIDOf(r.Program)
+		sh.DeviceID = s.pseudo.of(r.Beacon.MerchantID, req.DeviceID)
 	case req.Lat != nil && req.Lng != nil:
 		q := catalog.NearbyQuery{Lat: *req.Lat, Lng: *req.Lng, Limit: 1, Age: req.Age, Gender: req.Gender, OS: req.OS}
 		page, err := s.cat.NearbyInto(ctx, q, nil) // validates q
@@ -81,8 +84,14 @@ func (s *Service) Shake(ctx context.Context, req ShakeRequest) (ShakeResult, err
 			d := r.DistanceM
 			sh.Fallback, sh.DistanceM = true, &d
 			sh.StoreID, sh.ProgramID = storeIDOf(r.Store), programIDOf(r.Program)
+			if r.Store != nil {
+				sh.DeviceID = s.pseudo.of(r.Store.MerchantID, req.DeviceID)
+			}
 		}
 	}
+	// The raw device id goes no further than this function: the command,
+	// the record and the answer hold the pseudonym (or nothing, when no
+	// merchant was chosen and so no one may read the shake).
 	if _, err := s.submit(ctx, &Command{Op: OpRecordShake, Shake: sh}); err != nil {
 		return ShakeResult{}, err
 	}

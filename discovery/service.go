@@ -20,6 +20,7 @@ type Registry interface {
 	EventRecorder
 	StatsReader
 	Snapshot
+	KeyRegistry
 }
 
 // Snapshot reads the whole registry, for the start-up load.
@@ -72,7 +73,9 @@ type EventRecorder interface {
 type StatsReader interface {
 	BeaconStats(ctx context.Context, merchantID, beaconID uint64, from, to time.Time) ([]nearby.DayStats, error)
 	StoreStats(ctx context.Context, merchantID, storeID uint64, from, to time.Time) ([]nearby.DayStats, error)
-	StoreEventCounts(ctx context.Context, storeIDs []uint64, from, to time.Time) (map[uint64]int64, error)
+	// StoreEventCounts sums only store-days with at least the minimum
+	// count of devices; withheld names the stores with a day left out.
+	StoreEventCounts(ctx context.Context, storeIDs []uint64, from, to time.Time) (counts map[uint64]int64, withheld map[uint64]bool, err error)
 }
 
 // Catalog is the in-memory read model the phone queries read and every
@@ -118,6 +121,11 @@ type Options struct {
 	// Observe, if set, is told each command's op and outcome after it is
 	// applied (for metrics).
 	Observe func(cmd *Command, out *Outcome)
+	// PseudonymKey keys the per-merchant pseudonyms that replace every
+	// device id before a command is built (see pseudonyms); at least
+	// MinPseudonymKeyLen bytes. nil: a random key for this process only,
+	// so pseudonyms change at each start.
+	PseudonymKey []byte
 }
 
 // Service is the application. Create it with New; it is safe for
@@ -130,6 +138,7 @@ type Service struct {
 	now     func() time.Time
 	submit  Applier
 	observe func(*Command, *Outcome)
+	pseudo  pseudonyms
 	// writeOrder serialises record commands' commits with their catalog
 	// updates (see Apply).
 	writeOrder chan struct{}
@@ -144,7 +153,12 @@ func New(reg Registry, cat Catalog, idx Index, opts *Options) (*Service, error) 
 	if opts != nil {
 		o = *opts
 	}
-	s := &Service{reg: reg, cat: cat, idx: idx, logger: o.Logger, now: o.Now, observe: o.Observe, writeOrder: make(chan struct{}, 1)}
+	pseudo, err := newPseudonyms(o.PseudonymKey)
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{reg: reg, cat: cat, idx: idx, logger: o.Logger, now: o.Now, observe: o.Observe, pseudo: pseudo,
+		writeOrder: make(chan struct{}, 1)}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}

@@ -36,11 +36,14 @@ type HeatmapQuery struct {
 }
 
 // HeatCell is one H3 cell of a heatmap: the summed event count of the
-// merchant's stores in it.
+// merchant's stores in it, over the store-days with at least the minimum
+// count of devices. Suppressed: a store-day was left out; Count is then
+// nil when nothing was summed.
 type HeatCell struct {
-	Cell   string
-	Count  int64
-	Stores int
+	Cell       string
+	Count      *int64
+	Stores     int
+	Suppressed bool
 	// Boundary is the cell's polygon, with HeatmapQuery.Boundary.
 	Boundary []geo.Point
 }
@@ -74,35 +77,61 @@ func (s *Service) Heatmap(ctx context.Context, q HeatmapQuery) ([]HeatCell, erro
 		}
 		cellOf[id] = cell
 	}
-	counts, err := s.reg.StoreEventCounts(ctx, mine, q.From, q.To)
+	counts, withheld, err := s.reg.StoreEventCounts(ctx, mine, q.From, q.To)
 	if err != nil {
 		return nil, err
 	}
-	agg := map[string]*HeatCell{}
-	for _, id := range mine {
-		cell := cellOf[id]
-		hc := agg[cell]
-		if hc == nil {
-			hc = &HeatCell{Cell: cell}
-			agg[cell] = hc
-		}
-		hc.Count += counts[id]
-		hc.Stores++
-	}
-	cells := make([]HeatCell, 0, len(agg))
-	for _, hc := range agg {
-		if q.Boundary {
-			if hc.Boundary, err = geo.CellBoundary(hc.Cell); err != nil {
+	cells := heatCells(mine, cellOf, counts, withheld)
+	if q.Boundary {
+		for i := range cells {
+			if cells[i].Boundary, err = geo.CellBoundary(cells[i].Cell); err != nil {
 				return nil, nearby.Internal(err)
 			}
 		}
-		cells = append(cells, *hc)
+	}
+	return cells, nil
+}
+
+// heatCells sums the stores' counts per cell, the busiest first.
+func heatCells(stores []uint64, cellOf map[uint64]string, counts map[uint64]int64, withheld map[uint64]bool) []HeatCell {
+	type sum struct {
+		hc    HeatCell
+		n     int64
+		shown bool
+	}
+	agg := map[string]*sum{}
+	for _, id := range stores {
+		cell := cellOf[id]
+		a := agg[cell]
+		if a == nil {
+			a = &sum{hc: HeatCell{Cell: cell}}
+			agg[cell] = a
+		}
+		n, ok := counts[id]
+		a.n += n
+		a.shown = a.shown || ok || !withheld[id]
+		a.hc.Suppressed = a.hc.Suppressed || withheld[id]
+		a.hc.Stores++
+	}
+	cells := make([]HeatCell, 0, len(agg))
+	for _, a := range agg {
+		if a.shown {
+			n := a.n
+			a.hc.Count = &n
+		}
+		cells = append(cells, a.hc)
+	}
+	val := func(p *int64) int64 {
+		if p == nil {
+			return -1
+		}
+		return *p
 	}
 	slices.SortFunc(cells, func(a, b HeatCell) int {
-		if c := cmp.Compare(b.Count, a.Count); c != 0 {
+		if c := cmp.Compare(val(b.Count), val(a.Count)); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.Cell, b.Cell)
 	})
-	return cells, nil
+	return cells
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"slices"
 
 	"github.com/nearby-dev/nearby"
 	bolt "go.etcd.io/bbolt"
@@ -47,6 +48,10 @@ func (db *DB) CreateBeacon(ctx context.Context, b *nearby.Beacon) error {
 		}
 		now := db.stamp()
 		rec.CreatedAt, rec.UpdatedAt = now, now
+		rec.AgentTokens = slices.Clone(rec.AgentTokens)
+		if err := db.firstKey(tx, &rec.AgentTokenHash, &rec.AgentTokens); err != nil {
+			return err
+		}
 		if err := putJSON(bk, id, &rec); err != nil {
 			return err
 		}
@@ -90,8 +95,8 @@ func getBeacon(tx *bolt.Tx, merchantID, id uint64) (*nearby.Beacon, error) {
 
 // UpdateBeacon replaces beacon b.ID of b.MerchantID (0: any, the owner is
 // kept). CreatedAt and LastHeartbeat are kept; so are the identity when
-// b.Identity.UUID is zero, the status when b.Status is empty and the agent
-// token hash when b.AgentTokenHash is nil. A new identity must be free
+// b.Identity.UUID is zero, the status when b.Status is empty, and always
+// the agent tokens. A new identity must be free
 // (ECONFLICT "uuid"); references are checked as in CreateBeacon.
 func (db *DB) UpdateBeacon(ctx context.Context, b *nearby.Beacon) error {
 	if err := ctxErr(ctx); err != nil {
@@ -111,9 +116,8 @@ func (db *DB) UpdateBeacon(ctx context.Context, b *nearby.Beacon) error {
 		if rec.Status == "" {
 			rec.Status = old.Status
 		}
-		if rec.AgentTokenHash == nil {
-			rec.AgentTokenHash = old.AgentTokenHash
-		}
+		// Agent tokens change only by AddAgentToken and RevokeAgentToken.
+		rec.AgentTokenHash, rec.AgentTokens = nil, old.AgentTokens
 		if err := checkBeaconRefs(tx, &rec); err != nil {
 			return err
 		}

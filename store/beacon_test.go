@@ -129,7 +129,7 @@ func TestDB_UpdateBeacon(t *testing.T) {
 			t.Fatal(err)
 		}
 		got, _ := db.GetBeacon(ctx, a.ID, b1.ID)
-		if got.Label != "door" || got.Status != nearby.BeaconInactive || string(got.AgentTokenHash) != "h" ||
+		if got.Label != "door" || got.Status != nearby.BeaconInactive || len(got.AgentTokens) != 1 || string(got.AgentTokens[0].Hash) != "h" ||
 			got.LastHeartbeat == nil || got.LastHeartbeat.Version != "1.0" {
 			t.Errorf("beacon = %+v", got)
 		}

@@ -6,18 +6,34 @@ import (
 	"time"
 
 	"github.com/axiomhq/hyperloglog"
-	"github.com/nearby-dev/nearby"
 	bolt "go.etcd.io/bbolt"
 )
 
-const dayRecordV1 = 1
+// Day record versions: v1 holds the unique counts as sketches, v2 (a
+// sealed day, see seal.go) only their estimates.
+const (
+	dayRecordV1 = 1
+	dayRecordV2 = 2
+)
 
 // day is one beacon's or store's figures for one local date. Unique
-// counts are HyperLogLog sketches (precision 14, sparse while small), so no
-// device id is kept.
+// counts are HyperLogLog sketches (precision 14, sparse while small) of
+// the merchants' device pseudonyms, so no device id is kept; once sealed,
+// only the sketches' estimates are.
 type day struct {
 	shakePV, visits, dwellN, dwellMS, events int64
 	shakeUV, visitors                        *hyperloglog.Sketch // nil: nothing inserted yet
+	sealed                                   bool
+	sealedUV                                 [2]int64 // by family, when sealed
+}
+
+// uniques is the distinct devices of family f.
+func (d *day) uniques(f family) int64 {
+	if d.sealed {
+		return d.sealedUV[f]
+	}
+	_, sk := f.of(d)
+	return estimate(sk)
 }
 
 // dayNum is a local date as the number yyyymmdd: big-endian keys sort by date.
@@ -44,8 +60,14 @@ func dayKey(id uint64, n uint32) []byte {
 
 func (d *day) encode() ([]byte, error) {
 	b := []byte{dayRecordV1}
+	if d.sealed {
+		b[0] = dayRecordV2
+	}
 	for _, n := range []int64{d.shakePV, d.visits, d.dwellN, d.dwellMS, d.events} {
 		b = binary.AppendVarint(b, n)
+	}
+	if d.sealed {
+		return binary.AppendUvarint(binary.AppendUvarint(b, uint64(d.sealedUV[famShake])), uint64(d.sealedUV[famVisit])), nil
 	}
 	for _, sk := range []*hyperloglog.Sketch{d.shakeUV, d.visitors} {
 		if sk == nil {
@@ -66,6 +88,16 @@ func decodeDay(v []byte) (*day, error) {
 	d, v, err := decodeCounters(v)
 	if err != nil {
 		return nil, err
+	}
+	if d.sealed {
+		for i := range d.sealedUV {
+			n, w := binary.Uvarint(v)
+			if w <= 0 || n > 1<<62 {
+				return nil, errCorrupt
+			}
+			d.sealedUV[i], v = int64(n), v[w:]
+		}
+		return d, nil
 	}
 	for _, p := range []**hyperloglog.Sketch{&d.shakeUV, &d.visitors} {
 		n, w := binary.Uvarint(v)
@@ -96,11 +128,11 @@ func dayCounters(v []byte) (*day, error) {
 // decodeCounters decodes a day record's version and counters and returns
 // the rest (the sketches).
 func decodeCounters(v []byte) (*day, []byte, error) {
-	if len(v) == 0 || v[0] != dayRecordV1 {
+	if len(v) == 0 || v[0] != dayRecordV1 && v[0] != dayRecordV2 {
 		return nil, nil, errCorrupt
 	}
+	d := &day{sealed: v[0] == dayRecordV2}
 	v = v[1:]
-	d := &day{}
 	for _, p := range []*int64{&d.shakePV, &d.visits, &d.dwellN, &d.dwellMS, &d.events} {
 		n, w := binary.Varint(v)
 		if w <= 0 {
@@ -128,25 +160,18 @@ func estimate(sk *hyperloglog.Sketch) int64 {
 	return int64(sk.Estimate())
 }
 
-func (d *day) stats(date uint32) nearby.DayStats {
-	s := nearby.DayStats{
-		Date: dayString(date), ShakePV: d.shakePV, ShakeUV: estimate(d.shakeUV),
-		Visits: d.visits, Visitors: estimate(d.visitors),
-	}
-	if d.dwellN > 0 {
-		s.AvgDwellS = float64(d.dwellMS) / float64(d.dwellN) / 1000
-	}
-	return s
-}
-
 // days accumulates changes to day records during one transaction and
 // writes each touched record once.
 type days struct {
 	bucket *bolt.Bucket
+	kind   byte // dayBeacon or dayStore, for the seal index
 	m      map[string]*day
+	fresh  map[string]bool // records this transaction creates
 }
 
-func newDays(b *bolt.Bucket) *days { return &days{bucket: b, m: make(map[string]*day)} }
+func newDays(tx *bolt.Tx, kind byte) *days {
+	return &days{bucket: tx.Bucket(statsBuckets[kind]), kind: kind, m: make(map[string]*day), fresh: make(map[string]bool)}
+}
 
 func (ds *days) get(id uint64, date uint32) (*day, error) {
 	k := dayKey(id, date)
@@ -159,6 +184,8 @@ func (ds *days) get(id uint64, date uint32) (*day, error) {
 		if d, err = decodeDay(v); err != nil {
 			return nil, err
 		}
+	} else {
+		ds.fresh[string(k)] = true
 	}
 	ds.m[string(k)] = d
 	return d, nil
@@ -172,6 +199,11 @@ func (ds *days) flush() error {
 		}
 		if err := ds.bucket.Put([]byte(k), v); err != nil {
 			return fmt.Errorf("store: put day: %w", err)
+		}
+		if ds.fresh[k] {
+			if err := ds.bucket.Tx().Bucket(bucketDaysToSeal).Put(sealKey(ds.kind, []byte(k)), nil); err != nil {
+				return fmt.Errorf("store: put seal index: %w", err)
+			}
 		}
 	}
 	return nil

@@ -52,7 +52,7 @@ var (
 		bucketMeta, bucketMerchants, bucketStores, bucketPrograms, bucketBeacons, bucketShakes,
 		bucketMerchantStores, bucketMerchantPrograms, bucketMerchantBeacons,
 		bucketStorePrograms, bucketStoreBeacons, bucketProgramBeacons, bucketIdentities,
-		bucketEvents, bucketEventsByAt, bucketBeaconStats, bucketStoreStats,
+		bucketEvents, bucketEventsByAt, bucketBeaconStats, bucketStoreStats, bucketKeys, bucketShakesByAt, bucketDaysToSeal,
 	}
 
 	keySchemaVersion = []byte("schema_version")
@@ -69,14 +69,25 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives start-up and maintenance messages; nil discards.
 	Logger *slog.Logger
+	// MinCount is the k of the statistics' minimum counts (see
+	// privacy.go); 0 means nearby.DefaultMinCount, 1 turns suppression
+	// off (for tests of the counting itself).
+	MinCount int
+	// TicketTTL is how long a shake's ticket answers (0:
+	// DefaultTicketTTL); ShakeRetention how long its record is kept (0:
+	// DefaultShakeRetention).
+	TicketTTL, ShakeRetention time.Duration
 }
 
 // DB is the bbolt-backed registry and event store. It is safe for
 // concurrent use.
 type DB struct {
-	bolt   *bolt.DB
-	now    func() time.Time
-	logger *slog.Logger
+	bolt     *bolt.DB
+	now      func() time.Time
+	logger   *slog.Logger
+	minCount int64
+	// ticketTTL and shakeRetention: see Options.
+	ticketTTL, shakeRetention time.Duration
 
 	proximity nearby.UUID // deployment-wide proximity UUID for allocated identities
 }
@@ -111,7 +122,17 @@ func Open(path string, opts *Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	db := &DB{bolt: bdb, now: o.Now, logger: o.Logger}
+	if o.MinCount <= 0 {
+		o.MinCount = nearby.DefaultMinCount
+	}
+	if o.TicketTTL <= 0 {
+		o.TicketTTL = DefaultTicketTTL
+	}
+	if o.ShakeRetention <= 0 {
+		o.ShakeRetention = DefaultShakeRetention
+	}
+	db := &DB{bolt: bdb, now: o.Now, logger: o.Logger, minCount: int64(o.MinCount),
+		ticketTTL: o.TicketTTL, shakeRetention: o.ShakeRetention}
 	if err := bdb.Update(db.init); err != nil {
 		bdb.Close()
 		return nil, err
@@ -137,6 +158,15 @@ func (db *DB) init(tx *bolt.Tx) error {
 	}
 	if err := meta.Put(keySchemaVersion, binary.BigEndian.AppendUint32(nil, SchemaVersion)); err != nil {
 		return fmt.Errorf("store: write schema version: %w", err)
+	}
+	if err := db.migrateKeys(tx); err != nil {
+		return err
+	}
+	if err := indexShakes(tx); err != nil {
+		return err
+	}
+	if err := indexDays(tx); err != nil {
+		return err
 	}
 	if v := meta.Get(keyProximityUUID); len(v) == 16 {
 		copy(db.proximity[:], v)

@@ -112,7 +112,7 @@ func TestOpen(t *testing.T) {
 		if got := db.ProximityUUID(); got != uuid {
 			t.Errorf("ProximityUUID = %s, want %s (kept across reopen)", got, uuid)
 		}
-		if got, err := db.GetMerchant(ctx, m.ID); err != nil || got.Name != "Acme" || string(got.APIKeyHash) != "hash-Acme" {
+		if got, err := db.GetMerchant(ctx, m.ID); err != nil || got.Name != "Acme" || len(got.Keys) != 1 || string(got.Keys[0].Hash) != "hash-Acme" {
 			t.Errorf("GetMerchant = %+v, %v", got, err)
 		}
 		if got, err := db.GetStore(ctx, m.ID, s.ID); err != nil || got.Name != "Main St" || !got.CreatedAt.Equal(s.CreatedAt) {

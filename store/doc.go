@@ -49,8 +49,9 @@
 //
 // # Events and statistics
 //
-// RecordEvents deduplicates by event id: ids are kept EventRetention (30+1
-// days) after the event's own time and then pruned, a few hundred per
+// RecordEvents deduplicates by event id, per beacon (the key is the beacon
+// id and the event id, so tenants never collide): ids are kept
+// EventRetention (30+1 days) after the event's own time and then pruned, a few hundred per
 // write. Pruning is safe because the api rejects events older than
 // nearby.MaxEventAge, so a pruned id can never be accepted again. In the
 // same transaction each accepted event updates two day records, the
@@ -59,10 +60,20 @@
 // dwell count and sum (dwell events' dwell_ms, averaged on read) and a total
 // event count (the heatmap's StoreEventCounts). Shake UV and visitors are
 // HyperLogLog sketches (github.com/axiomhq/hyperloglog, precision 14,
-// m = 16384 registers), so device ids are never stored: the standard error
-// is 1.04/sqrt(m) ≈ 0.81%; small days use the sparse representation and are
-// nearly exact. TestHLL_Error measures it against exact counts.
+// m = 16384 registers) of the per-merchant device pseudonyms the service
+// puts in place of device ids: the standard error is 1.04/sqrt(m) ≈ 0.81%;
+// small days use the sparse representation and are nearly exact.
+// TestHLL_Error measures it against exact counts. Past the dedupe window a
+// day is sealed: its sketches become their estimates (seal.go).
 // BeaconStats and StoreStats return every day of the inclusive range of
 // calendar dates (from and to as given, not converted), zeros for days
-// without data, at most MaxStatsDays.
+// without data, at most MaxStatsDays, with the minimum counts of
+// privacy.go applied (figures nil, Suppressed).
+//
+// # Retention
+//
+// A shake's ticket answers GetShake for Options.TicketTTL (30 minutes);
+// its record is purged after Options.ShakeRetention (30 days) by later
+// writes and PurgeExpired. Compact rewrites a closed file with live data
+// only, so purged records' bytes are gone from it.
 package store

@@ -21,9 +21,10 @@ const EventRetention = nearby.MaxEventAge + 24*time.Hour
 const pruneBatch = 512
 
 // RecordEvents stores events seen at beacon beaconID: each event id not seen
-// before is accepted and counted in the beacon's and its store's statistics
-// for the event's local date (the store's time zone); an id seen before is
-// a duplicate and changes nothing. It does not validate (the api does).
+// before at this beacon is accepted and counted in the beacon's and its store's statistics
+// for the event's local date (the store's time zone); an id seen before at
+// this beacon is a duplicate and changes nothing. Ids are scoped to the
+// beacon, so no agent can collide with, or probe for, another beacon's. It does not validate (the api does).
 // Everything is committed (fsync) before it returns; concurrent calls share
 // a commit (bbolt DB.Batch). ENOTFOUND when the beacon does not exist.
 func (db *DB) RecordEvents(ctx context.Context, beaconID uint64, evs []nearby.Event) (accepted, duplicates []string, err error) {
@@ -42,11 +43,11 @@ func (db *DB) RecordEvents(ctx context.Context, beaconID uint64, evs []nearby.Ev
 			loc = nearby.Zone(storeTimezone(v))
 		}
 		ids, byAt := tx.Bucket(bucketEvents), tx.Bucket(bucketEventsByAt)
-		bdays, sdays := newDays(tx.Bucket(bucketBeaconStats)), newDays(tx.Bucket(bucketStoreStats))
+		bdays, sdays := newDays(tx, dayBeacon), newDays(tx, dayStore)
 		for i := range evs {
 			e := &evs[i]
-			k := eventKey(e.ID)
-			if ids.Get(k) != nil {
+			k := eventKey(beaconID, e.ID)
+			if ids.Get(k) != nil || ids.Get(legacyEventKey(e.ID)) != nil {
 				duplicates = append(duplicates, e.ID)
 				continue
 			}
@@ -76,6 +77,12 @@ func (db *DB) RecordEvents(ctx context.Context, beaconID uint64, evs []nearby.Ev
 		if err := sdays.flush(); err != nil {
 			return err
 		}
+		if err := db.pruneShakes(tx); err != nil {
+			return err
+		}
+		if _, err := db.seal(tx); err != nil {
+			return err
+		}
 		return db.prune(tx)
 	})
 	if err != nil {
@@ -102,9 +109,18 @@ func (d *day) add(e *nearby.Event) {
 	}
 }
 
-// eventKey is the 16 bytes of a UUID event id, or 0xff and the raw id for
-// anything else (the store does not validate; both forms cannot collide).
-func eventKey(id string) []byte {
+// eventKey is the beacon's id (8 bytes) and the 16 bytes of a UUID event
+// id, or 0xff and the raw id for anything else (the store does not
+// validate; both forms cannot collide).
+func eventKey(beaconID uint64, id string) []byte {
+	return append(u64(beaconID), legacyEventKey(id)...)
+}
+
+// legacyEventKey is the key of an event id recorded before ids were
+// scoped to their beacon (16 or 17+ bytes, never 24 with a UUID's form):
+// such an id is still a duplicate until it is pruned, EventRetention after
+// its event, so an upgrade does not count a re-sent event twice.
+func legacyEventKey(id string) []byte {
 	if u, err := nearby.ParseUUID(id); err == nil {
 		return u[:]
 	}
@@ -172,6 +188,12 @@ func (db *DB) RecordShake(ctx context.Context, s *nearby.Shake) error {
 		if err := shakes.Put([]byte(r.Ticket), enc); err != nil {
 			return fmt.Errorf("store: put shake: %w", err)
 		}
+		if err := tx.Bucket(bucketShakesByAt).Put(shakeAtKey(r.At, r.Ticket), nil); err != nil {
+			return fmt.Errorf("store: put shake time: %w", err)
+		}
+		if err := db.pruneShakes(tx); err != nil {
+			return err
+		}
 		loc := time.UTC
 		if v := tx.Bucket(bucketStores).Get(u64(storeID)); v != nil {
 			loc = nearby.Zone(storeTimezone(v))
@@ -179,7 +201,7 @@ func (db *DB) RecordShake(ctx context.Context, s *nearby.Shake) error {
 		date := dayNum(r.At.In(loc))
 		ev := nearby.Event{Type: nearby.EventShake, DeviceID: r.DeviceID, At: r.At}
 		if beacon != nil {
-			ds := newDays(tx.Bucket(bucketBeaconStats))
+			ds := newDays(tx, dayBeacon)
 			d, err := ds.get(beacon.ID, date)
 			if err != nil {
 				return err
@@ -190,7 +212,7 @@ func (db *DB) RecordShake(ctx context.Context, s *nearby.Shake) error {
 			}
 		}
 		if storeID != 0 {
-			ds := newDays(tx.Bucket(bucketStoreStats))
+			ds := newDays(tx, dayStore)
 			d, err := ds.get(storeID, date)
 			if err != nil {
 				return err
@@ -209,7 +231,7 @@ func (db *DB) RecordShake(ctx context.Context, s *nearby.Shake) error {
 
 // GetShake returns the shake with ticket when merchantID (0: any) owns the
 // chosen beacon, or for a fallback shake without a beacon, the store;
-// ENOTFOUND otherwise.
+// ENOTFOUND otherwise, and once the ticket is older than the ticket TTL.
 func (db *DB) GetShake(ctx context.Context, merchantID uint64, ticket string) (*nearby.Shake, error) {
 	if err := ctxErr(ctx); err != nil {
 		return nil, err
@@ -222,6 +244,9 @@ func (db *DB) GetShake(ctx context.Context, merchantID uint64, ticket string) (*
 		}
 		if err := decodeJSON(v, &s); err != nil {
 			return err
+		}
+		if db.now().Sub(s.At) > db.ticketTTL {
+			return notFound("shake")
 		}
 		if merchantID == 0 {
 			return nil

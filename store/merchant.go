@@ -3,12 +3,14 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/nearby-dev/nearby"
 	bolt "go.etcd.io/bbolt"
 )
 
-// CreateMerchant stores m and sets its ID and CreatedAt.
+// CreateMerchant stores m and sets its ID and CreatedAt; m.APIKeyHash, if
+// set, becomes its first key (m.Keys[0]).
 func (db *DB) CreateMerchant(ctx context.Context, m *nearby.Merchant) error {
 	if err := ctxErr(ctx); err != nil {
 		return err
@@ -21,12 +23,16 @@ func (db *DB) CreateMerchant(ctx context.Context, m *nearby.Merchant) error {
 			return fmt.Errorf("store: merchant sequence: %w", err)
 		}
 		rec.ID, rec.CreatedAt = id, db.stamp()
+		rec.Keys = slices.Clone(rec.Keys)
+		if err := db.firstKey(tx, &rec.APIKeyHash, &rec.Keys); err != nil {
+			return err
+		}
 		return putJSON(b, id, &rec)
 	})
 	if err != nil {
 		return err
 	}
-	m.ID, m.CreatedAt = rec.ID, rec.CreatedAt
+	m.ID, m.CreatedAt, m.APIKeyHash, m.Keys = rec.ID, rec.CreatedAt, nil, rec.Keys
 	return nil
 }
 
@@ -49,8 +55,8 @@ func (db *DB) GetMerchant(ctx context.Context, id uint64) (*nearby.Merchant, err
 	return &m, nil
 }
 
-// UpdateMerchant replaces merchant m.ID's name and API key hash (key
-// rotation); CreatedAt is kept.
+// UpdateMerchant replaces merchant m.ID's name; CreatedAt and the keys
+// are kept (keys change only by AddMerchantKey and RevokeMerchantKey).
 func (db *DB) UpdateMerchant(ctx context.Context, m *nearby.Merchant) error {
 	if err := ctxErr(ctx); err != nil {
 		return err
@@ -65,13 +71,13 @@ func (db *DB) UpdateMerchant(ctx context.Context, m *nearby.Merchant) error {
 		if err := decodeJSON(v, &rec); err != nil {
 			return err
 		}
-		rec.Name, rec.APIKeyHash = m.Name, m.APIKeyHash
+		rec.Name = m.Name
 		return putJSON(b, rec.ID, &rec)
 	})
 	if err != nil {
 		return err
 	}
-	m.CreatedAt = rec.CreatedAt
+	m.CreatedAt, m.APIKeyHash, m.Keys = rec.CreatedAt, nil, rec.Keys
 	return nil
 }
 

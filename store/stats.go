@@ -30,7 +30,11 @@ func (db *DB) BeaconStats(ctx context.Context, merchantID, beaconID uint64, from
 		if err != nil {
 			return err
 		}
-		out, err = dayRange(tx.Bucket(bucketBeaconStats), b.ID, from, to)
+		days, err := dayRange(tx.Bucket(bucketBeaconStats), b.ID, from, to)
+		if err != nil {
+			return err
+		}
+		out, err = db.publishBeacon(tx, b, days)
 		return err
 	})
 	return out, err
@@ -48,24 +52,36 @@ func (db *DB) StoreStats(ctx context.Context, merchantID, storeID uint64, from, 
 		if v == nil || (merchantID != 0 && storeMerchant(v) != merchantID) {
 			return notFound("store")
 		}
-		var err error
-		out, err = dayRange(tx.Bucket(bucketStoreStats), storeID, from, to)
-		return err
+		days, err := dayRange(tx.Bucket(bucketStoreStats), storeID, from, to)
+		if err != nil {
+			return err
+		}
+		out = make([]nearby.DayStats, len(days))
+		for i, dd := range days {
+			out[i] = publish(dd.n, dd.d, db.shown(dd.d, famShake), db.shown(dd.d, famVisit), db.minCount)
+		}
+		return nil
 	})
 	return out, err
 }
 
+// datedDay is a date's day record, nil when there is none.
+type datedDay struct {
+	n uint32
+	d *day
+}
+
 // dayRange reads id's day records for the local dates of from..to.
-func dayRange(b *bolt.Bucket, id uint64, from, to time.Time) ([]nearby.DayStats, error) {
+func dayRange(b *bolt.Bucket, id uint64, from, to time.Time) ([]datedDay, error) {
 	first := time.Date(from.Year(), from.Month(), from.Day(), 12, 0, 0, 0, time.UTC)
 	last := time.Date(to.Year(), to.Month(), to.Day(), 12, 0, 0, 0, time.UTC)
 	if last.Before(first) {
-		return []nearby.DayStats{}, nil
+		return []datedDay{}, nil
 	}
 	if n := int(last.Sub(first).Hours()/24) + 1; n > MaxStatsDays {
 		return nil, nearby.Invalid("to", "must be at most %d days after from", MaxStatsDays-1)
 	}
-	out := []nearby.DayStats{}
+	out := []datedDay{}
 	c := b.Cursor()
 	k, v := c.Seek(dayKey(id, dayNum(first)))
 	for d := first; !d.After(last); d = d.AddDate(0, 0, 1) {
@@ -78,10 +94,10 @@ func dayRange(b *bolt.Bucket, id uint64, from, to time.Time) ([]nearby.DayStats,
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, rec.stats(n))
+			out = append(out, datedDay{n, rec})
 			continue
 		}
-		out = append(out, nearby.DayStats{Date: dayString(n)})
+		out = append(out, datedDay{n, nil})
 	}
 	return out, nil
 }
@@ -130,14 +146,16 @@ func (db *DB) StoreActivity(ctx context.Context, since time.Time, fn func(storeI
 // StoreEventCounts returns, for each of storeIDs that exists, the number of
 // events recorded there (all types, plus shakes) on the dates of from..to,
 // read as in StoreStats; stores without events are absent. The
-// granularity is a day.
-func (db *DB) StoreEventCounts(ctx context.Context, storeIDs []uint64, from, to time.Time) (map[uint64]int64, error) {
+// granularity is a day, and only days with at least the minimum count of
+// distinct devices (shakers and visitors together) are summed: withheld
+// holds the stores with a day left out.
+func (db *DB) StoreEventCounts(ctx context.Context, storeIDs []uint64, from, to time.Time) (counts map[uint64]int64, withheld map[uint64]bool, err error) {
 	if err := ctxErr(ctx); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	out := make(map[uint64]int64)
+	counts, withheld = make(map[uint64]int64), make(map[uint64]bool)
 	first, last := dayNum(from), dayNum(to)
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err = db.bolt.View(func(tx *bolt.Tx) error {
 		stores := tx.Bucket(bucketStores)
 		c := tx.Bucket(bucketStoreStats).Cursor()
 		for i, id := range storeIDs {
@@ -155,13 +173,24 @@ func (db *DB) StoreEventCounts(ctx context.Context, storeIDs []uint64, from, to 
 				if err != nil {
 					return err
 				}
+				// Fewer events than k cannot have k devices: no need to
+				// decode the sketches.
+				if d.events > 0 && d.events >= db.minCount {
+					if d, err = decodeDay(v); err != nil {
+						return err
+					}
+				}
+				if d.events > 0 && (d.events < db.minCount || storeDayDevices(d) < db.minCount) {
+					withheld[id] = true
+					continue
+				}
 				sum += d.events
 			}
 			if sum > 0 {
-				out[id] = sum
+				counts[id] = sum
 			}
 		}
 		return nil
 	})
-	return out, err
+	return counts, withheld, err
 }

@@ -10,9 +10,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nearby-dev/nearby"
 	"github.com/nearby-dev/nearby/api"
 	"github.com/nearby-dev/nearby/console"
 	"github.com/nearby-dev/nearby/logattr"
+	"github.com/nearby-dev/nearby/store"
 )
 
 // Config is discoveryd's configuration. Every field comes from a flag, or
@@ -35,6 +37,13 @@ type Config struct {
 	// GCPercent is the collector's GOGC once the index is loaded; 0 leaves
 	// the runtime's setting alone. See servingGCPercent.
 	GCPercent int
+	// MinCount is the k of the statistics' minimum counts (never below
+	// nearby.MinMinCount).
+	MinCount int
+	// TicketTTL is how long a shake's ticket answers; RetentionDays how
+	// many days shake records are kept.
+	TicketTTL     time.Duration
+	RetentionDays int
 }
 
 // Defaults of Config.
@@ -67,6 +76,9 @@ func DefaultConfig() Config {
 		GCPercent:          DefaultGCPercent,
 		ConsoleTiles:       console.DefaultTiles,
 		ConsoleAttribution: console.DefaultAttribution,
+		MinCount:           nearby.DefaultMinCount,
+		TicketTTL:          store.DefaultTicketTTL,
+		RetentionDays:      int(store.DefaultShakeRetention / (24 * time.Hour)),
 	}
 }
 
@@ -90,6 +102,9 @@ func (c *Config) specs() []flagSpec {
 		{"trust-forwarded-for", "DISCOVERYD_TRUST_FORWARDED_FOR", "behind a reverse proxy: take the client IP from X-Forwarded-For when the peer is a private or loopback address", (*boolValue)(&c.TrustForwarded)},
 		{"console-tiles", "DISCOVERYD_CONSOLE_TILES", "map tile URL template of the browser console at /console/ ({z}/{x}/{y}, optional {s}); empty shows the map without tiles", (*stringValue)(&c.ConsoleTiles)},
 		{"console-tiles-attribution", "DISCOVERYD_CONSOLE_TILES_ATTRIBUTION", "plain-text credit shown with the console's map tiles", (*stringValue)(&c.ConsoleAttribution)},
+		{"min-count", "DISCOVERYD_MIN_COUNT", "statistics about people are shown only when at least this many distinct devices stand behind them (k-anonymity; at least 2)", (*intValue)(&c.MinCount)},
+		{"ticket-ttl", "DISCOVERYD_TICKET_TTL", "how long a shake's ticket answers GET /v1/shakes/{ticket}", (*durationValue)(&c.TicketTTL)},
+		{"retention-days", "DISCOVERYD_RETENTION_DAYS", "days shake records (with each merchant's pseudonym of the phone) are kept before they are purged", (*intValue)(&c.RetentionDays)},
 		{"gc-percent", "DISCOVERYD_GC_PERCENT", "garbage collector's GOGC once the index is loaded (0: the runtime's own; ignored when the GOGC variable is set); the heap may grow to about (1+N/100) times the live heap, see Memory below", (*intValue)(&c.GCPercent)},
 	}
 }
@@ -129,7 +144,7 @@ func ParseConfig(args []string, getenv func(string) string, usageOut io.Writer) 
 		return c, envErr
 	}
 	if fs.NArg() > 0 {
-		return c, fmt.Errorf("discoveryd: unexpected argument %q (subcommands: import)", fs.Arg(0))
+		return c, fmt.Errorf("discoveryd: unexpected argument %q (subcommands: import, compact)", fs.Arg(0))
 	}
 	return c, c.Validate()
 }
@@ -140,6 +155,7 @@ func usage(w io.Writer, specs []flagSpec) {
 Usage:
   discoveryd [flags]                 serve the HTTP API
   discoveryd import [flags] FILE     stream a CSV/GeoJSON file of stores to a server (see discoveryd import -h)
+  discoveryd compact [--data-dir D]  with discoveryd stopped, rewrite nearby.db without the bytes of purged records
 
 Flags (each also read from its environment variable; the flag wins):
 `)
@@ -148,8 +164,11 @@ Flags (each also read from its environment variable; the flag wins):
 	}
 	fmt.Fprintf(w, "  --version\n      %s\n", versionUsage)
 	fmt.Fprint(w, `
-Data: <data-dir>/nearby.db (bbolt, every acknowledged write is fsynced) and
-<data-dir>/admin.token when no admin token is given.
+Data: <data-dir>/nearby.db (bbolt, every acknowledged write is fsynced),
+<data-dir>/admin.token when no admin token is given, and
+<data-dir>/pseudonym.key, the key of the per-merchant device pseudonyms
+(delete it while stopped to rotate every pseudonym). What is kept about
+phones: docs/privacy.md.
 Operations: GET /healthz, /readyz, /metrics (Prometheus), /openapi.json.
 Memory: the catalog of a million stores is about 740 MB of live heap. With the
 default --gc-percent 400 the collector runs a quarter as often as Go's default
@@ -179,6 +198,12 @@ func (c *Config) Validate() error {
 	}
 	if c.RateLimit < 0 || c.RateBurst < 1 {
 		errs = append(errs, errors.New("--rate-limit must be >= 0 and --rate-burst >= 1"))
+	}
+	if c.MinCount < nearby.MinMinCount {
+		errs = append(errs, fmt.Errorf("--min-count must be at least %d", nearby.MinMinCount))
+	}
+	if c.TicketTTL <= 0 || c.RetentionDays < 1 || time.Duration(c.RetentionDays)*24*time.Hour < c.TicketTTL {
+		errs = append(errs, errors.New("--ticket-ttl must be positive and --retention-days at least 1 and cover the ticket TTL"))
 	}
 	if c.GCPercent < 0 {
 		errs = append(errs, errors.New("--gc-percent must be >= 0"))

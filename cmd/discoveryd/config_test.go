@@ -22,7 +22,7 @@ func TestParseConfig(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.Listen != ":8080" || c.DataDir != "./data" || c.AdminToken != "" || c.LogLevel != "info" {
+		if c.Listen != ":8080" || c.DataDir != "./data" || c.AdminToken != "" || c.LogLevel != "info" || c.MinCount != 5 {
 			t.Errorf("defaults = %+v, want :8080, ./data, no token, info", c)
 		}
 	})
@@ -46,6 +46,8 @@ func TestParseConfig(t *testing.T) {
 		{"ErrEnvNumber", nil, env("DISCOVERYD_RATE_BURST", "many")},
 		{"ErrArgument", []string{"serve"}, env()},
 		{"ErrEmptyListen", []string{"--listen", ""}, env()},
+		{"ErrMinCountBelowTwo", []string{"--min-count", "1"}, env()},
+		{"ErrEnvMinCountZero", nil, env("DISCOVERYD_MIN_COUNT", "0")},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if _, err := ParseConfig(tt.args, tt.env, &strings.Builder{}); err == nil {

@@ -40,8 +40,9 @@ func checkProblem(t *testing.T, r resp, status int, field string) {
 	t.Errorf("problem %s does not name field %q", r.Body, field)
 }
 
-// TestMain_Unauthorized: every protected route refuses a missing, wrong or
-// wrong-kind token with 401.
+// TestMain_Unauthorized: every protected route refuses a missing or wrong
+// token with 401, and a token of the wrong kind with 403 naming the kind
+// needed.
 func TestMain_Unauthorized(t *testing.T) {
 	m := MustRunMain(t, t.TempDir())
 	c := clientOf(t, m)
@@ -52,27 +53,32 @@ func TestMain_Unauthorized(t *testing.T) {
 	forged := key[:strings.LastIndex(key, "_")+1] + "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 	tests := []struct {
 		name, method, path, token string
+		status                    int
+		need                      string // the kind a 403 names
 	}{
-		{"admin/none", "POST", "/v1/merchants", ""},
-		{"admin/wrong", "POST", "/v1/merchants", "nope"},
-		{"admin/merchant key", "POST", "/v1/merchants", key},
-		{"merchant/none", "GET", "/v1/stores", ""},
-		{"merchant/forged", "GET", "/v1/stores", forged},
-		{"merchant/admin token", "GET", "/v1/stores", testAdminToken},
-		{"merchant/agent token", "GET", "/v1/beacons", agent},
-		{"merchant/unknown id", "GET", "/v1/programs", "mk_ffff_" + strings.Repeat("A", 43)},
-		{"merchant/garbage", "POST", "/v1/stores/import", "mk_zz"},
-		{"stats/none", "GET", "/v1/stats/heatmap?min_lat=0&min_lng=0&max_lat=1&max_lng=1", ""},
-		{"agent/none", "GET", "/v1/agent/config", ""},
-		{"agent/merchant key", "POST", "/v1/agent/heartbeat", key},
-		{"agent/forged", "POST", "/v1/agent/events", "at_1_" + strings.Repeat("B", 43)},
+		{"admin/none", "POST", "/v1/merchants", "", 401, ""},
+		{"admin/wrong", "POST", "/v1/merchants", "nope", 401, ""},
+		{"admin/merchant key", "POST", "/v1/merchants", key, 403, "the admin token"},
+		{"merchant/none", "GET", "/v1/stores", "", 401, ""},
+		{"merchant/forged", "GET", "/v1/stores", forged, 401, ""},
+		{"merchant/admin token", "GET", "/v1/stores", testAdminToken, 403, "merchant API key"},
+		{"merchant/agent token", "GET", "/v1/beacons", agent, 403, "merchant API key"},
+		{"merchant/unknown id", "GET", "/v1/programs", "mk_ffff_" + strings.Repeat("A", 43), 401, ""},
+		{"merchant/garbage", "POST", "/v1/stores/import", "mk_zz", 401, ""},
+		{"stats/none", "GET", "/v1/stats/heatmap?min_lat=0&min_lng=0&max_lat=1&max_lng=1", "", 401, ""},
+		{"agent/none", "GET", "/v1/agent/config", "", 401, ""},
+		{"agent/merchant key", "POST", "/v1/agent/heartbeat", key, 403, "agent token"},
+		{"agent/forged", "POST", "/v1/agent/events", "at_1_" + strings.Repeat("B", 43), 401, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := c.do(tt.method, tt.path, tt.token, `{}`)
-			checkProblem(t, r, 401, "")
-			if got := r.Header.Get("WWW-Authenticate"); !strings.HasPrefix(got, "Bearer") {
+			checkProblem(t, r, tt.status, "")
+			if got := r.Header.Get("WWW-Authenticate"); tt.status == 401 && !strings.HasPrefix(got, "Bearer") {
 				t.Errorf("WWW-Authenticate = %q, want Bearer", got)
+			}
+			if tt.status == 403 && !strings.Contains(string(r.Body), tt.need) {
+				t.Errorf("403 %s does not name %q", r.Body, tt.need)
 			}
 		})
 	}

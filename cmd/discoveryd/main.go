@@ -37,6 +37,9 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == "import" {
 		os.Exit(runImport(ctx, os.Args[2:], os.Stdout, os.Stderr))
 	}
+	if len(os.Args) > 1 && os.Args[1] == "compact" {
+		os.Exit(runCompact(ctx, os.Args[2:], os.Getenv, os.Stdout, os.Stderr))
+	}
 	m := NewMain()
 	if err := m.ParseFlags(os.Args[1:]); errors.Is(err, flag.ErrHelp) || errors.Is(err, ErrVersion) {
 		os.Exit(0)
@@ -146,10 +149,15 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	pkey, err := pseudonymKey(c.DataDir)
+	if err != nil {
+		return err
+	}
 	cfg := api.DefaultConfig()
 	cfg.AdminToken, cfg.RateLimit, cfg.RateBurst, cfg.MaxImportBytes = token, c.RateLimit, c.RateBurst, c.MaxImportBytes
 	cfg.TrustForwardedFor = c.TrustForwarded
-	d, err := daemon.Open(daemon.Config{Path: filepath.Join(c.DataDir, DBFile), API: cfg, Logger: m.Logger,
+	d, err := daemon.Open(daemon.Config{Path: filepath.Join(c.DataDir, DBFile), API: cfg, Logger: m.Logger, PseudonymKey: pkey,
+		MinCount: c.MinCount, TicketTTL: c.TicketTTL, ShakeRetention: time.Duration(c.RetentionDays) * 24 * time.Hour,
 		Console: console.Options{Tiles: c.ConsoleTiles, Attribution: c.ConsoleAttribution}})
 	if err != nil {
 		return fmt.Errorf("discoveryd: %w", err)

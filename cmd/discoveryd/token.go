@@ -1,12 +1,14 @@
 package main
 
 import (
+	"encoding/base64"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/nearby-dev/nearby/api"
+	"github.com/nearby-dev/nearby/discovery"
 )
 
 // AdminTokenFile is the generated admin token's file in the data dir.
@@ -33,6 +35,35 @@ func adminToken(given, dataDir string) (token, source string, err error) {
 	}
 	abs, _ := filepath.Abs(path)
 	return token, fmt.Sprintf("in %s (%s...)", abs, token[:min(len(token), 8)]), nil
+}
+
+// PseudonymKeyFile is the key of the device pseudonyms in the data dir.
+const PseudonymKeyFile = "pseudonym.key"
+
+// pseudonymKey returns the key of the per-merchant device pseudonyms,
+// generating it into <dataDir>/pseudonym.key (0600) at first start. To
+// rotate it, stop discoveryd, delete the file and start: every phone then
+// gets new pseudonyms (unique counts of the day of the rotation count a
+// phone seen before and after it twice).
+func pseudonymKey(dataDir string) ([]byte, error) {
+	path := filepath.Join(dataDir, PseudonymKeyFile)
+	b, err := os.ReadFile(path)
+	switch {
+	case err == nil && strings.TrimSpace(string(b)) != "":
+		key, err := base64.RawURLEncoding.DecodeString(strings.TrimSpace(string(b)))
+		if err != nil || len(key) < discovery.MinPseudonymKeyLen {
+			return nil, fmt.Errorf("discoveryd: %s must hold at least %d base64url bytes; delete it to generate a new key", path, discovery.MinPseudonymKeyLen)
+		}
+		return key, nil
+	case err == nil || os.IsNotExist(err):
+		key := discovery.NewPseudonymKey()
+		if err := writeFileAtomic(path, []byte(base64.RawURLEncoding.EncodeToString(key)+"\n"), 0o600); err != nil {
+			return nil, fmt.Errorf("discoveryd: write pseudonym key: %w", err)
+		}
+		return key, nil
+	default:
+		return nil, fmt.Errorf("discoveryd: read pseudonym key: %w", err)
+	}
 }
 
 // writeFileAtomic writes a file so that a crash leaves either the old or

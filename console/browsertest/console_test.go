@@ -474,27 +474,47 @@ func TestConsole(t *testing.T) {
 		}
 		s.open(fmt.Sprintf("#/stats?%s=%s&from=%s&to=%s", kind, id, from, to))
 		s.wait("the chart", `document.getElementById("chart-counts") && document.getElementById("chart-counts").uplot`)
-		var plotted struct{ Counts, Dwell [][]float64 }
+		// Suppressed figures are null in the API and gaps in the charts.
+		var plotted struct{ Counts, Dwell [][]*float64 }
 		s.eval(`({counts: document.getElementById("chart-counts").uplot.data, dwell: document.getElementById("chart-dwell").uplot.data})`, &plotted)
 		var st struct{ Days []nearby.DayStats }
 		if code := s.api("GET", fmt.Sprintf("/v1/stats/%ss/%s?from=%s&to=%s", kind, id, from, to), key, nil, &st); code != 200 {
 			t.Fatalf("stats: %d", code)
 		}
-		want := struct{ Counts, Dwell [][]float64 }{Counts: make([][]float64, 5), Dwell: make([][]float64, 2)}
+		want := struct{ Counts, Dwell [][]*float64 }{Counts: make([][]*float64, 5), Dwell: make([][]*float64, 2)}
+		f := func(v *int64) *float64 {
+			if v == nil {
+				return nil
+			}
+			x := float64(*v)
+			return &x
+		}
 		var shakes int64
+		suppressed := false
 		for _, d := range st.Days {
+			suppressed = suppressed || d.Suppressed
 			day, _ := time.Parse(time.DateOnly, d.Date)
 			x := float64(day.Unix())
-			want.Counts[0] = append(want.Counts[0], x)
-			for i, v := range []int64{d.ShakePV, d.ShakeUV, d.Visits, d.Visitors} {
-				want.Counts[i+1] = append(want.Counts[i+1], float64(v))
+			want.Counts[0] = append(want.Counts[0], &x)
+			for i, v := range []*int64{d.ShakePV, d.ShakeUV, d.Visits, d.Visitors} {
+				want.Counts[i+1] = append(want.Counts[i+1], f(v))
 			}
-			want.Dwell[0] = append(want.Dwell[0], x)
+			want.Dwell[0] = append(want.Dwell[0], &x)
 			want.Dwell[1] = append(want.Dwell[1], d.AvgDwellS)
-			shakes += d.ShakePV
+			if d.ShakePV != nil {
+				shakes += *d.ShakePV
+			}
 		}
-		if shakes != shakesMade || shakes == 0 {
-			t.Errorf("%s: API counts %d shakes, the agent made %d", kind, shakes, shakesMade)
+		// Days with fewer phones than the minimum count are suppressed
+		// (null), so the shown days add up to the agent's shakes only when
+		// none is.
+		if shakes == 0 || shakes > shakesMade || (!suppressed && shakes != shakesMade) {
+			t.Errorf("%s: API counts %d shakes (a day suppressed: %v), the agent made %d", kind, shakes, suppressed, shakesMade)
+		}
+		var note bool
+		s.eval(`document.getElementById("suppressed-note") !== null`, &note)
+		if note != suppressed {
+			t.Errorf("%s: the page's suppression note shown %v, a day suppressed %v", kind, note, suppressed)
 		}
 		if !reflect.DeepEqual(plotted, want) {
 			t.Errorf("%s chart data %v, API %v", kind, plotted, want)
@@ -512,8 +532,19 @@ func TestConsole(t *testing.T) {
 			t.Fatal(err)
 		}
 		wantCSV := "date,shake_pv,shake_uv,visits,visitors,avg_dwell_s\n"
+		// A suppressed (null) figure is an empty CSV field.
+		n := func(v *int64) string {
+			if v == nil {
+				return ""
+			}
+			return strconv.FormatInt(*v, 10)
+		}
 		for _, d := range st.Days {
-			wantCSV += fmt.Sprintf("%s,%d,%d,%d,%d,%s\n", d.Date, d.ShakePV, d.ShakeUV, d.Visits, d.Visitors, strconv.FormatFloat(d.AvgDwellS, 'f', -1, 64))
+			dwell := ""
+			if d.AvgDwellS != nil {
+				dwell = strconv.FormatFloat(*d.AvgDwellS, 'f', -1, 64)
+			}
+			wantCSV += fmt.Sprintf("%s,%s,%s,%s,%s,%s\n", d.Date, n(d.ShakePV), n(d.ShakeUV), n(d.Visits), n(d.Visitors), dwell)
 		}
 		if csv != wantCSV {
 			t.Errorf("%s CSV:\n%s\nwant:\n%s", kind, csv, wantCSV)

@@ -134,7 +134,9 @@ func run(ctx context.Context, w io.Writer, server, adminToken string) error {
 		return errors.New("no statistics")
 	}
 	today := days[len(days)-1]
-	fmt.Fprintf(w, "stats today: shake_pv %d, shake_uv %d\n", today.ShakePV, today.ShakeUV)
+	// One phone is fewer than the minimum count of devices (5 by default):
+	// its figures are suppressed, null, rather than single it out.
+	fmt.Fprintf(w, "stats today: suppressed %v, shake_pv shown %v\n", today.Suppressed, today.ShakePV != nil)
 
 	// Bad input is a 400 naming every bad field.
 	_, err = merchant.CreateStore(ctx, &client.StoreInput{Name: "x", Lat: 91})

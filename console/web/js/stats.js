@@ -71,7 +71,12 @@ export async function statsPage(view, query) {
   const data = toChartData(days);
   const countsEl = h("div", {class: "chart", id: "chart-counts", role: "img", "aria-label": "Shakes, visits and visitors per day"});
   const dwellEl = h("div", {class: "chart", id: "chart-dwell", role: "img", "aria-label": "Average dwell per day"});
-  const totals = Object.fromEntries(SERIES.map(([k]) => [k, days.reduce((a, d) => a + d[k], 0)]));
+  // A figure behind fewer distinct devices than the server's minimum count
+  // is null (and the day "suppressed"): shown as a dash, left out of the
+  // totals, a gap in the charts.
+  const totals = Object.fromEntries(SERIES.map(([k]) => [k, days.reduce((a, d) => a + (d[k] ?? 0), 0)]));
+  const suppressed = days.some((d) => d.suppressed);
+  const cell = (d, c) => d[c] == null ? "\u2014" : c === "avg_dwell_s" ? d[c].toFixed(1) : String(d[c]);
   mount(out,
     h("div", {class: "totals"}, SERIES.map(([k, label]) => h("div", {class: "total"}, h("span", {class: "n", "data-total": k}, String(totals[k])), h("span", {}, label)))),
     h("h2", {}, "Per day"), countsEl,
@@ -80,8 +85,9 @@ export async function statsPage(view, query) {
       h("button", {type: "button", id: "csv", onclick: () => download(kind + "-" + id + "-" + from + "-" + to + ".csv", "text/csv", toCSV(days))}, "Download CSV")),
     h("div", {class: "table-wrap"}, h("table", {class: "list", id: "stats-table"},
       h("thead", {}, h("tr", {}, ["Date", "Shakes", "Shaking people", "Visits", "Visitors", "Avg dwell (s)"].map((t) => h("th", {scope: "col"}, t)))),
-      h("tbody", {}, days.length ? days.map((d) => h("tr", {}, COLUMNS.map((c) => h("td", {}, c === "avg_dwell_s" ? d[c].toFixed(1) : String(d[c])))))
-        : h("tr", {}, h("td", {colspan: 6, class: "muted"}, "No events in this range."))))));
+      h("tbody", {}, days.length ? days.map((d) => h("tr", {}, COLUMNS.map((c) => h("td", {}, cell(d, c)))))
+        : h("tr", {}, h("td", {colspan: 6, class: "muted"}, "No events in this range."))))),
+    suppressed ? h("p", {class: "muted", id: "suppressed-note"}, "\u2014 too few distinct devices that day to show the figure (privacy).") : null);
 
   const width = () => Math.max(280, out.clientWidth - 8);
   const utc = (ts) => uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC");
