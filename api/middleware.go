@@ -53,7 +53,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			level = slog.LevelDebug
 		}
 		if s.logger.Enabled(req.Context(), level) {
-			s.logger.LogAttrs(req.Context(), level, "request",
+			attrs := []slog.Attr{
 				slog.String(slogRequestID, rid),
 				slog.String("method", req.Method),
 				slog.String("route", route),
@@ -61,8 +61,13 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 				slog.Int("status", status),
 				slog.Int64("bytes", c.Response().Size),
 				logattr.Millis("latency_ms", dur),
-				slog.String("ip", c.RealIP()),
-			)
+			}
+			// A phone's address would identify it in the logs: it is
+			// logged for the merchant, agent and admin routes only.
+			if !s.quietRoutes[route] {
+				attrs = append(attrs, slog.String("ip", c.RealIP()))
+			}
+			s.logger.LogAttrs(req.Context(), level, "request", attrs...)
 		}
 		return nil
 	}

@@ -327,8 +327,16 @@ func TestServer_AccessLog(t *testing.T) {
 			if ms, ok := st["latency_ms"].(float64); !ok || ms < 0 || st["dur"] != nil {
 				t.Errorf("log of GET /v1/stores = %v, want latency_ms in (fractional) milliseconds, no bare dur", st)
 			}
-			if _, got := byRoute["/v1/nearby"]; got != tt.wantNearby {
+			nb, got := byRoute["/v1/nearby"]
+			if got != tt.wantNearby {
 				t.Errorf("nearby logged = %v, want %v at %v", got, tt.wantNearby, tt.level)
+			}
+			// A phone's address stays out of the logs; a merchant's is kept.
+			if _, ok := nb["ip"]; got && ok {
+				t.Errorf("log of GET /v1/nearby = %v, want no ip", nb)
+			}
+			if _, ok := st["ip"]; !ok {
+				t.Errorf("log of GET /v1/stores = %v, want its ip", st)
 			}
 		})
 	}
