@@ -81,8 +81,9 @@ func (s *Service) Shake(ctx context.Context, req ShakeRequest) (ShakeResult, err
 			out.By = ShakeByLocation
 			r := &page.Results[0]
 			out.Nearby = r
-			d := r.DistanceM
-			sh.Fallback, sh.DistanceM = true, &d
+			// The record keeps no distance: with the store's position it
+			// would place the phone on a circle around it.
+			sh.Fallback = true
 			sh.StoreID, sh.ProgramID = storeIDOf(r.Store), programIDOf(r.Program)
 			if r.Store != nil {
 				sh.DeviceID = s.pseudo.of(r.Store.MerchantID, req.DeviceID)

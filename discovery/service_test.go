@@ -324,6 +324,11 @@ func TestService_Shake(t *testing.T) {
 				t.Errorf("By = %q, store %d, fallback %v; want %q, %d, %v", res.By, res.Shake.StoreID, res.Shake.Fallback,
 					tt.wantBy, tt.wantStore, tt.fallback)
 			}
+			// A position chooses, and is kept in no form, not even as the
+			// distance to the chosen store.
+			if tt.wantBy == discovery.ShakeByLocation && res.Shake.DistanceM != nil {
+				t.Errorf("a location shake's record keeps the distance %v", *res.Shake.DistanceM)
+			}
 			if tt.wantBy == discovery.ShakeByBeacon && res.Shake.BeaconID != b.ID {
 				t.Errorf("BeaconID = %d, want %d", res.Shake.BeaconID, b.ID)
 			}
