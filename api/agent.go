@@ -14,13 +14,12 @@ import (
 // handleAgentConfig is GET /v1/agent/config.
 func (s *Server) handleAgentConfig(c echo.Context) error {
 	b := beaconOf(c)
-	return c.JSON(http.StatusOK, agentConfigJSON{
-		AgentConfig: nearby.AgentConfig{
-			BeaconID: nearby.FormatID(nearby.KindBeacon, b.ID), UUID: b.Identity.UUID.String(),
-			Major: b.Identity.Major, Minor: b.Identity.Minor, TxPower: b.TxPower, IntervalMS: s.cfg.AgentInterval,
-		},
-		Status: b.Status,
-	})
+	cfg := nearby.AgentConfig{
+		BeaconID: nearby.FormatID(nearby.KindBeacon, b.ID), UUID: b.Identity.UUID.String(),
+		Major: b.Identity.Major, Minor: b.Identity.Minor, TxPower: b.TxPower, IntervalMS: s.cfg.AgentInterval,
+	}
+	remoteConfig(&cfg, b)
+	return c.JSON(http.StatusOK, agentConfigJSON{AgentConfig: cfg, Status: b.Status})
 }
 
 // agentConfigJSON extends the contract's config with the beacon's status

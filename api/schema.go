@@ -62,6 +62,8 @@ var nestedNames = map[reflect.Type]string{
 	reflect.TypeFor[pageBrief]():         "PageBrief",
 	reflect.TypeFor[resolvedJSON]():      "Resolved",
 	reflect.TypeFor[pageJSON]():          "BeaconPage",
+	reflect.TypeFor[rotationJSON]():      "Rotation",
+	reflect.TypeFor[rotationInput]():     "RotationInput",
 	reflect.TypeFor[heartbeatJSON]():     "Heartbeat",
 	reflect.TypeFor[sightingInput]():     "Sighting",
 	reflect.TypeFor[eventInput]():        "EventInput",
@@ -115,6 +117,8 @@ var schemaDocs = map[string]string{
 	"PageBrief":      "What a phone opens: a mini-program and a path inside it.",
 	"Resolved":       "A seen beacon resolved to its store and page.",
 	"BeaconPage":     "What a phone is shown for a beacon: a path inside a mini-program.",
+	"Rotation":       "Whether a beacon's identity rotates (the secret is shown only to its agent).",
+	"RotationInput":  "A beacon's rotating identity setting.",
 	"Heartbeat":      "A beacon agent's latest report.",
 	"Sighting":       "A beacon as a phone sees it.",
 	"FailedRow":      "An import row that was not imported.",
@@ -186,6 +190,9 @@ func (agentConfigJSON) JSONSchemaExtend(s *jsonschema.Schema) {
 		"minor":       "iBeacon minor number to advertise.",
 		"tx_power":    "Measured power at 1 m (dBm) to advertise.",
 		"interval_ms": "Advertising interval in milliseconds.",
+
+		"rotation_period_s": "Seconds each rotating identity is advertised; absent for a static identity.",
+		"rotation_secret":   "Hex rotation secret (package rotation); absent for a static identity.",
 	})
 	prop(s, "beacon_id").Pattern = "^bcn_[0-9a-f]+$"
 	setUUID(prop(s, "uuid"))
@@ -197,14 +204,17 @@ func (agentConfigJSON) JSONSchemaExtend(s *jsonschema.Schema) {
 
 func (resolvedJSON) JSONSchemaExtend(s *jsonschema.Schema) {
 	prop(s, "proximity").Enum = enum(proximities)
+	prop(s, "presence").Enum = enum(nearby.Presences)
 }
 
 func (shakeRecordJSON) JSONSchemaExtend(s *jsonschema.Schema) {
 	prop(s, "proximity").Enum = enum(proximities)
+	prop(s, "presence").Enum = enum(nearby.Presences)
 	prop(s, "device_id").MaxLength = uptr(nearby.MaxDeviceIDLen)
 }
 
 func (shakeJSON) JSONSchemaExtend(s *jsonschema.Schema) {
+	prop(s, "presence").Enum = enum(nearby.Presences)
 	prop(s, "fallback").Enum = []any{"location"}
 }
 
@@ -313,15 +323,16 @@ var foreignExtend = map[string]func(*jsonschema.Schema){
 	},
 	"DayStats": func(s *jsonschema.Schema) {
 		describe(s, map[string]string{
-			"date":        "The day, YYYY-MM-DD.",
-			"shake_pv":    "Shakes that chose the beacon or store.",
-			"shake_uv":    "Distinct devices among those shakes.",
-			"visits":      "Enter events.",
-			"visitors":    "Distinct devices among the visits.",
-			"avg_dwell_s": "Average dwell time in seconds.",
+			"date":           "The day, YYYY-MM-DD.",
+			"shake_pv":       "Shakes that chose the beacon or store.",
+			"shake_uv":       "Distinct devices among those shakes.",
+			"shake_verified": "Shakes among shake_pv with verified presence (a rotating identity of now).",
+			"visits":         "Enter events.",
+			"visitors":       "Distinct devices among the visits.",
+			"avg_dwell_s":    "Average dwell time in seconds.",
 		})
 		prop(s, "date").Format = "date"
-		for _, k := range []string{"shake_pv", "shake_uv", "visits", "visitors", "avg_dwell_s"} {
+		for _, k := range []string{"shake_pv", "shake_uv", "shake_verified", "visits", "visitors", "avg_dwell_s"} {
 			prop(s, k).Minimum = "0"
 		}
 	},

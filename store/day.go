@@ -18,6 +18,9 @@ const dayRecordV1 = 1
 type day struct {
 	shakePV, visits, dwellN, dwellMS, events int64
 	shakeUV, visitors                        *hyperloglog.Sketch // nil: nothing inserted yet
+	// shakeVerified trails the sketches in the record: records written
+	// before it existed decode it as 0.
+	shakeVerified int64
 }
 
 // dayNum is a local date as the number yyyymmdd: big-endian keys sort by date.
@@ -59,6 +62,9 @@ func (d *day) encode() ([]byte, error) {
 		b = binary.AppendUvarint(b, uint64(len(enc)))
 		b = append(b, enc...)
 	}
+	if d.shakeVerified != 0 {
+		b = binary.AppendVarint(b, d.shakeVerified)
+	}
 	return b, nil
 }
 
@@ -82,6 +88,13 @@ func decodeDay(v []byte) (*day, error) {
 			return nil, fmt.Errorf("store: decode sketch: %w", err)
 		}
 		*p, v = sk, v[n:]
+	}
+	if len(v) > 0 {
+		n, w := binary.Varint(v)
+		if w <= 0 {
+			return nil, errCorrupt
+		}
+		d.shakeVerified = n
 	}
 	return d, nil
 }
@@ -131,7 +144,7 @@ func estimate(sk *hyperloglog.Sketch) int64 {
 func (d *day) stats(date uint32) nearby.DayStats {
 	s := nearby.DayStats{
 		Date: dayString(date), ShakePV: d.shakePV, ShakeUV: estimate(d.shakeUV),
-		Visits: d.visits, Visitors: estimate(d.visitors),
+		Visits: d.visits, Visitors: estimate(d.visitors), ShakeVerified: d.shakeVerified,
 	}
 	if d.dwellN > 0 {
 		s.AvgDwellS = float64(d.dwellMS) / float64(d.dwellN) / 1000
@@ -175,4 +188,11 @@ func (ds *days) flush() error {
 		}
 	}
 	return nil
+}
+
+// countPresence counts a shake's verified presence apart (issue 17).
+func (d *day) countPresence(presence string) {
+	if presence == nearby.PresenceVerified {
+		d.shakeVerified++
+	}
 }

@@ -185,6 +185,7 @@ func (db *DB) RecordShake(ctx context.Context, s *nearby.Shake) error {
 				return err
 			}
 			d.add(&ev)
+			d.countPresence(r.Presence)
 			if err := ds.flush(); err != nil {
 				return err
 			}
@@ -196,6 +197,7 @@ func (db *DB) RecordShake(ctx context.Context, s *nearby.Shake) error {
 				return err
 			}
 			d.add(&ev)
+			d.countPresence(r.Presence)
 			return ds.flush()
 		}
 		return nil
