@@ -90,6 +90,9 @@ type Heartbeat struct {
 	TemperatureC *float64
 	SpoolDepth   *int64
 	Dropped      *int64
+	// InstanceID is random per agent process, so that two agents sharing
+	// one token (a cloned SD card) tell apart from one that restarted.
+	InstanceID string `json:",omitempty"`
 }
 
 // Validate checks a beacon's client-supplied fields.
@@ -134,6 +137,9 @@ func (h *Heartbeat) Validate() error {
 	}
 	if h.SpoolDepth != nil && *h.SpoolDepth < 0 {
 		p.Addf("spool_depth", "must not be negative")
+	}
+	if len(h.InstanceID) > 64 {
+		p.Addf("instance_id", "must be at most 64 bytes")
 	}
 	if h.Dropped != nil && *h.Dropped < 0 {
 		p.Addf("dropped", "must not be negative")

@@ -7,6 +7,7 @@ import (
 	"github.com/nearby-dev/nearby"
 	"github.com/nearby-dev/nearby/catalog"
 	"github.com/nearby-dev/nearby/discovery"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // The handlers' collaborators, one small interface per noun of the API.
@@ -20,6 +21,7 @@ var (
 	_ Agents    = (*discovery.Service)(nil)
 	_ Stats     = (*discovery.Service)(nil)
 	_ Status    = (*discovery.Service)(nil)
+	_ Alerts    = (*discovery.Service)(nil)
 )
 
 // Merchants creates merchants and finds the one a merchant key names. A
@@ -92,5 +94,6 @@ type Status interface {
 
 // ServiceDeps returns Deps whose every interface is svc.
 func ServiceDeps(svc *discovery.Service) Deps {
-	return Deps{Merchants: svc, Stores: svc, Programs: svc, Beacons: svc, Phones: svc, Agents: svc, Stats: svc, Status: svc}
+	return Deps{Merchants: svc, Stores: svc, Programs: svc, Beacons: svc, Phones: svc, Agents: svc, Stats: svc, Status: svc,
+		Alerts: svc, Collectors: []prometheus.Collector{alertCollector{svc}}}
 }

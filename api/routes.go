@@ -82,6 +82,7 @@ const (
 	tagPhones     = "phones"
 	tagAgents     = "agents"
 	tagStatistics = "statistics"
+	tagAlerts     = "alerts"
 )
 
 // routeTable is every route of the API.
@@ -124,6 +125,7 @@ func (s *Server) routeTable() []route {
 
 		{Method: http.MethodGet, Path: "/v1/stats/beacons/:id", Handler: s.handleBeaconStats, Auth: authMerchant, Tag: tagStatistics, OpID: "getBeaconStats", Summary: "Per-day statistics of a beacon", Query: rangeQuery, Status: 200, Reply: "Stats"},
 		{Method: http.MethodGet, Path: "/v1/stats/stores/:id", Handler: s.handleStoreStats, Auth: authMerchant, Tag: tagStatistics, OpID: "getStoreStats", Summary: "Per-day statistics of a store", Query: rangeQuery, Status: 200, Reply: "Stats"},
+		{Method: http.MethodGet, Path: "/v1/alerts", Handler: s.handleListAlerts, Auth: authMerchant, Tag: tagAlerts, OpID: "listAlerts", Summary: "The merchant's fleet health alerts (silent, battery, temperature, spool drops, clones, webhooks)", Query: alertQuery, Status: 200, Reply: "AlertList"},
 		{Method: http.MethodGet, Path: "/v1/stats/heatmap", Handler: s.handleHeatmap, Auth: authMerchant, Tag: tagStatistics, OpID: "getHeatmap", Summary: "Event counts of the merchant's stores per H3 cell", Query: heatQuery, Status: 200, Reply: "Heatmap"},
 	}
 }

@@ -53,6 +53,7 @@ var outputSchemas = map[string]any{
 	"EventsResult":  eventsJSON{},
 	"Stats":         statsJSON{},
 	"Heatmap":       heatmapJSON{},
+	"AlertList":     listPage[alertJSON]{},
 }
 
 // nestedNames names the schemas of types only found inside bodies.
@@ -63,6 +64,7 @@ var nestedNames = map[reflect.Type]string{
 	reflect.TypeFor[resolvedJSON]():      "Resolved",
 	reflect.TypeFor[pageJSON]():          "BeaconPage",
 	reflect.TypeFor[rotationJSON]():      "Rotation",
+	reflect.TypeFor[alertJSON]():         "Alert",
 	reflect.TypeFor[rotationInput]():     "RotationInput",
 	reflect.TypeFor[heartbeatJSON]():     "Heartbeat",
 	reflect.TypeFor[sightingInput]():     "Sighting",
@@ -117,6 +119,8 @@ var schemaDocs = map[string]string{
 	"PageBrief":      "What a phone opens: a mini-program and a path inside it.",
 	"Resolved":       "A seen beacon resolved to its store and page.",
 	"BeaconPage":     "What a phone is shown for a beacon: a path inside a mini-program.",
+	"Alert":          "A fleet health condition of a beacon (or a webhook endpoint): open while it holds, resolved once it clears.",
+	"AlertList":      "One page of the merchant's alerts, oldest first.",
 	"Rotation":       "Whether a beacon's identity rotates (the secret is shown only to its agent).",
 	"RotationInput":  "A beacon's rotating identity setting.",
 	"Heartbeat":      "A beacon agent's latest report.",

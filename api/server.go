@@ -73,6 +73,7 @@ type Deps struct {
 	Agents    Agents
 	Stats     Stats
 	Status    Status
+	Alerts    Alerts           // nil: none
 	Logger    *slog.Logger     // nil: discard
 	Now       func() time.Time // nil: time.Now
 	// Collectors are exported on /metrics beside the server's own (e.g.
@@ -107,6 +108,7 @@ type Server struct {
 	agents    Agents
 	stats     Stats
 	status    Status
+	alerts    Alerts
 	logger    *slog.Logger
 	now       func() time.Time
 	adminHash [sha256.Size]byte
@@ -152,6 +154,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
+	}
+	if s.alerts = deps.Alerts; s.alerts == nil {
+		s.alerts = noAlerts{}
 	}
 	if s.now == nil {
 		s.now = time.Now

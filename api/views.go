@@ -150,6 +150,7 @@ type beaconJSON struct {
 	IntervalMS    int            `json:"interval_ms,omitempty" jsonschema:"minimum=100,maximum=10000" jsonschema_description:"Advertising interval in milliseconds; absent means the daemon's default."`
 	Rotation      *rotationJSON  `json:"rotation" jsonschema_description:"Whether and how often the beacon's identity rotates."`
 	LastHeartbeat *heartbeatJSON `json:"last_heartbeat,omitempty" jsonschema_description:"The agent's latest report; absent until the first heartbeat."`
+	Alerts        []alertJSON    `json:"alerts,omitempty" jsonschema_description:"The beacon's open alerts (GET of one beacon only)."`
 	AgentToken    string         `json:"agent_token,omitempty" jsonschema:"pattern=^at_" jsonschema_description:"Bearer token of the beacon's agent, only in the create response."` // only in the create response
 	CreatedAt     time.Time      `json:"created_at" jsonschema_description:"When the beacon was created."`
 	UpdatedAt     time.Time      `json:"updated_at" jsonschema_description:"When the beacon was last changed."`

@@ -297,6 +297,7 @@ type Beacon struct {
 	IntervalMS    int              `json:"interval_ms,omitempty"` // 0: the daemon's default
 	Rotation      *Rotation        `json:"rotation"`
 	LastHeartbeat *BeaconHeartbeat `json:"last_heartbeat,omitempty"`
+	Alerts        []Alert          `json:"alerts,omitempty"` // open ones, in GetBeacon only
 	AgentToken    string           `json:"agent_token,omitempty"`
 	CreatedAt     time.Time        `json:"created_at"`
 	UpdatedAt     time.Time        `json:"updated_at"`

@@ -244,6 +244,25 @@ func TestClient_EveryRoute(t *testing.T) {
 		t.Errorf("GetBeacon after Heartbeat: got %+v", got.LastHeartbeat)
 	}
 
+	// Alerts: a low battery opens one, shown in the beacon's detail.
+	low := 4.0
+	if err := agent.Heartbeat(ctx, &nearby.Heartbeat{UptimeS: 61, Version: "0.1.0", Battery: &low, InstanceID: "i1"}); err != nil {
+		t.Fatalf("Heartbeat: %v", err)
+	}
+	alerts := must[*client.Page[client.Alert]](t, "ListAlerts")(mer.ListAlerts(ctx, &client.AlertQuery{State: "open", Kind: "battery"}))
+	if len(alerts.Items) != 1 || alerts.Items[0].BeaconID != bc.ID || alerts.Items[0].StoreID != st.ID {
+		t.Errorf("ListAlerts: got %+v, want the battery alert", alerts.Items)
+	}
+	if got := collect(t, "Alerts", mer.Alerts(ctx, client.AlertQuery{})); len(got) != 1 {
+		t.Errorf("Alerts: got %+v", got)
+	}
+	if got := must[*client.Beacon](t, "GetBeacon")(mer.GetBeacon(ctx, bc.ID)); len(got.Alerts) != 1 || got.Alerts[0].Kind != "battery" {
+		t.Errorf("GetBeacon alerts: got %+v", got.Alerts)
+	}
+	if err := agent.Heartbeat(ctx, &nearby.Heartbeat{UptimeS: 62, Version: "0.1.0", Battery: &batt, InstanceID: "i1"}); err != nil {
+		t.Fatalf("Heartbeat: %v", err)
+	}
+
 	// Statistics.
 	from, to := now.AddDate(0, 0, -1), now.AddDate(0, 0, 1)
 	for name, get := range map[string]func() (*client.Stats, error){

@@ -51,6 +51,7 @@ type Command struct {
 	Events  []nearby.Event `json:"events,omitempty"`
 	StoreID uint64         `json:"store_id,omitempty"`
 	Shake   *nearby.Shake  `json:"shake,omitempty"`
+	Alert   *nearby.Alert  `json:"alert,omitempty"`
 }
 
 // Outcome is what applying a command produced: the records as committed
@@ -64,13 +65,14 @@ type Outcome struct {
 	Changed    []*nearby.Program
 	Accepted   []string
 	Duplicates []string
+	Alert      *nearby.Alert // as committed; nil when a resolve found none open
 }
 
 // orders reports whether cmd changes records the catalog holds, so its
 // commit and catalog update must not interleave with another's.
 func (op Op) orders() bool {
 	switch op {
-	case OpCreateMerchant, OpHeartbeat, OpRecordEvents, OpRecordShake:
+	case OpCreateMerchant, OpHeartbeat, OpRecordEvents, OpRecordShake, OpRaiseAlert, OpResolveAlert:
 		return false
 	}
 	return true
@@ -162,6 +164,8 @@ func (s *Service) commit(ctx context.Context, cmd *Command) (out Outcome, err er
 		return out, err
 	case OpRecordShake:
 		return out, s.reg.RecordShake(ctx, cmd.Shake)
+	case OpRaiseAlert, OpResolveAlert:
+		return out, s.commitAlert(ctx, cmd, &out)
 	}
 	return out, nearby.Internal(fmt.Errorf("discovery: unknown command op %q", cmd.Op))
 }

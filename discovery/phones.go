@@ -90,6 +90,9 @@ func (s *Service) Shake(ctx context.Context, req ShakeRequest) (ShakeResult, err
 	if _, err := s.submit(ctx, &Command{Op: OpRecordShake, Shake: sh}); err != nil {
 		return ShakeResult{}, err
 	}
+	if out.By == ShakeByBeacon {
+		s.shakeAlerts(ctx, res[0].Beacon, res[0].Store, req.Lat, req.Lng)
+	}
 	return out, nil
 }
 

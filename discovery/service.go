@@ -118,6 +118,8 @@ type Options struct {
 	// Observe, if set, is told each command's op and outcome after it is
 	// applied (for metrics).
 	Observe func(cmd *Command, out *Outcome)
+	// Alerts are the fleet health thresholds; nil means the defaults.
+	Alerts *AlertRules
 }
 
 // Service is the application. Create it with New; it is safe for
@@ -133,6 +135,7 @@ type Service struct {
 	// writeOrder serialises record commands' commits with their catalog
 	// updates (see Apply).
 	writeOrder chan struct{}
+	alerts     *alerting
 }
 
 // New returns a service over its registry, catalog and index.
@@ -151,6 +154,7 @@ func New(reg Registry, cat Catalog, idx Index, opts *Options) (*Service, error) 
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.alerts = newAlerting(o.Alerts)
 	s.submit = s.Apply
 	if o.Submit != nil {
 		s.submit = o.Submit(s.Apply)
