@@ -341,9 +341,12 @@ func (s *Service) OpenAlertCounts(ctx context.Context) (map[nearby.AlertKind]int
 	return out, err
 }
 
-// Run does the service's background work until ctx is done: the alert
-// sweep every SweepEvery.
+// Run does the service's background work until ctx is done: webhook
+// deliveries, and the alert sweep every SweepEvery.
 func (s *Service) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Go(func() { s.runWebhooks(ctx) })
 	t := time.NewTicker(s.alerts.rules.SweepEvery)
 	defer t.Stop()
 	for {

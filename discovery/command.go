@@ -48,10 +48,11 @@ type Command struct {
 	Heartbeat *nearby.Heartbeat `json:"heartbeat,omitempty"`
 	// Events are an agent's batch, validated; StoreID is its beacon's
 	// store, whose popularity the accepted events raise.
-	Events  []nearby.Event `json:"events,omitempty"`
-	StoreID uint64         `json:"store_id,omitempty"`
-	Shake   *nearby.Shake  `json:"shake,omitempty"`
-	Alert   *nearby.Alert  `json:"alert,omitempty"`
+	Events  []nearby.Event  `json:"events,omitempty"`
+	StoreID uint64          `json:"store_id,omitempty"`
+	Shake   *nearby.Shake   `json:"shake,omitempty"`
+	Alert   *nearby.Alert   `json:"alert,omitempty"`
+	Webhook *nearby.Webhook `json:"webhook,omitempty"`
 }
 
 // Outcome is what applying a command produced: the records as committed
@@ -66,13 +67,15 @@ type Outcome struct {
 	Accepted   []string
 	Duplicates []string
 	Alert      *nearby.Alert // as committed; nil when a resolve found none open
+	Webhook    *nearby.Webhook
 }
 
 // orders reports whether cmd changes records the catalog holds, so its
 // commit and catalog update must not interleave with another's.
 func (op Op) orders() bool {
 	switch op {
-	case OpCreateMerchant, OpHeartbeat, OpRecordEvents, OpRecordShake, OpRaiseAlert, OpResolveAlert:
+	case OpCreateMerchant, OpHeartbeat, OpRecordEvents, OpRecordShake, OpRaiseAlert, OpResolveAlert,
+		OpCreateWebhook, OpDeleteWebhook, OpWebhookDelivery:
 		return false
 	}
 	return true
@@ -105,6 +108,7 @@ func (s *Service) Apply(ctx context.Context, cmd *Command) (Outcome, error) {
 		return Outcome{}, err
 	}
 	s.update(ctx, cmd, &out)
+	s.notifyStream(cmd)
 	if s.observe != nil {
 		s.observe(cmd, &out)
 	}
@@ -166,6 +170,8 @@ func (s *Service) commit(ctx context.Context, cmd *Command) (out Outcome, err er
 		return out, s.reg.RecordShake(ctx, cmd.Shake)
 	case OpRaiseAlert, OpResolveAlert:
 		return out, s.commitAlert(ctx, cmd, &out)
+	case OpCreateWebhook, OpDeleteWebhook, OpWebhookDelivery:
+		return out, s.commitWebhook(ctx, cmd, &out)
 	}
 	return out, nearby.Internal(fmt.Errorf("discovery: unknown command op %q", cmd.Op))
 }

@@ -120,6 +120,8 @@ type Options struct {
 	Observe func(cmd *Command, out *Outcome)
 	// Alerts are the fleet health thresholds; nil means the defaults.
 	Alerts *AlertRules
+	// Webhooks tune webhook deliveries; nil means the defaults.
+	Webhooks *WebhookOptions
 }
 
 // Service is the application. Create it with New; it is safe for
@@ -136,6 +138,7 @@ type Service struct {
 	// updates (see Apply).
 	writeOrder chan struct{}
 	alerts     *alerting
+	hooks      *hooksState
 }
 
 // New returns a service over its registry, catalog and index.
@@ -155,6 +158,7 @@ func New(reg Registry, cat Catalog, idx Index, opts *Options) (*Service, error) 
 		s.now = time.Now
 	}
 	s.alerts = newAlerting(o.Alerts)
+	s.hooks = newHooks(o.Webhooks)
 	s.submit = s.Apply
 	if o.Submit != nil {
 		s.submit = o.Submit(s.Apply)

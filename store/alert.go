@@ -59,7 +59,7 @@ func (db *DB) RaiseAlert(ctx context.Context, a *nearby.Alert) error {
 				return err
 			}
 			rec.LastAt, rec.Evidence = a.LastAt, a.Evidence
-			return putJSON(alerts, rec.ID, &rec)
+			return putJSON(alerts, rec.ID, &rec) // still open: nothing new to tell
 		}
 		rec = *a
 		if rec.ID, err = alerts.NextSequence(); err != nil {
@@ -71,6 +71,9 @@ func (db *DB) RaiseAlert(ctx context.Context, a *nearby.Alert) error {
 		}
 		if err := byMerchant.Put(pair(rec.MerchantID, rec.ID), nil); err != nil {
 			return fmt.Errorf("store: put merchant alert: %w", err)
+		}
+		if err := db.appendStream(tx, rec.MerchantID, nearby.StreamAlert, alertOf(&rec)); err != nil {
+			return err
 		}
 		return open.Put(key, u64(rec.ID))
 	})
@@ -107,6 +110,9 @@ func (db *DB) ResolveAlert(ctx context.Context, merchantID, beaconID uint64, kin
 			return err
 		}
 		out = &rec
+		if err := db.appendStream(tx, rec.MerchantID, nearby.StreamAlert, alertOf(&rec)); err != nil {
+			return err
+		}
 		return open.Delete(key)
 	})
 	return out, err

@@ -69,6 +69,9 @@ func (db *DB) RecordEvents(ctx context.Context, beaconID uint64, evs []nearby.Ev
 				d.add(e)
 			}
 			accepted = append(accepted, e.ID)
+			if err := db.appendStream(tx, b.MerchantID, string(e.Type), agentEventOf(b, e)); err != nil {
+				return err
+			}
 		}
 		if err := bdays.flush(); err != nil {
 			return err
@@ -165,6 +168,9 @@ func (db *DB) RecordShake(ctx context.Context, s *nearby.Shake) error {
 			}
 		}
 		storeID := r.StoreID
+		if err := db.appendStream(tx, shakeMerchant(tx, beacon, storeID), nearby.StreamShake, shakeOf(&r)); err != nil {
+			return err
+		}
 		enc, err := encodeJSON(&r)
 		if err != nil {
 			return err
