@@ -162,4 +162,3 @@ func (db *DB) SetWebhookDelivery(ctx context.Context, id uint64, d nearby.Webhoo
 		return putJSON(tx.Bucket(bucketWebhooks), id, w)
 	})
 }
-
