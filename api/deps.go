@@ -95,5 +95,5 @@ type Status interface {
 // ServiceDeps returns Deps whose every interface is svc.
 func ServiceDeps(svc *discovery.Service) Deps {
 	return Deps{Merchants: svc, Stores: svc, Programs: svc, Beacons: svc, Phones: svc, Agents: svc, Stats: svc, Status: svc,
-		Alerts: svc, Collectors: []prometheus.Collector{alertCollector{svc}}}
+		Alerts: svc, Webhooks: svc, Streams: svc, Collectors: []prometheus.Collector{alertCollector{svc}}}
 }

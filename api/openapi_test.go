@@ -293,6 +293,21 @@ func TestOpenAPI_Contract(t *testing.T) {
 	c.do("GET", "/v1/alerts?state=closed", key, "", "", 400)
 	c.do("DELETE", "/v1/beacons/"+rot, key, "", "", 204)
 
+	// Webhooks and the event stream.
+	hook := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer hook.Close()
+	wh := decode[idJSON](t, c.do("POST", "/v1/webhooks", key, js, `{"url":"`+hook.URL+`","events":["shake","alert"]}`, 201)).ID
+	c.do("POST", "/v1/webhooks", key, js, `{"url":"ftp://x","events":["nap"]}`, 400)
+	c.do("GET", "/v1/webhooks", key, "", "", 200)
+	c.do("GET", "/v1/webhooks", "", "", "", 401)
+	c.do("POST", "/v1/webhooks/"+wh+"/test", key, js, `{"type":"shake"}`, 200)
+	c.do("POST", "/v1/webhooks/wh_ffff/test", key, js, `{}`, 404)
+	openapi3filter.RegisterBodyDecoder("text/event-stream", openapi3filter.PlainBodyDecoder)
+	c.do("GET", "/v1/events/stream?last_event_id=0&follow=false", key, "", "", 200)
+	c.do("GET", "/v1/events/stream?last_event_id=x&follow=false", key, "", "", 400)
+	c.do("DELETE", "/v1/webhooks/"+wh, key, "", "", 204)
+	c.do("DELETE", "/v1/webhooks/"+wh, key, "", "", 404)
+
 	// Deletes, in the order the references allow.
 	c.do("DELETE", "/v1/stores/"+st, key, "", "", 409)
 	c.do("DELETE", "/v1/programs/"+pg, key, "", "", 409)

@@ -263,6 +263,25 @@ func TestClient_EveryRoute(t *testing.T) {
 		t.Fatalf("Heartbeat: %v", err)
 	}
 
+	// Webhooks and the event stream.
+	hook := must[*client.Webhook](t, "CreateWebhook")(mer.CreateWebhook(ctx, srv.URL+"/healthz", []string{"enter", "alert"}))
+	if !strings.HasPrefix(hook.Secret, "whsec_") || hook.Disabled {
+		t.Errorf("CreateWebhook: got %+v", hook)
+	}
+	if hs := must[[]client.Webhook](t, "ListWebhooks")(mer.ListWebhooks(ctx)); len(hs) != 1 || hs[0].Secret != "" {
+		t.Errorf("ListWebhooks: got %+v, want the endpoint without its secret", hs)
+	}
+	if tr := must[*client.WebhookTest](t, "TestWebhook")(mer.TestWebhook(ctx, hook.ID, "")); tr.Error == "" && !tr.Delivered {
+		t.Errorf("TestWebhook: got %+v", tr)
+	}
+	streamed := collect(t, "Events", mer.Events(ctx, client.StreamOptions{LastEventID: "0", NoFollow: true}))
+	if len(streamed) < 3 || streamed[0].ID == "" {
+		t.Errorf("Events: got %d events, want the shakes, visits and alerts so far", len(streamed))
+	}
+	if err := mer.DeleteWebhook(ctx, hook.ID); err != nil {
+		t.Errorf("DeleteWebhook: %v", err)
+	}
+
 	// Statistics.
 	from, to := now.AddDate(0, 0, -1), now.AddDate(0, 0, 1)
 	for name, get := range map[string]func() (*client.Stats, error){

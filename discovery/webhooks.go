@@ -175,9 +175,13 @@ type WebhookTest struct {
 	Error     string // why it was not delivered
 }
 
-// TestWebhook sends a "ping" to one of the merchant's endpoints now,
-// signed like any delivery, and reports how it went.
-func (s *Service) TestWebhook(ctx context.Context, merchantID, id uint64) (WebhookTest, error) {
+// TestWebhook sends a test event of typ ("": "ping") to one of the
+// merchant's endpoints now, signed like any delivery, and reports how it
+// went.
+func (s *Service) TestWebhook(ctx context.Context, merchantID, id uint64, typ string) (WebhookTest, error) {
+	if typ == "" {
+		typ = "ping"
+	}
 	ws, err := s.webhookStore()
 	if err != nil {
 		return WebhookTest{}, err
@@ -187,7 +191,7 @@ func (s *Service) TestWebhook(ctx context.Context, merchantID, id uint64) (Webho
 		return WebhookTest{}, err
 	}
 	now := s.now().UTC()
-	body, _ := json.Marshal(payload{Type: "ping", Timestamp: now, Data: json.RawMessage(`{"webhook_id":"` + nearby.FormatID(nearby.KindWebhook, w.ID) + `"}`)})
+	body, _ := json.Marshal(payload{Type: typ, Timestamp: now, Data: json.RawMessage(`{"test":true,"webhook_id":"` + nearby.FormatID(nearby.KindWebhook, w.ID) + `"}`)})
 	err = s.hooks.opts.Sender.Send(ctx, w.URL, w.Secret, "msg_ping_"+strconv.FormatInt(now.UnixNano(), 36), now, body)
 	var se *webhook.StatusError
 	switch {
