@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -85,4 +87,30 @@ func TestBackoff(t *testing.T) {
 		}
 		prevMax = full
 	}
+}
+
+// FuzzVerify: headers and bodies from the network never panic Verify, and
+// only a signature made with the secret passes.
+func FuzzVerify(f *testing.F) {
+	secret := []byte("fuzz-secret-of-32-bytes-exactly!")
+	now := time.Unix(1_765_000_000, 0)
+	f.Add("msg_1", "1765000000", webhook.Sign(secret, "msg_1", now, []byte(`{"a":1}`)), []byte(`{"a":1}`))
+	f.Add("msg_1", "1765000000", "v1,AAAA v1a,xyz", []byte(`{}`))
+	f.Add("", "x", "", []byte(nil))
+	f.Add("m", "-99999999999999999999", "v1,", []byte("\x00"))
+	f.Fuzz(func(t *testing.T, id, ts, sig string, body []byte) {
+		h := http.Header{}
+		h.Set(webhook.HeaderID, id)
+		h.Set(webhook.HeaderTimestamp, ts)
+		h.Set(webhook.HeaderSignature, sig)
+		err := webhook.Verify(secret, h, body, now, 5*time.Minute)
+		if err == nil && id != "" {
+			for _, s := range strings.Fields(sig) {
+				if at, perr := strconv.ParseInt(ts, 10, 64); perr == nil && s == webhook.Sign(secret, id, time.Unix(at, 0), body) {
+					return
+				}
+			}
+			t.Fatalf("Verify accepted %q %q %q without a valid signature", id, ts, sig)
+		}
+	})
 }
