@@ -42,6 +42,7 @@ func (db *DB) RecordEvents(ctx context.Context, beaconID uint64, evs []nearby.Ev
 			loc = nearby.Zone(storeTimezone(v))
 		}
 		ids, byAt := tx.Bucket(bucketEvents), tx.Bucket(bucketEventsByAt)
+		stream := db.streamWriter(tx)
 		bdays, sdays := newDays(tx.Bucket(bucketBeaconStats)), newDays(tx.Bucket(bucketStoreStats))
 		for i := range evs {
 			e := &evs[i]
@@ -69,9 +70,12 @@ func (db *DB) RecordEvents(ctx context.Context, beaconID uint64, evs []nearby.Ev
 				d.add(e)
 			}
 			accepted = append(accepted, e.ID)
-			if err := db.appendStream(tx, b.MerchantID, string(e.Type), agentEventOf(b, e)); err != nil {
+			if err := stream.add(b.MerchantID, string(e.Type), agentEventOf(b, e)); err != nil {
 				return err
 			}
+		}
+		if err := stream.done(); err != nil {
+			return err
 		}
 		if err := bdays.flush(); err != nil {
 			return err

@@ -24,47 +24,78 @@ var (
 // a day, and a client may resume the stream within the retention.
 const StreamRetention = 72 * time.Hour
 
-// appendStream appends an event of typ for merchantID to the stream in tx
-// and prunes a batch of expired entries. The entry's time is when it was
-// committed (an agent's event may be days old when it arrives); data
-// carries the event's own.
-func (db *DB) appendStream(tx *bolt.Tx, merchantID uint64, typ string, data any) error {
-	if merchantID == 0 {
-		return nil
+// streamWriter appends to the stream within one write transaction: the
+// buckets are looked up once and expired entries pruned once, at done.
+type streamWriter struct {
+	db                 *DB
+	stream, byMerchant *bolt.Bucket
+	now                time.Time
+	err                error
+}
+
+func (db *DB) streamWriter(tx *bolt.Tx) *streamWriter {
+	w := &streamWriter{db: db, now: db.now()}
+	if w.stream, w.err = tx.CreateBucketIfNotExists(bucketStream); w.err == nil {
+		w.byMerchant, w.err = tx.CreateBucketIfNotExists(bucketMerchantStream)
 	}
-	stream, err := tx.CreateBucketIfNotExists(bucketStream)
-	if err != nil {
-		return fmt.Errorf("store: stream bucket: %w", err)
+	if w.err != nil {
+		w.err = fmt.Errorf("store: stream bucket: %w", w.err)
 	}
-	byMerchant, err := tx.CreateBucketIfNotExists(bucketMerchantStream)
-	if err != nil {
-		return fmt.Errorf("store: stream bucket: %w", err)
+	return w
+}
+
+// add appends an event of typ for merchantID. The entry's time is when
+// it was committed (an agent's event may be days old when it arrives);
+// data carries the event's own.
+func (w *streamWriter) add(merchantID uint64, typ string, data any) error {
+	if w.err != nil || merchantID == 0 {
+		return w.err
 	}
 	raw, err := json.Marshal(data)
 	if err != nil {
 		return fmt.Errorf("store: stream data: %w", err)
 	}
-	seq, err := stream.NextSequence()
+	seq, err := w.stream.NextSequence()
 	if err != nil {
 		return fmt.Errorf("store: stream sequence: %w", err)
 	}
 	v := make([]byte, 0, 17+len(typ)+len(raw))
 	v = binary.BigEndian.AppendUint64(v, merchantID)
-	now := db.now()
-	v = binary.BigEndian.AppendUint64(v, uint64(now.UnixNano()))
+	v = binary.BigEndian.AppendUint64(v, uint64(w.now.UnixNano()))
 	v = append(append(append(v, byte(len(typ))), typ...), raw...)
-	if err := stream.Put(u64(seq), v); err != nil {
+	if err := w.stream.Put(u64(seq), v); err != nil {
 		return fmt.Errorf("store: put stream: %w", err)
 	}
-	if err := byMerchant.Put(pair(merchantID, seq), nil); err != nil {
+	if err := w.byMerchant.Put(pair(merchantID, seq), nil); err != nil {
 		return fmt.Errorf("store: put stream index: %w", err)
 	}
-	return pruneStream(stream, byMerchant, now.Add(-StreamRetention))
+	return nil
+}
+
+// done prunes a batch of expired entries.
+func (w *streamWriter) done() error {
+	if w.err != nil {
+		return w.err
+	}
+	return pruneStream(w.stream, w.byMerchant, w.now.Add(-StreamRetention))
+}
+
+// appendStream appends one event to the stream in tx (see streamWriter).
+func (db *DB) appendStream(tx *bolt.Tx, merchantID uint64, typ string, data any) error {
+	w := db.streamWriter(tx)
+	if err := w.add(merchantID, typ, data); err != nil {
+		return err
+	}
+	return w.done()
 }
 
 func pruneStream(stream, byMerchant *bolt.Bucket, cutoff time.Time) error {
 	c := stream.Cursor()
-	for k, v := c.First(); k != nil; k, v = c.First() {
+	for n := 0; n < pruneBatch; n++ {
+		k, v := c.First()
+		if k == nil {
+			return nil
+		}
 		ev, err := decodeStream(k, v)
 		if err != nil || !ev.At.Before(cutoff) {
 			return nil
