@@ -82,7 +82,7 @@ type alerting struct {
 	seen  map[uint64]map[string]*instance // beacon -> agent instance
 }
 
-type instance struct{ first, last, prev time.Time }
+type instance struct{ first, last time.Time }
 
 func newAlerting(r *AlertRules) *alerting {
 	var rules AlertRules
@@ -232,7 +232,7 @@ func (x *alerting) twoAgents(beacon uint64, id string, now time.Time, window tim
 			other = k
 		}
 	}
-	me.prev, me.last = me.last, now
+	me.last = now
 	return other
 }
 
