@@ -15,6 +15,12 @@ type AgentConfig struct {
 	// extension of the contract): an agent stops advertising unless it is
 	// "" or BeaconActive.
 	Status string `json:"status,omitempty"`
+	// RotationPeriodS and RotationSecret (hex) are set for a beacon with a
+	// rotating identity: the agent advertises the identity package
+	// rotation derives for each window instead of Major and Minor. Flat
+	// fields keep the config comparable.
+	RotationPeriodS int    `json:"rotation_period_s,omitempty"`
+	RotationSecret  string `json:"rotation_secret,omitempty"`
 }
 
 // Identity returns the iBeacon identity of the config, or an error when

@@ -44,9 +44,33 @@ type Beacon struct {
 	// creation: the registry moves it into AgentTokens.
 	AgentTokenHash []byte `json:",omitempty"`
 	AgentTokens    []Key  `json:",omitempty"`
-	LastHeartbeat  *Heartbeat
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// IntervalMS is how often the agent advertises (0: the daemon's
+	// default); Rotation, when set, makes the identity rotate.
+	IntervalMS    int       `json:",omitempty"`
+	Rotation      *Rotation `json:",omitempty"`
+	LastHeartbeat *Heartbeat
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// Advertising interval bounds of a beacon (IntervalMS).
+const (
+	MinIntervalMS = 100
+	MaxIntervalMS = 10_000
+)
+
+// Rotation period bounds (Rotation.PeriodS).
+const (
+	MinRotationPeriodS = 1
+	MaxRotationPeriodS = 86_400
+)
+
+// Rotation is a beacon's rotating identity (see package rotation): its
+// major/minor change every PeriodS seconds, derived from Secret, which
+// discoveryd generates and shows only to the beacon's agent.
+type Rotation struct {
+	PeriodS int
+	Secret  []byte
 }
 
 // Page is what a phone is shown for a beacon: a path inside a program.
@@ -54,6 +78,10 @@ type Page struct {
 	ProgramID uint64
 	Path      string
 	Title     string
+	// RequirePresence shows the page only to shakes that prove presence
+	// (a rotating identity of the current window); others get the
+	// location fallback.
+	RequirePresence bool `json:",omitempty"`
 }
 
 // Heartbeat is an agent's latest report about itself.
@@ -65,6 +93,9 @@ type Heartbeat struct {
 	TemperatureC *float64
 	SpoolDepth   *int64
 	Dropped      *int64
+	// InstanceID is random per agent process, so that two agents sharing
+	// one token (a cloned SD card) tell apart from one that restarted.
+	InstanceID string `json:",omitempty"`
 }
 
 // Validate checks a beacon's client-supplied fields.
@@ -76,6 +107,12 @@ func (b *Beacon) Validate() error {
 	}
 	if b.Status != "" && !ValidEnum(b.Status, BeaconStatuses) {
 		p.Addf("status", "must be one of %v", BeaconStatuses)
+	}
+	if b.IntervalMS != 0 && (b.IntervalMS < MinIntervalMS || b.IntervalMS > MaxIntervalMS) {
+		p.Addf("interval_ms", "must be between %d and %d", MinIntervalMS, MaxIntervalMS)
+	}
+	if r := b.Rotation; r != nil && (r.PeriodS < MinRotationPeriodS || r.PeriodS > MaxRotationPeriodS) {
+		p.Addf("rotation.period_s", "must be between %d and %d", MinRotationPeriodS, MaxRotationPeriodS)
 	}
 	if pg := b.Page; pg != nil {
 		if len(pg.Path) > MaxURLLen {
@@ -103,6 +140,9 @@ func (h *Heartbeat) Validate() error {
 	}
 	if h.SpoolDepth != nil && *h.SpoolDepth < 0 {
 		p.Addf("spool_depth", "must not be negative")
+	}
+	if len(h.InstanceID) > 64 {
+		p.Addf("instance_id", "must be at most 64 bytes")
 	}
 	if h.Dropped != nil && *h.Dropped < 0 {
 		p.Addf("dropped", "must not be negative")

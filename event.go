@@ -96,20 +96,34 @@ type Shake struct {
 	DistanceM *float64
 	Proximity string
 	Fallback  bool // chosen by location, not by a beacon
+	// Presence is PresenceVerified when the chosen beacon was named by a
+	// rotating identity of an accepted window, else PresenceUnverified.
+	Presence string `json:",omitempty"`
 }
+
+// A shake's presence: whether the phone proved it heard the beacon now.
+const (
+	PresenceVerified   = "verified"
+	PresenceUnverified = "unverified"
+)
+
+// Presences lists the valid presences.
+var Presences = []string{PresenceVerified, PresenceUnverified}
 
 // DayStats are one day's figures for a beacon or a store, in the store's
 // time zone, as a merchant may see them: a figure that fewer than the
 // minimum count of distinct devices stand behind is nil (null) and
 // Suppressed says so (see docs/privacy.md for the rule).
 type DayStats struct {
-	Date       string   `json:"date"` // YYYY-MM-DD
-	ShakePV    *int64   `json:"shake_pv"`
-	ShakeUV    *int64   `json:"shake_uv"`
-	Visits     *int64   `json:"visits"`
-	Visitors   *int64   `json:"visitors"`
-	AvgDwellS  *float64 `json:"avg_dwell_s"`
-	Suppressed bool     `json:"suppressed,omitempty"`
+	Date    string `json:"date"` // YYYY-MM-DD
+	ShakePV *int64 `json:"shake_pv"`
+	ShakeUV *int64 `json:"shake_uv"`
+	// ShakeVerified counts the shakes of ShakePV with verified presence.
+	ShakeVerified *int64   `json:"shake_verified"`
+	Visits        *int64   `json:"visits"`
+	Visitors      *int64   `json:"visitors"`
+	AvgDwellS     *float64 `json:"avg_dwell_s"`
+	Suppressed    bool     `json:"suppressed,omitempty"`
 }
 
 // Minimum counts (k-anonymity): a statistic about people is shown only

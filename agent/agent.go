@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"log/slog"
 	"sync"
@@ -91,6 +92,15 @@ type Agent struct {
 	opts    Options
 	log     *slog.Logger
 	started time.Time
+	// instance is random per process: the daemon tells two agents sharing
+	// a token from a restarted one by it.
+	instance string
+
+	// radioMu serialises what is handed to the radio: a config change and
+	// a rotation must not interleave their Stop and Advertise.
+	radioMu sync.Mutex
+	// rotated wakes the rotation loop when the config changes.
+	rotated chan struct{}
 
 	mu          sync.Mutex
 	cfg         *nearby.AgentConfig
@@ -104,7 +114,7 @@ type Agent struct {
 func New(radio Radio, server Server, spool *Spool, opts *Options) *Agent {
 	o := opts.withDefaults()
 	a := &Agent{radio: radio, server: server, spool: spool, opts: o, log: o.Logger,
-		run: make(map[nearby.EventType]int64)}
+		run: make(map[nearby.EventType]int64), rotated: make(chan struct{}, 1), instance: rand.Text()[:16]}
 	a.sender = NewSender(spool, server, o.Logger.With("subsystem", "uploader"))
 	a.sender.BatchSize = o.BatchSize
 	a.sender.AttemptTimeout = o.AttemptTimeout
@@ -133,6 +143,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	wg.Go(func() { a.sender.Run(bg) })
 	wg.Go(func() { a.configLoop(bg) })
 	wg.Go(func() { a.heartbeatLoop(bg) })
+	wg.Go(func() { a.rotateLoop(bg) })
 
 	a.watch(ctx)
 	a.record(a.tracker.Flush())

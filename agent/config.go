@@ -56,7 +56,9 @@ func (a *Agent) configLoop(ctx context.Context) {
 // applyConfig validates cfg and, when it differs from the current one,
 // caches it and advertises it.
 func (a *Agent) applyConfig(ctx context.Context, cfg *nearby.AgentConfig) error {
-	frame, err := beaconFrame(cfg)
+	a.radioMu.Lock()
+	defer a.radioMu.Unlock()
+	frame, err := beaconFrame(cfg, a.now())
 	if err != nil {
 		return err
 	}
@@ -82,11 +84,15 @@ func (a *Agent) applyConfig(ctx context.Context, cfg *nearby.AgentConfig) error 
 		a.log.Warn("beacon is not active; not advertising", "status", cfg.Status)
 		return nil
 	}
+	if err := a.setInterval(ctx, cfg); err != nil {
+		return err
+	}
 	if err := a.radio.Advertise(ctx, frame); err != nil {
 		// cfg is not recorded as current, so the next refresh tries again.
 		return fmt.Errorf("agent: advertise %s: %w", frame.Identity(), err)
 	}
 	a.setConfig(cfg, true)
+	a.kickRotation()
 	a.log.Info("advertising", "beacon_id", cfg.BeaconID, "identity", frame.Identity().String(), "tx_power", cfg.TxPower)
 	return nil
 }

@@ -59,6 +59,8 @@ func (a *Agent) heartbeat() *nearby.Heartbeat {
 		At:      a.now(),
 		UptimeS: int64(a.now().Sub(a.started) / time.Second),
 		Version: a.opts.Version,
+
+		InstanceID: a.instance,
 	}
 	if st, err := a.spool.Stats(); err == nil {
 		h.SpoolDepth, h.Dropped = &st.Depth, &st.Dropped

@@ -2,7 +2,9 @@ package agent
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
+	"time"
 
 	"github.com/nearby-dev/nearby/ble"
 
@@ -18,8 +20,9 @@ type Radio interface {
 	Close() error
 }
 
-// beaconFrame is the iBeacon frame a config advertises.
-func beaconFrame(cfg *nearby.AgentConfig) (ble.IBeacon, error) {
+// beaconFrame is the iBeacon frame a config advertises at t: a rotating
+// beacon's identity changes with the window of t.
+func beaconFrame(cfg *nearby.AgentConfig, t time.Time) (ble.IBeacon, error) {
 	id, err := cfg.Identity()
 	if err != nil {
 		return ble.IBeacon{}, fmt.Errorf("agent: config uuid: %w", err)
@@ -27,5 +30,13 @@ func beaconFrame(cfg *nearby.AgentConfig) (ble.IBeacon, error) {
 	if cfg.TxPower < -127 || cfg.TxPower > 20 {
 		return ble.IBeacon{}, fmt.Errorf("agent: config tx_power %d out of range", cfg.TxPower)
 	}
-	return ble.IBeacon{UUID: id.UUID, Major: id.Major, Minor: id.Minor, MeasuredPower: int8(cfg.TxPower)}, nil
+	b := ble.IBeacon{UUID: id.UUID, Major: id.Major, Minor: id.Minor, MeasuredPower: int8(cfg.TxPower)}
+	if cfg.RotationPeriodS == 0 && cfg.RotationSecret == "" {
+		return b, nil
+	}
+	secret, err := hex.DecodeString(cfg.RotationSecret)
+	if err != nil {
+		return ble.IBeacon{}, fmt.Errorf("agent: config rotation_secret: %w", err)
+	}
+	return ble.RotatingIBeacon(b, secret, cfg.RotationPeriodS, t)
 }

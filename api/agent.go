@@ -14,13 +14,12 @@ import (
 // handleAgentConfig is GET /v1/agent/config.
 func (s *Server) handleAgentConfig(c echo.Context) error {
 	b := beaconOf(c)
-	return c.JSON(http.StatusOK, agentConfigJSON{
-		AgentConfig: nearby.AgentConfig{
-			BeaconID: nearby.FormatID(nearby.KindBeacon, b.ID), UUID: b.Identity.UUID.String(),
-			Major: b.Identity.Major, Minor: b.Identity.Minor, TxPower: b.TxPower, IntervalMS: s.cfg.AgentInterval,
-		},
-		Status: b.Status,
-	})
+	cfg := nearby.AgentConfig{
+		BeaconID: nearby.FormatID(nearby.KindBeacon, b.ID), UUID: b.Identity.UUID.String(),
+		Major: b.Identity.Major, Minor: b.Identity.Minor, TxPower: b.TxPower, IntervalMS: s.cfg.AgentInterval,
+	}
+	remoteConfig(&cfg, b)
+	return c.JSON(http.StatusOK, agentConfigJSON{AgentConfig: cfg, Status: b.Status})
 }
 
 // agentConfigJSON extends the contract's config with the beacon's status
@@ -37,6 +36,7 @@ type heartbeatInput struct {
 	TemperatureC *float64 `json:"temperature_c" jsonschema:"minimum=-100,maximum=200" jsonschema_description:"Device temperature in degrees Celsius."`
 	SpoolDepth   *int64   `json:"spool_depth" jsonschema:"minimum=0" jsonschema_description:"Events waiting in the agent's spool."`
 	Dropped      *int64   `json:"dropped" jsonschema:"minimum=0" jsonschema_description:"Events the spool dropped."`
+	InstanceID   string   `json:"instance_id" jsonschema:"maxLength=64" jsonschema_description:"Random id of the agent process, so that two agents sharing a token are told from a restart."`
 }
 
 // handleAgentHeartbeat is POST /v1/agent/heartbeat; the server stamps the
@@ -50,7 +50,7 @@ func (s *Server) handleAgentHeartbeat(c echo.Context) error {
 		return nearby.Invalid("uptime_s", "is required")
 	}
 	h := &nearby.Heartbeat{At: s.now().UTC(), UptimeS: *in.UptimeS, Version: in.Version, Battery: in.Battery,
-		TemperatureC: in.TemperatureC, SpoolDepth: in.SpoolDepth, Dropped: in.Dropped}
+		TemperatureC: in.TemperatureC, SpoolDepth: in.SpoolDepth, Dropped: in.Dropped, InstanceID: in.InstanceID}
 	if err := h.Validate(); err != nil {
 		return err
 	}

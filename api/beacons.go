@@ -53,7 +53,11 @@ func (s *Server) handleGetBeacon(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, beaconView(b))
+	v := beaconView(b)
+	if v.Alerts, err = s.beaconAlerts(c.Request().Context(), b); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
 }
 
 // handleUpdateBeacon is PUT /v1/beacons/{id}. An omitted identity is kept.

@@ -7,6 +7,7 @@ import (
 	"github.com/nearby-dev/nearby"
 	"github.com/nearby-dev/nearby/catalog"
 	"github.com/nearby-dev/nearby/discovery"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // The handlers' collaborators, one small interface per noun of the API.
@@ -21,6 +22,7 @@ var (
 	_ Stats     = (*discovery.Service)(nil)
 	_ Status    = (*discovery.Service)(nil)
 	_ Keys      = (*discovery.Service)(nil)
+	_ Alerts    = (*discovery.Service)(nil)
 )
 
 // Merchants creates merchants and finds the one a merchant key names. A
@@ -107,5 +109,6 @@ type Status interface {
 
 // ServiceDeps returns Deps whose every interface is svc.
 func ServiceDeps(svc *discovery.Service) Deps {
-	return Deps{Merchants: svc, Stores: svc, Programs: svc, Beacons: svc, Phones: svc, Agents: svc, Stats: svc, Status: svc, Keys: svc}
+	return Deps{Merchants: svc, Stores: svc, Programs: svc, Beacons: svc, Phones: svc, Agents: svc, Stats: svc, Status: svc,
+		Keys: svc, Alerts: svc, Webhooks: svc, Streams: svc, Collectors: []prometheus.Collector{alertCollector{svc}}}
 }

@@ -78,6 +78,7 @@ var pathParams = map[string]struct {
 	"merchants": {"Merchant id (mer_...).", obj{"type": "string", "pattern": "^mer_[0-9a-f]+$"}},
 	"keys":      {"API key id (key_...).", obj{"type": "string", "pattern": "^key_[0-9a-f]+$"}},
 	"tokens":    {"Agent token id (key_...).", obj{"type": "string", "pattern": "^key_[0-9a-f]+$"}},
+	"webhooks":  {"Webhook endpoint id (wh_...).", obj{"type": "string", "pattern": "^wh_[0-9a-f]+$"}},
 	"shakes": {"Shake ticket, as the shake answered it.", obj{"type": "string", "format": "uuid",
 		"pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"}},
 }
@@ -296,6 +297,9 @@ func successResponse(rt route, schemas map[string]json.RawMessage) (obj, error) 
 		ok["content"] = obj{"text/plain": obj{"schema": obj{"type": "string", "description": "Prometheus text exposition format."}}}
 	case "object":
 		ok["content"] = obj{"application/json": obj{"schema": obj{"type": "object", "description": "An OpenAPI 3.1 document."}}}
+	case "event-stream":
+		ok["content"] = obj{"text/event-stream": obj{"schema": obj{"type": "string",
+			"description": "Server-Sent Events: id is the event's sequence number, event its type, data the webhook body {type, timestamp, data}."}}}
 	default:
 		if _, found := schemas[rt.Reply]; !found || outputSchemas[rt.Reply] == nil {
 			return nil, fmt.Errorf("api: openapi: no response schema %q for %s %s", rt.Reply, rt.Method, rt.Path)

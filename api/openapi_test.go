@@ -258,6 +258,11 @@ func TestOpenAPI_Contract(t *testing.T) {
 	c.do("DELETE", tokens+"/"+spare, key, "", "", 404)
 	c.do("GET", "/v1/agent/config", key, "", "", 403) // a merchant key where an agent token is needed
 	c.do("POST", keys, bcn.AgentToken, js, `{}`, 403)
+	// Issue 17: rotation, remote interval and presence-only pages.
+	rotating := `{"store_id":"` + st + `","interval_ms":250,"rotation":{"enabled":true,"period_s":600},"page":{"program_id":"` + pg + `","require_presence":true}}`
+	rot := decode[idJSON](t, c.do("POST", "/v1/beacons", key, js, rotating, 201)).ID
+	c.do("POST", "/v1/beacons", key, js, `{"store_id":"`+st+`","interval_ms":5}`, 400)
+	c.do("PUT", "/v1/beacons/"+rot, key, js, `{"store_id":"`+st+`","rotation":{"enabled":true,"period_s":0}}`, 400)
 
 	// Agents.
 	agent := bcn.AgentToken
@@ -265,6 +270,7 @@ func TestOpenAPI_Contract(t *testing.T) {
 	c.do("GET", "/v1/agent/config", "at_nope", "", "", 401)
 	c.do("POST", "/v1/agent/heartbeat", agent, js, `{"uptime_s":3600,"version":"1.2.3","battery":81.5,"temperature_c":31,"spool_depth":0,"dropped":0}`, 204)
 	c.do("POST", "/v1/agent/heartbeat", agent, js, `{"version":"1"}`, 400)
+	c.do("POST", "/v1/agent/heartbeat", agent, js, `{"uptime_s":3601,"battery":5,"instance_id":"i1"}`, 204) // raises a battery alert
 	at := clock.Add(-time.Hour).Format(time.RFC3339)
 	events := `{"events":[{"id":"` + uuid.NewString() + `","type":"enter","at":"` + at + `","device_id":"d1","rssi":-60,"distance_m":1.5},` +
 		`{"id":"` + uuid.NewString() + `","type":"dwell","at":"` + at + `","device_id":"d1","dwell_ms":60000}]}`
@@ -304,6 +310,26 @@ func TestOpenAPI_Contract(t *testing.T) {
 	c.do("GET", "/v1/stats/stores/st_ffffff", key, "", "", 404)
 	c.do("GET", "/v1/stats/heatmap?min_lat=37&min_lng=-123&max_lat=38&max_lng=-122&res=8", key, "", "", 200)
 	c.do("GET", "/v1/stats/heatmap?min_lat=37", key, "", "", 400)
+
+	// Alerts.
+	c.do("GET", "/v1/alerts?state=open&kind=battery&limit=5", key, "", "", 200)
+	c.do("GET", "/v1/alerts?state=closed", key, "", "", 400)
+	c.do("DELETE", "/v1/beacons/"+rot, key, "", "", 204)
+
+	// Webhooks and the event stream.
+	hook := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer hook.Close()
+	wh := decode[idJSON](t, c.do("POST", "/v1/webhooks", key, js, `{"url":"`+hook.URL+`","events":["shake","alert"]}`, 201)).ID
+	c.do("POST", "/v1/webhooks", key, js, `{"url":"ftp://x","events":["nap"]}`, 400)
+	c.do("GET", "/v1/webhooks", key, "", "", 200)
+	c.do("GET", "/v1/webhooks", "", "", "", 401)
+	c.do("POST", "/v1/webhooks/"+wh+"/test", key, js, `{"type":"shake"}`, 200)
+	c.do("POST", "/v1/webhooks/wh_ffff/test", key, js, `{}`, 404)
+	openapi3filter.RegisterBodyDecoder("text/event-stream", openapi3filter.PlainBodyDecoder)
+	c.do("GET", "/v1/events/stream?last_event_id=0&follow=false", key, "", "", 200)
+	c.do("GET", "/v1/events/stream?last_event_id=x&follow=false", key, "", "", 400)
+	c.do("DELETE", "/v1/webhooks/"+wh, key, "", "", 204)
+	c.do("DELETE", "/v1/webhooks/"+wh, key, "", "", 404)
 
 	// Deletes, in the order the references allow.
 	c.do("DELETE", "/v1/stores/"+st, key, "", "", 409)

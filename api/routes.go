@@ -83,6 +83,8 @@ const (
 	tagPhones     = "phones"
 	tagAgents     = "agents"
 	tagStatistics = "statistics"
+	tagAlerts     = "alerts"
+	tagWebhooks   = "webhooks"
 )
 
 // routeTable is every route of the API.
@@ -130,6 +132,12 @@ func (s *Server) routeTable() []route {
 
 		{Method: http.MethodGet, Path: "/v1/stats/beacons/:id", Handler: s.handleBeaconStats, Auth: authMerchant, Tag: tagStatistics, OpID: "getBeaconStats", Summary: "Per-day statistics of a beacon", Query: rangeQuery, Status: 200, Reply: "Stats"},
 		{Method: http.MethodGet, Path: "/v1/stats/stores/:id", Handler: s.handleStoreStats, Auth: authMerchant, Tag: tagStatistics, OpID: "getStoreStats", Summary: "Per-day statistics of a store", Query: rangeQuery, Status: 200, Reply: "Stats"},
+		{Method: http.MethodGet, Path: "/v1/alerts", Handler: s.handleListAlerts, Auth: authMerchant, Tag: tagAlerts, OpID: "listAlerts", Summary: "The merchant's fleet health alerts (silent, battery, temperature, spool drops, clones, webhooks)", Query: alertQuery, Status: 200, Reply: "AlertList"},
+		{Method: http.MethodPost, Path: "/v1/webhooks", Handler: s.handleCreateWebhook, Auth: authMerchant, Tag: tagWebhooks, OpID: "createWebhook", Summary: "Register a webhook endpoint; the signing secret is shown once", Request: "WebhookInput", Status: 201, Reply: "Webhook", Conflict: "The merchant has the most endpoints allowed."},
+		{Method: http.MethodGet, Path: "/v1/webhooks", Handler: s.handleListWebhooks, Auth: authMerchant, Tag: tagWebhooks, OpID: "listWebhooks", Summary: "The merchant's webhook endpoints", Status: 200, Reply: "WebhookList"},
+		{Method: http.MethodDelete, Path: "/v1/webhooks/:id", Handler: s.handleDeleteWebhook, Auth: authMerchant, Tag: tagWebhooks, OpID: "deleteWebhook", Summary: "Delete a webhook endpoint", Status: 204},
+		{Method: http.MethodPost, Path: "/v1/webhooks/:id/test", Handler: s.handleTestWebhook, Auth: authMerchant, Tag: tagWebhooks, OpID: "testWebhook", Summary: "Send a signed ping to a webhook endpoint now", Request: "WebhookTestInput", Status: 200, Reply: "WebhookTest"},
+		{Method: http.MethodGet, Path: "/v1/events/stream", Handler: s.handleEventStream, Auth: authMerchant, Tag: tagWebhooks, OpID: "streamEvents", Summary: "The merchant's events as Server-Sent Events, resumable with Last-Event-ID", Query: streamQuery, Status: 200, Reply: "event-stream"},
 		{Method: http.MethodGet, Path: "/v1/stats/heatmap", Handler: s.handleHeatmap, Auth: authMerchant, Tag: tagStatistics, OpID: "getHeatmap", Summary: "Event counts of the merchant's stores per H3 cell", Query: heatQuery, Status: 200, Reply: "Heatmap"},
 	}
 }

@@ -22,15 +22,17 @@ import (
 // required only when tagged jsonschema:"required": the handlers use a
 // pointer to tell a missing field from a zero one.
 var inputSchemas = map[string]any{
-	"MerchantInput":  merchantInput{},
-	"StoreInput":     storeInput{},
-	"ProgramInput":   programInput{},
-	"BeaconInput":    beaconInput{},
-	"ResolveInput":   resolveInput{},
-	"ShakeInput":     shakeInput{},
-	"HeartbeatInput": heartbeatInput{},
-	"EventsInput":    eventsInput{},
-	"KeyInput":       keyInput{},
+	"MerchantInput":    merchantInput{},
+	"StoreInput":       storeInput{},
+	"ProgramInput":     programInput{},
+	"BeaconInput":      beaconInput{},
+	"ResolveInput":     resolveInput{},
+	"ShakeInput":       shakeInput{},
+	"HeartbeatInput":   heartbeatInput{},
+	"EventsInput":      eventsInput{},
+	"WebhookInput":     webhookInput{},
+	"WebhookTestInput": webhookTestInput{},
+	"KeyInput":         keyInput{},
 }
 
 // outputSchemas are the response bodies by schema name. A field without
@@ -56,6 +58,10 @@ var outputSchemas = map[string]any{
 	"Heatmap":       heatmapJSON{},
 	"MerchantList":  listPage[merchantInfoJSON]{},
 	"NewKey":        newKeyJSON{},
+	"AlertList":     listPage[alertJSON]{},
+	"Webhook":       webhookJSON{},
+	"WebhookList":   webhookList{},
+	"WebhookTest":   webhookTestJSON{},
 }
 
 // nestedNames names the schemas of types only found inside bodies.
@@ -65,6 +71,9 @@ var nestedNames = map[reflect.Type]string{
 	reflect.TypeFor[pageBrief]():         "PageBrief",
 	reflect.TypeFor[resolvedJSON]():      "Resolved",
 	reflect.TypeFor[pageJSON]():          "BeaconPage",
+	reflect.TypeFor[rotationJSON]():      "Rotation",
+	reflect.TypeFor[alertJSON]():         "Alert",
+	reflect.TypeFor[rotationInput]():     "RotationInput",
 	reflect.TypeFor[heartbeatJSON]():     "Heartbeat",
 	reflect.TypeFor[sightingInput]():     "Sighting",
 	reflect.TypeFor[eventInput]():        "EventInput",
@@ -84,55 +93,64 @@ var nestedNames = map[reflect.Type]string{
 
 // schemaDocs describes every schema.
 var schemaDocs = map[string]string{
-	"Problem":        "An RFC 9457 problem: every error answer (application/problem+json).",
-	"Status":         "Liveness or readiness of the process.",
-	"MerchantInput":  "A merchant to create.",
-	"Merchant":       "A merchant, with its API key (shown once).",
-	"StoreInput":     "A store to create, or the whole new state of one.",
-	"Store":          "A physical place of a merchant's, where its mini-programs are found.",
-	"StoreList":      "One page of the merchant's stores, oldest first.",
-	"ImportResult":   "What an import committed and which rows it refused.",
-	"ProgramInput":   "A mini-program to create, or the whole new state of one.",
-	"Program":        "A mini-program, found nearby at each of its stores.",
-	"ProgramList":    "One page of the merchant's mini-programs, oldest first.",
-	"BeaconInput":    "A beacon to create, or the whole new state of one.",
-	"Beacon":         "An in-store iBeacon and the agent that speaks for it.",
-	"BeaconList":     "One page of the merchant's beacons, oldest first.",
-	"NearbyPage":     "One page of mini-programs near a location, best first.",
-	"NearbyResult":   "A mini-program at one of its stores, with its distance and score.",
-	"ResolveInput":   "Beacons a phone sees.",
-	"ResolveResult":  "The seen beacons resolved to stores and pages, nearest first.",
-	"ShakeInput":     "A phone's shake: the beacons it sees and, for the fallback, where it is.",
-	"ShakeResult":    "The answer to a shake: what to open and what else is around.",
-	"ShakeRecord":    "A recorded shake.",
-	"AgentConfig":    "The identity a beacon agent advertises, and how often.",
-	"HeartbeatInput": "A beacon agent's report about itself.",
-	"EventsInput":    "A batch of events noticed by a beacon agent.",
-	"EventInput":     "One event noticed by a beacon agent.",
-	"EventsResult":   "What became of each event of a batch.",
-	"Rejection":      "A malformed event of a batch.",
-	"Stats":          "Per-day statistics of a beacon or a store, in the store's time zone.",
-	"DayStats":       "One day's figures.",
-	"Heatmap":        "Event counts of the merchant's stores per H3 cell.",
-	"HeatCell":       "One H3 cell of a heatmap.",
-	"StoreBrief":     "The store of a result, as phones see it.",
-	"ProgramBrief":   "The mini-program of a result, as phones see it.",
-	"PageBrief":      "What a phone opens: a mini-program and a path inside it.",
-	"Resolved":       "A seen beacon resolved to its store and page.",
-	"BeaconPage":     "What a phone is shown for a beacon: a path inside a mini-program.",
-	"Heartbeat":      "A beacon agent's latest report.",
-	"Sighting":       "A beacon as a phone sees it.",
-	"FailedRow":      "An import row that was not imported.",
-	"ImportStop":     "Where and why reading an import file stopped.",
-	"FieldError":     "One offending input field and what is wrong with it.",
-	"KeyInput":       "A key or agent token to issue.",
-	"NewKey":         "An issued key or agent token, with its bearer token (shown once).",
-	"Key":            "A merchant API key or agent token: its id and times, never its secret.",
-	"MerchantInfo":   "A merchant with its keys, as the admin lists them.",
-	"MerchantList":   "One page of the merchants, oldest first.",
-	"Targeting":      "Whom a mini-program is for. A phone attribute not sent is neutral; a mismatch demotes the program, or hides it when strict.",
-	"Identity":       "What an iBeacon advertises.",
-	"Hours":          "Weekly opening hours in the store's time zone: weekday to [open, close] HH:MM ranges. A range whose close is not after its open runs past midnight; 24:00 closes at midnight.",
+	"Problem":          "An RFC 9457 problem: every error answer (application/problem+json).",
+	"Status":           "Liveness or readiness of the process.",
+	"MerchantInput":    "A merchant to create.",
+	"Merchant":         "A merchant, with its API key (shown once).",
+	"StoreInput":       "A store to create, or the whole new state of one.",
+	"Store":            "A physical place of a merchant's, where its mini-programs are found.",
+	"StoreList":        "One page of the merchant's stores, oldest first.",
+	"ImportResult":     "What an import committed and which rows it refused.",
+	"ProgramInput":     "A mini-program to create, or the whole new state of one.",
+	"Program":          "A mini-program, found nearby at each of its stores.",
+	"ProgramList":      "One page of the merchant's mini-programs, oldest first.",
+	"BeaconInput":      "A beacon to create, or the whole new state of one.",
+	"Beacon":           "An in-store iBeacon and the agent that speaks for it.",
+	"BeaconList":       "One page of the merchant's beacons, oldest first.",
+	"NearbyPage":       "One page of mini-programs near a location, best first.",
+	"NearbyResult":     "A mini-program at one of its stores, with its distance and score.",
+	"ResolveInput":     "Beacons a phone sees.",
+	"ResolveResult":    "The seen beacons resolved to stores and pages, nearest first.",
+	"ShakeInput":       "A phone's shake: the beacons it sees and, for the fallback, where it is.",
+	"ShakeResult":      "The answer to a shake: what to open and what else is around.",
+	"ShakeRecord":      "A recorded shake.",
+	"AgentConfig":      "The identity a beacon agent advertises, and how often.",
+	"HeartbeatInput":   "A beacon agent's report about itself.",
+	"EventsInput":      "A batch of events noticed by a beacon agent.",
+	"EventInput":       "One event noticed by a beacon agent.",
+	"EventsResult":     "What became of each event of a batch.",
+	"Rejection":        "A malformed event of a batch.",
+	"Stats":            "Per-day statistics of a beacon or a store, in the store's time zone.",
+	"DayStats":         "One day's figures.",
+	"Heatmap":          "Event counts of the merchant's stores per H3 cell.",
+	"HeatCell":         "One H3 cell of a heatmap.",
+	"StoreBrief":       "The store of a result, as phones see it.",
+	"ProgramBrief":     "The mini-program of a result, as phones see it.",
+	"PageBrief":        "What a phone opens: a mini-program and a path inside it.",
+	"Resolved":         "A seen beacon resolved to its store and page.",
+	"BeaconPage":       "What a phone is shown for a beacon: a path inside a mini-program.",
+	"Alert":            "A fleet health condition of a beacon (or a webhook endpoint): open while it holds, resolved once it clears.",
+	"AlertList":        "One page of the merchant's alerts, oldest first.",
+	"WebhookInput":     "A webhook endpoint to register.",
+	"Webhook":          "A webhook endpoint: deliveries are POSTed to it signed as Standard Webhooks prescribe (webhook-id, webhook-timestamp, webhook-signature).",
+	"WebhookList":      "The merchant's webhook endpoints.",
+	"WebhookTest":      "How a test ping went.",
+	"WebhookTestInput": "What a test ping carries.",
+	"Rotation":         "Whether a beacon's identity rotates (the secret is shown only to its agent).",
+	"RotationInput":    "A beacon's rotating identity setting.",
+	"Heartbeat":        "A beacon agent's latest report.",
+	"Sighting":         "A beacon as a phone sees it.",
+	"FailedRow":        "An import row that was not imported.",
+	"ImportStop":       "Where and why reading an import file stopped.",
+	"FieldError":       "One offending input field and what is wrong with it.",
+	"Targeting":        "Whom a mini-program is for. A phone attribute not sent is neutral; a mismatch demotes the program, or hides it when strict.",
+	"Identity":         "What an iBeacon advertises.",
+	"Hours":            "Weekly opening hours in the store's time zone: weekday to [open, close] HH:MM ranges. A range whose close is not after its open runs past midnight; 24:00 closes at midnight.",
+	"KeyInput":         "A key or agent token to issue.",
+	"NewKey":           "An issued key or agent token, with its bearer token (shown once).",
+	"Key":              "A merchant API key or agent token: its id and times, never its secret.",
+	"MerchantInfo":     "A merchant with its keys, as the admin lists them.",
+	"MerchantList":     "One page of the merchants, oldest first.",
 }
 
 // Bodies that handlers decode or encode through anonymous structs or by
@@ -196,6 +214,9 @@ func (agentConfigJSON) JSONSchemaExtend(s *jsonschema.Schema) {
 		"minor":       "iBeacon minor number to advertise.",
 		"tx_power":    "Measured power at 1 m (dBm) to advertise.",
 		"interval_ms": "Advertising interval in milliseconds.",
+
+		"rotation_period_s": "Seconds each rotating identity is advertised; absent for a static identity.",
+		"rotation_secret":   "Hex rotation secret (package rotation); absent for a static identity.",
 	})
 	prop(s, "beacon_id").Pattern = "^bcn_[0-9a-f]+$"
 	setUUID(prop(s, "uuid"))
@@ -207,14 +228,17 @@ func (agentConfigJSON) JSONSchemaExtend(s *jsonschema.Schema) {
 
 func (resolvedJSON) JSONSchemaExtend(s *jsonschema.Schema) {
 	prop(s, "proximity").Enum = enum(proximities)
+	prop(s, "presence").Enum = enum(nearby.Presences)
 }
 
 func (shakeRecordJSON) JSONSchemaExtend(s *jsonschema.Schema) {
 	prop(s, "proximity").Enum = enum(proximities)
 	prop(s, "device_id").Pattern = "^(dv_[0-9a-f]{32})?$"
+	prop(s, "presence").Enum = enum(nearby.Presences)
 }
 
 func (shakeJSON) JSONSchemaExtend(s *jsonschema.Schema) {
+	prop(s, "presence").Enum = enum(nearby.Presences)
 	prop(s, "fallback").Enum = []any{"location"}
 }
 
@@ -323,16 +347,17 @@ var foreignExtend = map[string]func(*jsonschema.Schema){
 	},
 	"DayStats": func(s *jsonschema.Schema) {
 		describe(s, map[string]string{
-			"date":        "The day, YYYY-MM-DD.",
-			"shake_pv":    "Shakes that chose the beacon or store.",
-			"shake_uv":    "Distinct devices among those shakes.",
-			"visits":      "Enter events.",
-			"visitors":    "Distinct devices among the visits.",
-			"avg_dwell_s": "Average dwell time in seconds.",
-			"suppressed":  "True when a figure is null: fewer distinct devices than the minimum count stand behind it (see docs/privacy.md).",
+			"date":           "The day, YYYY-MM-DD.",
+			"shake_pv":       "Shakes that chose the beacon or store.",
+			"shake_uv":       "Distinct devices among those shakes.",
+			"shake_verified": "Shakes among shake_pv with verified presence (a rotating identity of now).",
+			"visits":         "Enter events.",
+			"visitors":       "Distinct devices among the visits.",
+			"avg_dwell_s":    "Average dwell time in seconds.",
+			"suppressed":     "True when a figure is null: fewer distinct devices than the minimum count stand behind it (see docs/privacy.md).",
 		})
 		prop(s, "date").Format = "date"
-		for _, k := range []string{"shake_pv", "shake_uv", "visits", "visitors", "avg_dwell_s"} {
+		for _, k := range []string{"shake_pv", "shake_uv", "shake_verified", "visits", "visitors", "avg_dwell_s"} {
 			p := prop(s, k)
 			*p = jsonschema.Schema{Description: p.Description + " Null when suppressed.",
 				OneOf: []*jsonschema.Schema{{Type: p.Type, Minimum: "0"}, {Type: "null"}}}

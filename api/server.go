@@ -74,6 +74,9 @@ type Deps struct {
 	Stats     Stats
 	Status    Status
 	Keys      Keys
+	Alerts    Alerts           // nil: none
+	Webhooks  Webhooks         // nil: none
+	Streams   Streams          // nil: none
 	Logger    *slog.Logger     // nil: discard
 	Now       func() time.Time // nil: time.Now
 	// Collectors are exported on /metrics beside the server's own (e.g.
@@ -109,6 +112,9 @@ type Server struct {
 	stats     Stats
 	status    Status
 	keys      Keys
+	alerts    Alerts
+	webhooks  Webhooks
+	streams   Streams
 	logger    *slog.Logger
 	now       func() time.Time
 	adminHash [sha256.Size]byte
@@ -155,6 +161,15 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
+	}
+	if s.alerts = deps.Alerts; s.alerts == nil {
+		s.alerts = noAlerts{}
+	}
+	if s.webhooks = deps.Webhooks; s.webhooks == nil {
+		s.webhooks = noWebhooks{}
+	}
+	if s.streams = deps.Streams; s.streams == nil {
+		s.streams = noWebhooks{}
 	}
 	if s.now == nil {
 		s.now = time.Now

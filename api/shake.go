@@ -75,6 +75,7 @@ type resolvedJSON struct {
 	Page      *pageBrief      `json:"page" jsonschema:"nullable" jsonschema_description:"What to open; null when the beacon shows nothing."`
 	DistanceM *float64        `json:"distance_m,omitempty" jsonschema:"minimum=0" jsonschema_description:"Estimated distance in metres, when the signal allows."`
 	Proximity string          `json:"proximity" jsonschema_description:"Coarse distance class."`
+	Presence  string          `json:"presence" jsonschema_description:"verified when the phone named a rotating identity of now (proof of presence), else unverified."`
 }
 
 type storeBrief struct {
@@ -116,9 +117,12 @@ func programBriefOf(p *nearby.Program) *programBrief {
 }
 
 func resolvedView(r *catalog.Resolved) resolvedJSON {
-	v := resolvedJSON{Store: storeBriefOf(r.Store), DistanceM: r.DistanceM, Proximity: r.Proximity}
+	v := resolvedJSON{Store: storeBriefOf(r.Store), DistanceM: r.DistanceM, Proximity: r.Proximity, Presence: presenceOf(r.Presence)}
 	if r.Beacon != nil {
 		v.Beacon = r.Beacon.Identity
+		if !r.Seen.UUID.IsZero() {
+			v.Beacon = r.Seen // a rotating beacon's identity of now, never its static one
+		}
 		if pg := r.Beacon.Page; pg != nil || r.Program != nil {
 			v.Page = &pageBrief{Program: programBriefOf(r.Program)}
 			if pg != nil {
@@ -175,6 +179,7 @@ type shakeJSON struct {
 	Chosen   *resolvedJSON  `json:"chosen" jsonschema:"nullable" jsonschema_description:"The nearest resolved beacon, or the best program nearby; null when nothing was found."`
 	Around   []resolvedJSON `json:"around" jsonschema_description:"The other resolved beacons, nearest first."`
 	Fallback string         `json:"fallback,omitempty" jsonschema_description:"location when chosen by location rather than by a beacon."`
+	Presence string         `json:"presence" jsonschema_description:"verified when the chosen beacon was named by a rotating identity of now, else unverified (as recorded)."`
 }
 
 // handleShake is POST /v1/shake: the nearest resolved beacon is chosen and
@@ -223,7 +228,7 @@ func (s *Server) handleShake(c echo.Context) error {
 
 // shakeView is a shake's answer as the contract shows it.
 func shakeView(res *discovery.ShakeResult) shakeJSON {
-	out := shakeJSON{Ticket: res.Shake.Ticket, Around: []resolvedJSON{}}
+	out := shakeJSON{Ticket: res.Shake.Ticket, Around: []resolvedJSON{}, Presence: presenceOf(res.Shake.Presence)}
 	switch res.By {
 	case discovery.ShakeByBeacon:
 		v := resolvedView(&res.Resolved[0])
@@ -235,7 +240,7 @@ func shakeView(res *discovery.ShakeResult) shakeJSON {
 		r := res.Nearby
 		d := r.DistanceM
 		out.Chosen = &resolvedJSON{Store: storeBriefOf(r.Store), Page: &pageBrief{Program: programBriefOf(r.Program)},
-			DistanceM: &d, Proximity: "unknown"}
+			DistanceM: &d, Proximity: "unknown", Presence: nearby.PresenceUnverified}
 		out.Fallback = "location"
 	}
 	return out
@@ -251,6 +256,7 @@ type shakeRecordJSON struct {
 	DistanceM *float64  `json:"distance_m,omitempty" jsonschema:"minimum=0" jsonschema_description:"Estimated distance in metres."`
 	Proximity string    `json:"proximity" jsonschema_description:"Coarse distance class."`
 	Fallback  bool      `json:"fallback" jsonschema_description:"Chosen by location, not by a beacon."`
+	Presence  string    `json:"presence" jsonschema_description:"verified when the shake proved presence with a rotating identity of now, else unverified."`
 }
 
 // handleGetShake is GET /v1/shakes/{ticket}, for the merchant who owns the
@@ -265,7 +271,7 @@ func (s *Server) handleGetShake(c echo.Context) error {
 		return err
 	}
 	v := shakeRecordJSON{Ticket: sh.Ticket, DeviceID: sh.DeviceID, At: sh.At, DistanceM: sh.DistanceM,
-		Proximity: sh.Proximity, Fallback: sh.Fallback}
+		Proximity: sh.Proximity, Fallback: sh.Fallback, Presence: presenceOf(sh.Presence)}
 	if sh.BeaconID != 0 {
 		v.BeaconID = nearby.FormatID(nearby.KindBeacon, sh.BeaconID)
 	}

@@ -147,7 +147,10 @@ type beaconJSON struct {
 	TxPower       int            `json:"tx_power" jsonschema:"minimum=-127,maximum=20" jsonschema_description:"Measured power at 1 m (dBm)."`
 	Status        string         `json:"status" jsonschema_description:"Lifecycle state; only active beacons resolve."`
 	Page          *pageJSON      `json:"page,omitempty" jsonschema_description:"What a phone is shown for the beacon."`
+	IntervalMS    int            `json:"interval_ms,omitempty" jsonschema:"minimum=100,maximum=10000" jsonschema_description:"Advertising interval in milliseconds; absent means the daemon's default."`
+	Rotation      *rotationJSON  `json:"rotation" jsonschema_description:"Whether and how often the beacon's identity rotates."`
 	LastHeartbeat *heartbeatJSON `json:"last_heartbeat,omitempty" jsonschema_description:"The agent's latest report; absent until the first heartbeat."`
+	Alerts        []alertJSON    `json:"alerts,omitempty" jsonschema_description:"The beacon's open alerts (GET of one beacon only)."`
 	AgentToken    string         `json:"agent_token,omitempty" jsonschema:"pattern=^at_" jsonschema_description:"Bearer token of the beacon's agent, only in the create response."` // only in the create response
 	AgentTokens   []keyJSON      `json:"agent_tokens" jsonschema_description:"The agent's tokens (ids and times only, never the secret)."`
 	CreatedAt     time.Time      `json:"created_at" jsonschema_description:"When the beacon was created."`
@@ -158,6 +161,8 @@ type pageJSON struct {
 	ProgramID string `json:"program_id" jsonschema:"pattern=^pg_[0-9a-f]+$" jsonschema_description:"The mini-program to open."`
 	Path      string `json:"path,omitempty" jsonschema_description:"Path inside the mini-program."`
 	Title     string `json:"title,omitempty" jsonschema_description:"Title shown to the phone user."`
+	// RequirePresence: only shakes with verified presence get the page.
+	RequirePresence bool `json:"require_presence,omitempty" jsonschema_description:"Only shakes with verified presence (a rotating identity of now) are shown the page; others get the location fallback."`
 }
 
 type heartbeatJSON struct {
@@ -176,9 +181,11 @@ func beaconView(b *nearby.Beacon) beaconJSON {
 		Label: b.Label, UUID: b.Identity.UUID.String(), Major: b.Identity.Major, Minor: b.Identity.Minor,
 		TxPower: b.TxPower, Status: b.Status, CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt,
 		AgentTokens: keysView(b.AgentTokens),
+		IntervalMS:  b.IntervalMS, Rotation: rotationView(b),
 	}
 	if pg := b.Page; pg != nil {
-		v.Page = &pageJSON{ProgramID: nearby.FormatID(nearby.KindProgram, pg.ProgramID), Path: pg.Path, Title: pg.Title}
+		v.Page = &pageJSON{ProgramID: nearby.FormatID(nearby.KindProgram, pg.ProgramID), Path: pg.Path, Title: pg.Title,
+			RequirePresence: pg.RequirePresence}
 	}
 	if h := b.LastHeartbeat; h != nil {
 		v.LastHeartbeat = &heartbeatJSON{At: h.At, UptimeS: h.UptimeS, Version: h.Version, Battery: h.Battery,
@@ -197,10 +204,14 @@ type beaconInput struct {
 		ProgramID *string `json:"program_id" jsonschema:"required" jsonschema_description:"Id (pg_...) of the mini-program to open."`
 		Path      string  `json:"path" jsonschema_description:"Path inside the mini-program."`
 		Title     string  `json:"title" jsonschema_description:"Title shown to the phone user."`
+		// RequirePresence gates the page on verified presence.
+		RequirePresence bool `json:"require_presence" jsonschema_description:"Show the page only to shakes with verified presence (needs rotation)."`
 	} `json:"page" jsonschema_description:"What a phone is shown for the beacon; omitted means nothing."`
-	UUID  *string `json:"uuid" jsonschema_description:"Bring your own iBeacon UUID (with major and minor); omitted, discoveryd allocates (create) or keeps (update) the identity."`
-	Major *int    `json:"major" jsonschema:"minimum=0,maximum=65535" jsonschema_description:"iBeacon major number, with uuid and minor."`
-	Minor *int    `json:"minor" jsonschema:"minimum=0,maximum=65535" jsonschema_description:"iBeacon minor number, with uuid and major."`
+	IntervalMS *int           `json:"interval_ms" jsonschema:"minimum=100,maximum=10000" jsonschema_description:"Advertising interval in milliseconds (default: the daemon's)."`
+	Rotation   *rotationInput `json:"rotation" jsonschema_description:"Rotating identity; omitted keeps the current setting."`
+	UUID       *string        `json:"uuid" jsonschema_description:"Bring your own iBeacon UUID (with major and minor); omitted, discoveryd allocates (create) or keeps (update) the identity."`
+	Major      *int           `json:"major" jsonschema:"minimum=0,maximum=65535" jsonschema_description:"iBeacon major number, with uuid and minor."`
+	Minor      *int           `json:"minor" jsonschema:"minimum=0,maximum=65535" jsonschema_description:"iBeacon minor number, with uuid and major."`
 }
 
 // apply checks the input and copies it into b. On update (b.ID != 0) an
@@ -224,7 +235,7 @@ func (in *beaconInput) apply(b *nearby.Beacon) error {
 	}
 	b.Page = nil
 	if pg := in.Page; pg != nil {
-		b.Page = &nearby.Page{Path: pg.Path, Title: pg.Title}
+		b.Page = &nearby.Page{Path: pg.Path, Title: pg.Title, RequirePresence: pg.RequirePresence}
 		if pg.ProgramID == nil {
 			p.Addf("page.program_id", "is required")
 		} else if id, err := nearby.ParseID(nearby.KindProgram, "page.program_id", *pg.ProgramID); err != nil {
@@ -255,6 +266,8 @@ func (in *beaconInput) apply(b *nearby.Beacon) error {
 		checkUint16(&p, "minor", *in.Minor)
 		b.Identity = nearby.Identity{UUID: u, Major: uint16(*in.Major), Minor: uint16(*in.Minor)}
 	}
+	applyInterval(&p, b, in.IntervalMS)
+	applyRotation(&p, b, in.Rotation)
 	if err := b.Validate(); err != nil {
 		p.Merge("", err)
 	}

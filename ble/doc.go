@@ -32,7 +32,10 @@
 //
 // # Radios
 //
-// The agent sees a radio as Advertise, StopAdvertising, Sightings and Close.
+// The agent sees a radio as Advertise, StopAdvertising, Sightings and Close,
+// and optionally SetInterval, the advertising interval the merchant sets
+// remotely (on the gatt radio, the HCI LE Set Advertising Parameters sent
+// with the next Advertise).
 // [Sim] is a seeded, deterministic shop floor: phones with positions in
 // metres walk in, linger, shake and leave (or just pass by), and a radio at a
 // beacon position hears them with log-distance RSSI plus Gaussian noise,
@@ -42,6 +45,34 @@
 // a real HCI adapter through github.com/paypal/gatt: it hands the controller
 // the same bytes as the hcitool recipe, serves a GATT shake service
 // ([ShakeServiceUUID]) and reports phones advertising it.
+//
+// # Rotating identities
+//
+// A beacon that opts in to rotation advertises an identity that changes
+// every period P seconds (issue 17). discoveryd generates a 16-byte secret
+// K per beacon and gives it only to the beacon's agent, in its config. In
+// window w = floor(unix_seconds / P) the beacon advertises its merchant's
+// fixed proximity UUID (so that apps can still filter by UUID, as iOS
+// region monitoring requires) with
+//
+//	mac   = HMAC-SHA256(K, "nearby-ibeacon-v1" || uint64be(P) || uint64be(w))
+//	major = uint16be(mac[0:2]), minor = uint16be(mac[2:4])
+//
+// ([RotatingIBeacon], implemented by package rotation, which discoveryd
+// shares without linking this package). discoveryd accepts window w-1, w
+// and w+1 (clock skew of up to one period) and nothing else, so a recorded
+// identity is worthless two windows later. For Eddystone the same secret is
+// the EID identity key: [RotatingEID] is [ComputeEID] with K as the key,
+// the rotation exponent [EIDExponent] (the largest 2^k <= P) and the Unix
+// time as the beacon clock. Vectors of both, computed by an independent
+// implementation (Python's hmac and the openssl CLI), are in
+// testdata/rotation_vectors.json.
+//
+// Rotation protects against replay: identities heard earlier, or read
+// off another store's beacon, do not resolve. It does not protect against
+// a live relay that retransmits the current identity elsewhere within the
+// window, nor against a stolen agent (which holds K); 32 bits per window
+// also bound blind guessing to 3 in 2^32 per try.
 //
 // # Caveats
 //

@@ -14,7 +14,10 @@ import (
 	"github.com/paypal/gatt/linux/cmd"
 )
 
-var _ radio = (*GattRadio)(nil)
+var (
+	_ radio          = (*GattRadio)(nil)
+	_ intervalSetter = (*GattRadio)(nil)
+)
 
 // GattOptions configure a GattRadio; the zero value uses hci0.
 type GattOptions struct {
@@ -29,7 +32,9 @@ type GattOptions struct {
 // hciBackend is the part of the adapter the radio drives; gattBackend
 // implements it with paypal/gatt, tests with a recorder.
 type hciBackend interface {
-	SetAdvertising(data *cmd.LESetAdvertisingData, resp *cmd.LESetScanResponseData) error
+	// SetAdvertising sets the data, the scan response and, unless nil,
+	// new advertising parameters, and enables advertising.
+	SetAdvertising(data *cmd.LESetAdvertisingData, resp *cmd.LESetScanResponseData, params *cmd.LESetAdvertisingParameters) error
 	StopAdvertising() error
 	Close() error
 }
@@ -41,9 +46,12 @@ type GattRadio struct {
 	log  *slog.Logger
 	hci  hciBackend
 
-	ch   chan Sighting
-	mu   sync.Mutex
-	shut bool
+	ch     chan Sighting
+	mu     sync.Mutex
+	shut   bool
+	params AdvertisingParams
+	// pending is set when params changed since the adapter last got them.
+	pending bool
 }
 
 // NewGattRadio opens the adapter, waits for it to power on (or ctx), adds
@@ -117,7 +125,11 @@ func newGattRadio(b hciBackend, o GattOptions) *GattRadio {
 	if l == nil {
 		l = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &GattRadio{opts: o, log: l, hci: b, ch: make(chan Sighting, 256)}
+	p := DefaultAdvertisingParams()
+	if o.Params != nil {
+		p = *o.Params
+	}
+	return &GattRadio{opts: o, log: l, hci: b, ch: make(chan Sighting, 256), params: p}
 }
 
 // Advertise sets the advertising data (flags + iBeacon, the bytes of the
@@ -137,10 +149,36 @@ func (r *GattRadio) Advertise(ctx context.Context, b IBeacon) error {
 	if r.shut {
 		return ErrClosed
 	}
-	if err := r.hci.SetAdvertising(data, resp); err != nil {
+	var params *cmd.LESetAdvertisingParameters
+	if r.pending {
+		params = advParamsCommand(r.params)
+	}
+	if err := r.hci.SetAdvertising(data, resp, params); err != nil {
 		return fmt.Errorf("ble: gatt: advertise %s: %w", b, err)
 	}
+	r.pending = false
 	r.log.Info("advertising", "beacon", b.String())
+	return nil
+}
+
+// SetInterval sets the advertising interval (clamped to 20 ms..10.24 s);
+// the adapter gets it with the next Advertise, as HCI LE Set Advertising
+// Parameters sent while advertising is off (the controller refuses it
+// otherwise).
+func (r *GattRadio) SetInterval(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.shut {
+		return ErrClosed
+	}
+	n := AdvIntervalUnits(d)
+	if n != r.params.IntervalMin || n != r.params.IntervalMax {
+		r.params.IntervalMin, r.params.IntervalMax = n, n
+		r.pending = true
+	}
 	return nil
 }
 
@@ -227,7 +265,13 @@ func (r *GattRadio) shakeWritten(centralID string, data []byte) byte {
 // last option's error, so each option is applied on its own.
 type gattBackend struct{ d gatt.Device }
 
-func (g gattBackend) SetAdvertising(data *cmd.LESetAdvertisingData, resp *cmd.LESetScanResponseData) error {
+func (g gattBackend) SetAdvertising(data *cmd.LESetAdvertisingData, resp *cmd.LESetScanResponseData, params *cmd.LESetAdvertisingParameters) error {
+	if params != nil {
+		// Sent by gatt's next update, with advertising off.
+		if err := g.d.Option(gatt.LnxSetAdvertisingParameters(params)); err != nil {
+			return err
+		}
+	}
 	if err := g.d.Option(gatt.LnxSetScanResponseData(resp)); err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 // recorder is the adapter below the radio: it keeps the commands handed to
 // gatt so that their bytes can be checked as gatt would send them.
 type recorder struct {
+	params  *cmd.LESetAdvertisingParameters
 	data    *cmd.LESetAdvertisingData
 	resp    *cmd.LESetScanResponseData
 	stopped int
@@ -24,8 +25,8 @@ type recorder struct {
 	err     error
 }
 
-func (r *recorder) SetAdvertising(d *cmd.LESetAdvertisingData, s *cmd.LESetScanResponseData) error {
-	r.data, r.resp = d, s
+func (r *recorder) SetAdvertising(d *cmd.LESetAdvertisingData, s *cmd.LESetScanResponseData, p *cmd.LESetAdvertisingParameters) error {
+	r.data, r.resp, r.params = d, s, p
 	return r.err
 }
 func (r *recorder) StopAdvertising() error { r.stopped++; return r.err }
@@ -126,4 +127,48 @@ func TestGattRadio_Sightings(t *testing.T) {
 		t.Errorf("Advertise after Close: %v", err)
 	}
 	r.discovered("AA:BB:CC:DD:EE:FF", []string{ShakeServiceUUID}, -61) // must not panic on a closed channel
+}
+
+// TestGattRadio_SetInterval: a remote interval reaches the adapter as the
+// bytes of HCI LE Set Advertising Parameters with the next Advertise, and
+// only when it changed.
+func TestGattRadio_SetInterval(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name     string
+		interval time.Duration
+		want     string // "" when no parameters are sent
+	}{
+		{"Default100msUnchanged", 100 * time.Millisecond, ""},
+		// 250 ms = 400 units = 0x0190, little-endian 90 01, min and max.
+		{"250ms", 250 * time.Millisecond, "900190010000000000000000000700"},
+		{"Same250msAgain", 250 * time.Millisecond, ""},
+		// 10 s = 16000 units = 0x3e80.
+		{"10s", 10 * time.Second, "803e803e0000000000000000000700"},
+		// Below the specification's 20 ms, clamped to 0x0020.
+		{"Clamped", time.Millisecond, "200020000000000000000000000700"},
+	}
+	rec := &recorder{}
+	r := newGattRadio(rec, GattOptions{})
+	defer r.Close()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := r.SetInterval(ctx, tt.interval); err != nil {
+				t.Fatal(err)
+			}
+			if err := r.Advertise(ctx, IBeacon{}); err != nil {
+				t.Fatal(err)
+			}
+			got := ""
+			if rec.params != nil {
+				got = hex.EncodeToString(marshal(rec.params))
+				if rec.params.Opcode() != OGFLEController<<10|OCFSetAdvertisingParameters {
+					t.Errorf("opcode %#x", rec.params.Opcode())
+				}
+			}
+			if got != tt.want {
+				t.Errorf("LE Set Advertising Parameters:\n got %q\nwant %q", got, tt.want)
+			}
+		})
+	}
 }

@@ -24,4 +24,13 @@ type radio interface {
 	Close() error
 }
 
-var _ radio = (*SimRadio)(nil)
+// intervalSetter is the agent's optional radio capability to change the
+// advertising interval.
+type intervalSetter interface {
+	SetInterval(ctx context.Context, d time.Duration) error
+}
+
+var (
+	_ radio          = (*SimRadio)(nil)
+	_ intervalSetter = (*SimRadio)(nil)
+)

@@ -29,6 +29,8 @@ type SimRadio struct {
 	started     bool
 	closed      bool
 	advertising *IBeacon
+	history     []IBeacon // every identity advertised, in order
+	interval    time.Duration
 }
 
 // Radio returns a radio at beacon position.
@@ -48,6 +50,9 @@ func (r *SimRadio) Advertise(ctx context.Context, b IBeacon) error {
 		return ErrClosed
 	}
 	r.advertising = &b
+	if n := len(r.history); n == 0 || r.history[n-1] != b {
+		r.history = append(r.history, b)
+	}
 	if !r.started {
 		r.started = true
 		r.wg.Add(1)
@@ -75,6 +80,35 @@ func (r *SimRadio) Advertising() (IBeacon, bool) {
 		return IBeacon{}, false
 	}
 	return *r.advertising, true
+}
+
+// Advertised returns every distinct identity advertised so far, in order:
+// a rotating beacon's agent hands the radio a new one each window.
+func (r *SimRadio) Advertised() []IBeacon {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]IBeacon(nil), r.history...)
+}
+
+// SetInterval records the advertising interval the agent asks for.
+func (r *SimRadio) SetInterval(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return ErrClosed
+	}
+	r.interval = d
+	return nil
+}
+
+// Interval returns the advertising interval last set (0: never set).
+func (r *SimRadio) Interval() time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.interval
 }
 
 // Sightings returns the stream of sightings; Close closes it.

@@ -63,6 +63,7 @@ type Catalog struct {
 	pending  map[uint64][]*progRec // absent store id -> programs listing it, by program id
 	beacons  map[uint64]*nearby.Beacon
 	byIdent  map[nearby.Identity]*nearby.Beacon
+	rot      rotIndex // rotating beacons, by the identities they advertise
 
 	scratch sync.Pool
 	bufs    sync.Pool // *[]byte, for rendering and packing snapshots

@@ -11,14 +11,21 @@ import (
 )
 
 // PutBeacon adds or replaces a beacon. Only active beacons resolve; a
-// beacon without a UUID is kept for Counts but never resolves.
+// beacon without a UUID is kept for Counts but never resolves. A rotating
+// beacon resolves by the identities it rotates through, never by its
+// static one (which anyone may have recorded).
 func (c *Catalog) PutBeacon(b *nearby.Beacon) {
 	cp := *b
+	now := c.now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.unindexBeacon(b.ID)
 	c.beacons[b.ID] = &cp
-	if !cp.Identity.UUID.IsZero() {
+	switch {
+	case cp.Identity.UUID.IsZero():
+	case cp.Rotation != nil:
+		c.rot.put(&cp, now)
+	default:
 		c.byIdent[cp.Identity] = &cp
 	}
 }
@@ -39,6 +46,7 @@ func (c *Catalog) unindexBeacon(id uint64) {
 	if c.byIdent[old.Identity] == old {
 		delete(c.byIdent, old.Identity)
 	}
+	c.rot.remove(id)
 }
 
 // Sighting is one beacon a phone reports. RSSI and TxPower are optional;
@@ -51,7 +59,13 @@ type Sighting struct {
 
 // Resolved is a known active beacon a phone sees.
 type Resolved struct {
-	Beacon    *nearby.Beacon
+	Beacon *nearby.Beacon
+	// Seen is the identity the phone reported: a rotating beacon's
+	// identity of the moment, not its static one.
+	Seen nearby.Identity
+	// Presence is nearby.PresenceVerified when Seen is a rotating identity
+	// of an accepted window, else nearby.PresenceUnverified.
+	Presence  string
 	Store     *nearby.Store
 	Program   *nearby.Program // the program of the beacon's page; may be nil
 	DistanceM *float64        // nil without rssi
@@ -73,10 +87,19 @@ func (c *Catalog) Resolve(ctx context.Context, seen []Sighting) ([]Resolved, err
 		return nil, fmt.Errorf("catalog: resolve: %w", err)
 	}
 	out := make([]Resolved, 0, len(seen))
+	now := c.now()
+	c.advanceRotation(now)
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	for _, s := range seen {
+		presence := nearby.PresenceUnverified
 		b := c.byIdent[s.Identity]
+		if b == nil {
+			var ok bool
+			if b, ok = c.rot.lookup(s.Identity, now); ok {
+				presence = nearby.PresenceVerified
+			}
+		}
 		if b == nil || (b.Status != "" && b.Status != nearby.BeaconActive) {
 			continue
 		}
@@ -84,7 +107,7 @@ func (c *Catalog) Resolve(ctx context.Context, seen []Sighting) ([]Resolved, err
 		if srec == nil {
 			continue // its store is gone: nothing to show
 		}
-		r := Resolved{Beacon: b, Store: srec.s, Proximity: string(nearby.ProximityUnknown)}
+		r := Resolved{Beacon: b, Seen: s.Identity, Presence: presence, Store: srec.s, Proximity: string(nearby.ProximityUnknown)}
 		if b.Page != nil {
 			if p := c.programs[b.Page.ProgramID]; p != nil {
 				r.Program = p.p

@@ -29,13 +29,14 @@ type heartbeat struct {
 	TemperatureC *float64 `json:"temperature_c,omitempty"`
 	SpoolDepth   *int64   `json:"spool_depth,omitempty"`
 	Dropped      *int64   `json:"dropped,omitempty"`
+	InstanceID   string   `json:"instance_id,omitempty"`
 }
 
 // Heartbeat reports the agent's state (POST /v1/agent/heartbeat). h.At is
 // not sent: the server stamps the time it received the heartbeat.
 func (c *Client) Heartbeat(ctx context.Context, h *nearby.Heartbeat) error {
 	in := heartbeat{UptimeS: h.UptimeS, Version: h.Version, Battery: h.Battery,
-		TemperatureC: h.TemperatureC, SpoolDepth: h.SpoolDepth, Dropped: h.Dropped}
+		TemperatureC: h.TemperatureC, SpoolDepth: h.SpoolDepth, Dropped: h.Dropped, InstanceID: h.InstanceID}
 	return c.Do(ctx, http.MethodPost, "/v1/agent/heartbeat", nil, in, nil)
 }
 

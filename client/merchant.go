@@ -281,6 +281,8 @@ type BeaconPage struct {
 	ProgramID string `json:"program_id"`
 	Path      string `json:"path,omitempty"`
 	Title     string `json:"title,omitempty"`
+	// RequirePresence shows the page only to shakes with verified presence.
+	RequirePresence bool `json:"require_presence,omitempty"`
 }
 
 // Beacon is a beacon as the API shows it; AgentToken is shown only once, in
@@ -293,7 +295,10 @@ type Beacon struct {
 	TxPower       int              `json:"tx_power"`
 	Status        string           `json:"status"` // active, inactive or decommissioned
 	Page          *BeaconPage      `json:"page,omitempty"`
+	IntervalMS    int              `json:"interval_ms,omitempty"` // 0: the daemon's default
+	Rotation      *Rotation        `json:"rotation"`
 	LastHeartbeat *BeaconHeartbeat `json:"last_heartbeat,omitempty"`
+	Alerts        []Alert          `json:"alerts,omitempty"` // open ones, in GetBeacon only
 	AgentToken    string           `json:"agent_token,omitempty"`
 	AgentTokens   []Key            `json:"agent_tokens,omitempty"` // ids and times of the agent's tokens
 	CreatedAt     time.Time        `json:"created_at"`
@@ -323,6 +328,10 @@ type BeaconInput struct {
 	Status  string      `json:"status,omitempty"`
 	Page    *BeaconPage `json:"page,omitempty"`
 	*Identity
+	// IntervalMS is the advertising interval (100 to 10,000; nil: the
+	// daemon's default); a nil Rotation keeps the beacon's setting.
+	IntervalMS *int           `json:"interval_ms,omitempty"`
+	Rotation   *RotationInput `json:"rotation,omitempty"`
 }
 
 // Input returns the beacon's writable fields, its identity included, to
@@ -334,7 +343,12 @@ func (b *Beacon) Input() *BeaconInput {
 		p := *b.Page
 		pg = &p
 	}
-	return &BeaconInput{StoreID: b.StoreID, Label: b.Label, TxPower: &tx, Status: b.Status, Page: pg, Identity: &id}
+	in := &BeaconInput{StoreID: b.StoreID, Label: b.Label, TxPower: &tx, Status: b.Status, Page: pg, Identity: &id}
+	if b.IntervalMS != 0 {
+		ms := b.IntervalMS
+		in.IntervalMS = &ms
+	}
+	return in
 }
 
 // CreateBeacon creates a beacon (POST /v1/beacons, merchant key); the

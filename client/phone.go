@@ -131,6 +131,9 @@ type Resolved struct {
 	Page      *PageBrief  `json:"page"`
 	DistanceM *float64    `json:"distance_m,omitempty"`
 	Proximity string      `json:"proximity"`
+	// Presence is "verified" when the phone named a rotating identity of
+	// now (proof of presence), else "unverified".
+	Presence string `json:"presence"`
 }
 
 // PageBrief is what a phone opens: a path inside a program.
@@ -181,6 +184,7 @@ type ShakeResult struct {
 	Chosen   *Resolved  `json:"chosen"`
 	Around   []Resolved `json:"around"`
 	Fallback string     `json:"fallback,omitempty"`
+	Presence string     `json:"presence"` // verified or unverified, as recorded
 }
 
 // Shake records a shake and answers what to show (POST /v1/shake; public).
@@ -199,6 +203,7 @@ type ShakeRecord struct {
 	DistanceM *float64  `json:"distance_m,omitempty"`
 	Proximity string    `json:"proximity"`
 	Fallback  bool      `json:"fallback"`
+	Presence  string    `json:"presence"` // verified or unverified
 }
 
 // GetShake reads the shake recorded under ticket (GET /v1/shakes/{ticket}),

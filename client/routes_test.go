@@ -244,6 +244,44 @@ func TestClient_EveryRoute(t *testing.T) {
 		t.Errorf("GetBeacon after Heartbeat: got %+v", got.LastHeartbeat)
 	}
 
+	// Alerts: a low battery opens one, shown in the beacon's detail.
+	low := 4.0
+	if err := agent.Heartbeat(ctx, &nearby.Heartbeat{UptimeS: 61, Version: "0.1.0", Battery: &low, InstanceID: "i1"}); err != nil {
+		t.Fatalf("Heartbeat: %v", err)
+	}
+	alerts := must[*client.Page[client.Alert]](t, "ListAlerts")(mer.ListAlerts(ctx, &client.AlertQuery{State: "open", Kind: "battery"}))
+	if len(alerts.Items) != 1 || alerts.Items[0].BeaconID != bc.ID || alerts.Items[0].StoreID != st.ID {
+		t.Errorf("ListAlerts: got %+v, want the battery alert", alerts.Items)
+	}
+	if got := collect(t, "Alerts", mer.Alerts(ctx, client.AlertQuery{})); len(got) != 1 {
+		t.Errorf("Alerts: got %+v", got)
+	}
+	if got := must[*client.Beacon](t, "GetBeacon")(mer.GetBeacon(ctx, bc.ID)); len(got.Alerts) != 1 || got.Alerts[0].Kind != "battery" {
+		t.Errorf("GetBeacon alerts: got %+v", got.Alerts)
+	}
+	if err := agent.Heartbeat(ctx, &nearby.Heartbeat{UptimeS: 62, Version: "0.1.0", Battery: &batt, InstanceID: "i1"}); err != nil {
+		t.Fatalf("Heartbeat: %v", err)
+	}
+
+	// Webhooks and the event stream.
+	hook := must[*client.Webhook](t, "CreateWebhook")(mer.CreateWebhook(ctx, srv.URL+"/healthz", []string{"enter", "alert"}))
+	if !strings.HasPrefix(hook.Secret, "whsec_") || hook.Disabled {
+		t.Errorf("CreateWebhook: got %+v", hook)
+	}
+	if hs := must[[]client.Webhook](t, "ListWebhooks")(mer.ListWebhooks(ctx)); len(hs) != 1 || hs[0].Secret != "" {
+		t.Errorf("ListWebhooks: got %+v, want the endpoint without its secret", hs)
+	}
+	if tr := must[*client.WebhookTest](t, "TestWebhook")(mer.TestWebhook(ctx, hook.ID, "")); tr.Error == "" && !tr.Delivered {
+		t.Errorf("TestWebhook: got %+v", tr)
+	}
+	streamed := collect(t, "Events", mer.Events(ctx, client.StreamOptions{LastEventID: "0", NoFollow: true}))
+	if len(streamed) < 3 || streamed[0].ID == "" {
+		t.Errorf("Events: got %d events, want the shakes, visits and alerts so far", len(streamed))
+	}
+	if err := mer.DeleteWebhook(ctx, hook.ID); err != nil {
+		t.Errorf("DeleteWebhook: %v", err)
+	}
+
 	// Statistics.
 	from, to := now.AddDate(0, 0, -1), now.AddDate(0, 0, 1)
 	for name, get := range map[string]func() (*client.Stats, error){

@@ -70,6 +70,11 @@ type Daemon struct {
 
 	stopPurge context.CancelFunc
 	purged    chan struct{} // closed when the purge loop has stopped
+
+	// stopBG ends the service's background work (alert sweeps, webhook
+	// deliveries), started by Load; bgDone is closed once it has.
+	stopBG func()
+	bgDone chan struct{}
 }
 
 // Open builds a daemon over the registry at cfg.Path. Its catalog starts
@@ -159,6 +164,11 @@ func (d *Daemon) Load(ctx context.Context) (discovery.LoadStats, error) {
 		return st, err
 	}
 	d.Server.SetReady(true)
+	if d.stopBG == nil {
+		bg, stop := context.WithCancel(context.WithoutCancel(ctx))
+		d.stopBG, d.bgDone = stop, make(chan struct{})
+		go func() { defer close(d.bgDone); d.Service.Run(bg) }()
+	}
 	return st, nil
 }
 
@@ -169,6 +179,10 @@ func (d *Daemon) Close() error {
 	d.stopPurge()
 	<-d.purged
 	var errs []error
+	if d.stopBG != nil {
+		d.stopBG()
+		<-d.bgDone
+	}
 	if err := d.Server.Close(); err != nil {
 		errs = append(errs, err)
 	}

@@ -9,7 +9,11 @@ import (
 // RecordHeartbeat commits an agent's report about itself; h is validated
 // and stamped by the caller.
 func (s *Service) RecordHeartbeat(ctx context.Context, beaconID uint64, h *nearby.Heartbeat) error {
+	before, _ := s.reg.GetBeacon(ctx, 0, beaconID) // for the alerts: its previous heartbeat
 	_, err := s.submit(ctx, &Command{Op: OpHeartbeat, ID: beaconID, Heartbeat: h})
+	if err == nil {
+		s.heartbeatAlerts(ctx, before, h)
+	}
 	return err
 }
 

@@ -48,9 +48,11 @@ type Command struct {
 	Heartbeat *nearby.Heartbeat `json:"heartbeat,omitempty"`
 	// Events are an agent's batch, validated; StoreID is its beacon's
 	// store, whose popularity the accepted events raise.
-	Events  []nearby.Event `json:"events,omitempty"`
-	StoreID uint64         `json:"store_id,omitempty"`
-	Shake   *nearby.Shake  `json:"shake,omitempty"`
+	Events  []nearby.Event  `json:"events,omitempty"`
+	StoreID uint64          `json:"store_id,omitempty"`
+	Shake   *nearby.Shake   `json:"shake,omitempty"`
+	Alert   *nearby.Alert   `json:"alert,omitempty"`
+	Webhook *nearby.Webhook `json:"webhook,omitempty"`
 	// Key is a key command's key: the hash and expiry of one to issue,
 	// the id of one to revoke, the id and time of a use.
 	Key *nearby.Key `json:"key,omitempty"`
@@ -67,7 +69,9 @@ type Outcome struct {
 	Changed    []*nearby.Program
 	Accepted   []string
 	Duplicates []string
-	Key        *nearby.Key // an issued key, with its id
+	Key        *nearby.Key   // an issued key, with its id
+	Alert      *nearby.Alert // as committed; nil when a resolve found none open
+	Webhook    *nearby.Webhook
 }
 
 // orders reports whether cmd changes records the catalog holds, so its
@@ -75,7 +79,8 @@ type Outcome struct {
 func (op Op) orders() bool {
 	switch op {
 	case OpCreateMerchant, OpHeartbeat, OpRecordEvents, OpRecordShake,
-		OpIssueMerchantKey, OpRevokeMerchantKey, OpTouchMerchantKey, OpIssueAgentToken, OpRevokeAgentToken, OpTouchAgentToken:
+		OpIssueMerchantKey, OpRevokeMerchantKey, OpTouchMerchantKey, OpIssueAgentToken, OpRevokeAgentToken, OpTouchAgentToken,
+		OpRaiseAlert, OpResolveAlert, OpCreateWebhook, OpDeleteWebhook, OpWebhookDelivery:
 		return false
 	}
 	return true
@@ -108,6 +113,7 @@ func (s *Service) Apply(ctx context.Context, cmd *Command) (Outcome, error) {
 		return Outcome{}, err
 	}
 	s.update(ctx, cmd, &out)
+	s.notifyStream(cmd)
 	if s.observe != nil {
 		s.observe(cmd, &out)
 	}
@@ -167,6 +173,10 @@ func (s *Service) commit(ctx context.Context, cmd *Command) (out Outcome, err er
 		return out, err
 	case OpRecordShake:
 		return out, s.reg.RecordShake(ctx, cmd.Shake)
+	case OpRaiseAlert, OpResolveAlert:
+		return out, s.commitAlert(ctx, cmd, &out)
+	case OpCreateWebhook, OpDeleteWebhook, OpWebhookDelivery:
+		return out, s.commitWebhook(ctx, cmd, &out)
 	}
 	if ok, err := s.commitKey(ctx, cmd, &out); ok {
 		return out, err

@@ -25,6 +25,19 @@
 // agents' tokens are lists of hashed keys changed by key commands
 // (keys.go), whose ids the registry allocates in the apply.
 //
+// # Trust, fleet health and webhooks
+//
+// Rotating beacons get their secret here, before their command is built;
+// the catalog resolves their identities (package rotation) and says which
+// sightings prove presence, which the shake records and a page may
+// require. Alerts (silent, battery, temperature, spool drops, clones,
+// webhooks) are raised and resolved by commands too: heartbeats and
+// shakes check them as they arrive, and [Service.Run] sweeps for silent
+// beacons. Every accepted event, shake and alert change enters the
+// merchant's stream in the registry transaction that commits it; Run's
+// deliverers, one per webhook endpoint, walk the stream from durable
+// cursors, and the HTTP API serves it as Server-Sent Events.
+//
 // # Caveats
 //
 // Event batches, shakes and heartbeats do not take the write lock: they
@@ -34,5 +47,7 @@
 // Two inputs are not yet in the command, which a replicated log needs to
 // fix: the registry stamps CreatedAt and UpdatedAt from its own clock, and
 // a beacon created without an identity gets one allocated under the
-// registry's own proximity UUID.
+// registry's own proximity UUID. Run belongs on one node: each node that
+// runs it delivers every webhook, and the alert state that tells two agents
+// from a restart is per process.
 package discovery

@@ -18,7 +18,8 @@ func (s *Service) NearbyInto(ctx context.Context, q catalog.NearbyQuery, dst []c
 // Resolve maps the beacons a phone sees to their stores and pages, nearest
 // first.
 func (s *Service) Resolve(ctx context.Context, seen []catalog.Sighting) ([]catalog.Resolved, error) {
-	return s.cat.Resolve(ctx, seen)
+	res, err := s.cat.Resolve(ctx, seen)
+	return ungated(res), err
 }
 
 // ShakeRequest is a phone's shake: the beacons it sees and, optionally,
@@ -59,13 +60,16 @@ func (s *Service) Shake(ctx context.Context, req ShakeRequest) (ShakeResult, err
 	if err != nil {
 		return ShakeResult{}, err
 	}
-	sh := &nearby.Shake{Ticket: uuid.NewString(), At: s.now().UTC(), Proximity: "unknown"}
+	res = ungated(res)
+	sh := &nearby.Shake{Ticket: uuid.NewString(), At: s.now().UTC(), Proximity: "unknown",
+		Presence: nearby.PresenceUnverified}
 	out := ShakeResult{By: ShakeByNone, Resolved: res, Shake: sh}
 	switch {
 	case len(res) > 0:
 		out.By = ShakeByBeacon
 		r := &res[0]
 		sh.BeaconID, sh.DistanceM = r.Beacon.ID, r.DistanceM
+		sh.Presence = r.Presence
 		if r.Proximity != "" {
 			sh.Proximity = r.Proximity
 		}
@@ -95,6 +99,9 @@ func (s *Service) Shake(ctx context.Context, req ShakeRequest) (ShakeResult, err
 	// merchant was chosen and so no one may read the shake).
 	if _, err := s.submit(ctx, &Command{Op: OpRecordShake, Shake: sh}); err != nil {
 		return ShakeResult{}, err
+	}
+	if out.By == ShakeByBeacon {
+		s.shakeAlerts(ctx, res[0].Beacon, res[0].Store, req.Lat, req.Lng)
 	}
 	return out, nil
 }

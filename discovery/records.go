@@ -107,6 +107,7 @@ func (s *Service) DeleteProgram(ctx context.Context, merchantID, id uint64) erro
 // CreateBeacon creates b, which the caller has validated and given its
 // agent token's hash, and sets its id and (unless given) its identity.
 func (s *Service) CreateBeacon(ctx context.Context, b *nearby.Beacon) error {
+	ensureSecret(b)
 	_, err := s.submit(ctx, &Command{Op: OpCreateBeacon, Beacon: b})
 	return err
 }
@@ -137,6 +138,7 @@ func (s *Service) UpdateBeacon(ctx context.Context, merchantID, id uint64, edit 
 		return nil, err
 	}
 	b.ID, b.MerchantID = id, merchantID
+	ensureSecret(b)
 	_, err = s.submit(ctx, &Command{Op: OpUpdateBeacon, Beacon: b})
 	return b, err
 }

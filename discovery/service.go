@@ -126,6 +126,10 @@ type Options struct {
 	// MinPseudonymKeyLen bytes. nil: a random key for this process only,
 	// so pseudonyms change at each start.
 	PseudonymKey []byte
+	// Alerts are the fleet health thresholds; nil means the defaults.
+	Alerts *AlertRules
+	// Webhooks tune webhook deliveries; nil means the defaults.
+	Webhooks *WebhookOptions
 }
 
 // Service is the application. Create it with New; it is safe for
@@ -142,6 +146,8 @@ type Service struct {
 	// writeOrder serialises record commands' commits with their catalog
 	// updates (see Apply).
 	writeOrder chan struct{}
+	alerts     *alerting
+	hooks      *hooksState
 }
 
 // New returns a service over its registry, catalog and index.
@@ -165,6 +171,8 @@ func New(reg Registry, cat Catalog, idx Index, opts *Options) (*Service, error) 
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.alerts = newAlerting(o.Alerts)
+	s.hooks = newHooks(o.Webhooks)
 	s.submit = s.Apply
 	if o.Submit != nil {
 		s.submit = o.Submit(s.Apply)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/axiomhq/hyperloglog"
+	"github.com/nearby-dev/nearby"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -25,6 +26,9 @@ type day struct {
 	shakeUV, visitors                        *hyperloglog.Sketch // nil: nothing inserted yet
 	sealed                                   bool
 	sealedUV                                 [2]int64 // by family, when sealed
+	// shakeVerified trails the record: records written before it existed
+	// decode it as 0.
+	shakeVerified int64
 }
 
 // uniques is the distinct devices of family f.
@@ -67,7 +71,8 @@ func (d *day) encode() ([]byte, error) {
 		b = binary.AppendVarint(b, n)
 	}
 	if d.sealed {
-		return binary.AppendUvarint(binary.AppendUvarint(b, uint64(d.sealedUV[famShake])), uint64(d.sealedUV[famVisit])), nil
+		b = binary.AppendUvarint(binary.AppendUvarint(b, uint64(d.sealedUV[famShake])), uint64(d.sealedUV[famVisit]))
+		return d.appendVerified(b), nil
 	}
 	for _, sk := range []*hyperloglog.Sketch{d.shakeUV, d.visitors} {
 		if sk == nil {
@@ -81,7 +86,29 @@ func (d *day) encode() ([]byte, error) {
 		b = binary.AppendUvarint(b, uint64(len(enc)))
 		b = append(b, enc...)
 	}
-	return b, nil
+	return d.appendVerified(b), nil
+}
+
+// appendVerified appends the trailing verified-shake count, when there is
+// one: records without it stay as they were.
+func (d *day) appendVerified(b []byte) []byte {
+	if d.shakeVerified != 0 {
+		b = binary.AppendVarint(b, d.shakeVerified)
+	}
+	return b
+}
+
+// decodeVerified reads the trailing verified-shake count, if any.
+func (d *day) decodeVerified(v []byte) error {
+	if len(v) == 0 {
+		return nil
+	}
+	n, w := binary.Varint(v)
+	if w <= 0 {
+		return errCorrupt
+	}
+	d.shakeVerified = n
+	return nil
 }
 
 func decodeDay(v []byte) (*day, error) {
@@ -97,7 +124,7 @@ func decodeDay(v []byte) (*day, error) {
 			}
 			d.sealedUV[i], v = int64(n), v[w:]
 		}
-		return d, nil
+		return d, d.decodeVerified(v)
 	}
 	for _, p := range []**hyperloglog.Sketch{&d.shakeUV, &d.visitors} {
 		n, w := binary.Uvarint(v)
@@ -115,7 +142,7 @@ func decodeDay(v []byte) (*day, error) {
 		}
 		*p, v = sk, v[n:]
 	}
-	return d, nil
+	return d, d.decodeVerified(v)
 }
 
 // dayCounters decodes only the counters of a day record, skipping the
@@ -207,4 +234,11 @@ func (ds *days) flush() error {
 		}
 	}
 	return nil
+}
+
+// countPresence counts a shake's verified presence apart (issue 17).
+func (d *day) countPresence(presence string) {
+	if presence == nearby.PresenceVerified {
+		d.shakeVerified++
+	}
 }

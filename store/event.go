@@ -43,6 +43,7 @@ func (db *DB) RecordEvents(ctx context.Context, beaconID uint64, evs []nearby.Ev
 			loc = nearby.Zone(storeTimezone(v))
 		}
 		ids, byAt := tx.Bucket(bucketEvents), tx.Bucket(bucketEventsByAt)
+		stream := db.streamWriter(tx)
 		bdays, sdays := newDays(tx, dayBeacon), newDays(tx, dayStore)
 		for i := range evs {
 			e := &evs[i]
@@ -70,6 +71,12 @@ func (db *DB) RecordEvents(ctx context.Context, beaconID uint64, evs []nearby.Ev
 				d.add(e)
 			}
 			accepted = append(accepted, e.ID)
+			if err := stream.add(b.MerchantID, string(e.Type), agentEventOf(b, e)); err != nil {
+				return err
+			}
+		}
+		if err := stream.done(); err != nil {
+			return err
 		}
 		if err := bdays.flush(); err != nil {
 			return err
@@ -181,6 +188,9 @@ func (db *DB) RecordShake(ctx context.Context, s *nearby.Shake) error {
 			}
 		}
 		storeID := r.StoreID
+		if err := db.appendStream(tx, shakeMerchant(tx, beacon, storeID), nearby.StreamShake, shakeOf(&r)); err != nil {
+			return err
+		}
 		enc, err := encodeJSON(&r)
 		if err != nil {
 			return err
@@ -207,6 +217,7 @@ func (db *DB) RecordShake(ctx context.Context, s *nearby.Shake) error {
 				return err
 			}
 			d.add(&ev)
+			d.countPresence(r.Presence)
 			if err := ds.flush(); err != nil {
 				return err
 			}
@@ -218,6 +229,7 @@ func (db *DB) RecordShake(ctx context.Context, s *nearby.Shake) error {
 				return err
 			}
 			d.add(&ev)
+			d.countPresence(r.Presence)
 			return ds.flush()
 		}
 		return nil

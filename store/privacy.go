@@ -58,7 +58,7 @@ func publish(n uint32, d *day, shake, visit bool, k int64) nearby.DayStats {
 	}
 	p := func(v int64) *int64 { return &v }
 	if shake {
-		out.ShakePV, out.ShakeUV = p(d.shakePV), p(d.uniques(famShake))
+		out.ShakePV, out.ShakeUV, out.ShakeVerified = p(d.shakePV), p(d.uniques(famShake)), p(d.shakeVerified)
 	}
 	if visit {
 		out.Visits, out.Visitors = p(d.visits), p(d.uniques(famVisit))

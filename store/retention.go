@@ -72,9 +72,13 @@ func (db *DB) PurgeExpired(ctx context.Context) error {
 			if more, err = db.seal(tx); err != nil {
 				return err
 			}
+			streamMore, err := db.pruneStreamExpired(tx)
+			if err != nil {
+				return err
+			}
 			cutoff := uint64(db.now().Add(-db.shakeRetention).UnixNano())
 			k, _ := tx.Bucket(bucketShakesByAt).Cursor().First()
-			more = more || len(k) >= 8 && binary.BigEndian.Uint64(k) < cutoff
+			more = more || streamMore || len(k) >= 8 && binary.BigEndian.Uint64(k) < cutoff
 			return nil
 		})
 		if err != nil || !more {
@@ -132,4 +136,29 @@ func Compact(ctx context.Context, src, dst string) error {
 		return fmt.Errorf("store: compact: close %s: %w", dst, err)
 	}
 	return nil
+}
+
+// streamRetention is how long the merchants' event stream (the webhook
+// outbox and the SSE feed) keeps an entry: StreamRetention, but never
+// longer than the shake records it repeats.
+func (db *DB) streamRetention() time.Duration { return min(StreamRetention, db.shakeRetention) }
+
+// pruneStreamExpired prunes a batch of expired stream entries and reports
+// whether more remain: the stream repeats shakes' tickets and pseudonyms,
+// so it is purged with them even when no write comes to prune it.
+func (db *DB) pruneStreamExpired(tx *bolt.Tx) (more bool, err error) {
+	stream, byMerchant := tx.Bucket(bucketStream), tx.Bucket(bucketMerchantStream)
+	if stream == nil || byMerchant == nil {
+		return false, nil
+	}
+	cutoff := db.now().Add(-db.streamRetention())
+	if err := pruneStream(stream, byMerchant, cutoff); err != nil {
+		return false, err
+	}
+	k, v := stream.Cursor().First()
+	if k == nil {
+		return false, nil
+	}
+	ev, err := decodeStream(k, v)
+	return err == nil && ev.At.Before(cutoff), nil
 }
