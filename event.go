@@ -124,6 +124,9 @@ type DayStats struct {
 	Visitors      *int64   `json:"visitors"`
 	AvgDwellS     *float64 `json:"avg_dwell_s"`
 	Suppressed    bool     `json:"suppressed,omitempty"`
+	// QRScans counts scans of the store's QR codes (store statistics
+	// only; nil when none, or when the day is suppressed).
+	QRScans *int64 `json:"qr_scans,omitempty"`
 }
 
 // Minimum counts (k-anonymity): a statistic about people is shown only

@@ -19,6 +19,10 @@ type Program struct {
 	Targeting   *Targeting // nil: everyone
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+
+	// Selection, on a write, adds the merchant's stores it selects to
+	// StoreIDs when the write commits; it is not kept.
+	Selection *StoreSelection `json:",omitempty"`
 }
 
 // Targeting says whom a program is for. A phone attribute the phone does not
@@ -68,7 +72,10 @@ func (pg *Program) Validate() error {
 		}
 	}
 	if len(pg.StoreIDs) > MaxProgramStores {
-		p.Addf("store_ids", "must have at most %d entries", MaxProgramStores)
+		p.Addf("store_ids", "must have at most %d entries (add more with a store selection or in further batches)", MaxProgramStores)
+	}
+	if pg.Selection != nil {
+		pg.Selection.Check(&p, "store_selection")
 	}
 	if t := pg.Targeting; t != nil {
 		t.check(&p, "targeting")

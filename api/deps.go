@@ -13,16 +13,18 @@ import (
 // The handlers' collaborators, one small interface per noun of the API.
 // *discovery.Service satisfies every one of them.
 var (
-	_ Merchants = (*discovery.Service)(nil)
-	_ Stores    = (*discovery.Service)(nil)
-	_ Programs  = (*discovery.Service)(nil)
-	_ Beacons   = (*discovery.Service)(nil)
-	_ Phones    = (*discovery.Service)(nil)
-	_ Agents    = (*discovery.Service)(nil)
-	_ Stats     = (*discovery.Service)(nil)
-	_ Status    = (*discovery.Service)(nil)
-	_ Keys      = (*discovery.Service)(nil)
-	_ Alerts    = (*discovery.Service)(nil)
+	_ Merchants     = (*discovery.Service)(nil)
+	_ Stores        = (*discovery.Service)(nil)
+	_ Programs      = (*discovery.Service)(nil)
+	_ Beacons       = (*discovery.Service)(nil)
+	_ Phones        = (*discovery.Service)(nil)
+	_ Agents        = (*discovery.Service)(nil)
+	_ Stats         = (*discovery.Service)(nil)
+	_ Status        = (*discovery.Service)(nil)
+	_ Keys          = (*discovery.Service)(nil)
+	_ Alerts        = (*discovery.Service)(nil)
+	_ ProgramStores = (*discovery.Service)(nil)
+	_ QRCodes       = (*discovery.Service)(nil)
 )
 
 // Merchants creates merchants and finds the one a merchant key names. A
@@ -67,9 +69,35 @@ type Phones interface {
 	// appending the page's results to dst[:0] (nil: a new slice), so the
 	// hot path reuses one pooled slice per request.
 	NearbyInto(ctx context.Context, q catalog.NearbyQuery, dst []catalog.NearbyResult) (catalog.NearbyPage, error)
+	// StoresNearby validates q (catalog.StoresQuery.Validate) and answers
+	// the store locator.
+	StoresNearby(ctx context.Context, q catalog.StoresQuery) (catalog.StoresPage, error)
 	Resolve(ctx context.Context, seen []catalog.Sighting) ([]catalog.Resolved, error)
 	Shake(ctx context.Context, req discovery.ShakeRequest) (discovery.ShakeResult, error)
 	GetShake(ctx context.Context, merchantID uint64, ticket string) (*nearby.Shake, error)
+}
+
+// ProgramStores changes where one of a merchant's programs is present, a
+// store at a time or by selection, for chains of any size.
+type ProgramStores interface {
+	// LinkStores adds the stores ids names and sel selects (nil: none) and
+	// returns how many were not linked yet.
+	LinkStores(ctx context.Context, merchantID, programID uint64, ids []uint64, sel *nearby.StoreSelection) (int, error)
+	UnlinkStore(ctx context.Context, merchantID, programID, storeID uint64) error
+}
+
+// QRCodes is a merchant's QR codes, their public short URL and their
+// statistics.
+type QRCodes interface {
+	CreateQRCode(ctx context.Context, q *nearby.QRCode) error
+	GetQRCode(ctx context.Context, merchantID, id uint64) (*nearby.QRCode, error)
+	ListQRCodes(ctx context.Context, merchantID, afterID uint64, limit int) ([]*nearby.QRCode, error)
+	DeleteQRCode(ctx context.Context, merchantID, id uint64) error
+	// ScanQRCode counts a scan by visitor (an opaque key) and returns the
+	// target; ENOTFOUND for an unknown code.
+	ScanQRCode(ctx context.Context, code, visitor string) (*discovery.QRScanned, error)
+	QRStats(ctx context.Context, merchantID, id uint64, from, to time.Time) ([]nearby.QRDay, error)
+	QRZone(ctx context.Context, merchantID, id uint64) (*time.Location, error)
 }
 
 // Agents serves beacon agents.
@@ -85,6 +113,10 @@ type Stats interface {
 	BeaconStats(ctx context.Context, merchantID, beaconID uint64, from, to time.Time) ([]nearby.DayStats, error)
 	StoreStats(ctx context.Context, merchantID, storeID uint64, from, to time.Time) ([]nearby.DayStats, error)
 	Heatmap(ctx context.Context, q discovery.HeatmapQuery) ([]discovery.HeatCell, error)
+	// StoreZone and BeaconZone are the zones the store's (the beacon's
+	// store's) days are counted in: the default range ends on its today.
+	StoreZone(ctx context.Context, merchantID, storeID uint64) (*time.Location, error)
+	BeaconZone(ctx context.Context, merchantID, beaconID uint64) (*time.Location, error)
 }
 
 // Keys lists merchants and issues and revokes merchants' API keys and
@@ -110,5 +142,6 @@ type Status interface {
 // ServiceDeps returns Deps whose every interface is svc.
 func ServiceDeps(svc *discovery.Service) Deps {
 	return Deps{Merchants: svc, Stores: svc, Programs: svc, Beacons: svc, Phones: svc, Agents: svc, Stats: svc, Status: svc,
-		Keys: svc, Alerts: svc, Webhooks: svc, Streams: svc, Collectors: []prometheus.Collector{alertCollector{svc}}}
+		Keys: svc, Alerts: svc, Webhooks: svc, Streams: svc, ProgramStores: svc, QRCodes: svc,
+		Collectors: []prometheus.Collector{alertCollector{svc}}}
 }

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"cmp"
 	"context"
 	"time"
 
@@ -182,9 +183,17 @@ type fakePhones struct {
 	ResolveFn    func(ctx context.Context, seen []catalog.Sighting) ([]catalog.Resolved, error)
 	ShakeFn      func(ctx context.Context, req discovery.ShakeRequest) (discovery.ShakeResult, error)
 	GetShakeFn   func(ctx context.Context, merchantID uint64, ticket string) (*nearby.Shake, error)
+	StoresFn     func(ctx context.Context, q catalog.StoresQuery) (catalog.StoresPage, error)
 }
 
 var _ api.Phones = (*fakePhones)(nil)
+
+func (f *fakePhones) StoresNearby(ctx context.Context, q catalog.StoresQuery) (catalog.StoresPage, error) {
+	if f.StoresFn == nil {
+		return catalog.StoresPage{}, errNotFaked
+	}
+	return f.StoresFn(ctx, q)
+}
 
 func (f *fakePhones) NearbyInto(ctx context.Context, q catalog.NearbyQuery, dst []catalog.NearbyResult) (catalog.NearbyPage, error) {
 	if f.NearbyIntoFn == nil {
@@ -247,6 +256,8 @@ type fakeStats struct {
 	BeaconStatsFn func(ctx context.Context, merchantID, beaconID uint64, from, to time.Time) ([]nearby.DayStats, error)
 	StoreStatsFn  func(ctx context.Context, merchantID, storeID uint64, from, to time.Time) ([]nearby.DayStats, error)
 	HeatmapFn     func(ctx context.Context, q discovery.HeatmapQuery) ([]discovery.HeatCell, error)
+	// Zone is what StoreZone and BeaconZone answer; nil is UTC.
+	Zone *time.Location
 }
 
 var _ api.Stats = (*fakeStats)(nil)
@@ -272,6 +283,14 @@ func (f *fakeStats) Heatmap(ctx context.Context, q discovery.HeatmapQuery) ([]di
 	return f.HeatmapFn(ctx, q)
 }
 
+func (f *fakeStats) StoreZone(context.Context, uint64, uint64) (*time.Location, error) {
+	return cmp.Or(f.Zone, time.UTC), nil
+}
+
+func (f *fakeStats) BeaconZone(context.Context, uint64, uint64) (*time.Location, error) {
+	return cmp.Or(f.Zone, time.UTC), nil
+}
+
 type fakeStatus struct{ stores, programs, beacons, index int }
 
 var _ api.Status = (*fakeStatus)(nil)
@@ -290,12 +309,48 @@ type fakes struct {
 	stats     fakeStats
 	status    fakeStatus
 	keys      fakeKeys
+	chains    fakeChains
+	qrcodes   fakeQRCodes
 }
 
 // fakeKeys is not faked: a call panics.
 type fakeKeys struct{ api.Keys }
 
+// fakeQRCodes answers nothing: the QR routes are tested over a real store.
+type fakeQRCodes struct{}
+
+var _ api.QRCodes = (*fakeQRCodes)(nil)
+
+func (*fakeQRCodes) CreateQRCode(context.Context, *nearby.QRCode) error { return errNotFaked }
+func (*fakeQRCodes) GetQRCode(context.Context, uint64, uint64) (*nearby.QRCode, error) {
+	return nil, errNotFaked
+}
+func (*fakeQRCodes) ListQRCodes(context.Context, uint64, uint64, int) ([]*nearby.QRCode, error) {
+	return nil, errNotFaked
+}
+func (*fakeQRCodes) DeleteQRCode(context.Context, uint64, uint64) error { return errNotFaked }
+func (*fakeQRCodes) ScanQRCode(context.Context, string, string) (*discovery.QRScanned, error) {
+	return nil, errNotFaked
+}
+func (*fakeQRCodes) QRStats(context.Context, uint64, uint64, time.Time, time.Time) ([]nearby.QRDay, error) {
+	return nil, errNotFaked
+}
+func (*fakeQRCodes) QRZone(context.Context, uint64, uint64) (*time.Location, error) {
+	return nil, errNotFaked
+}
+
+type fakeChains struct{}
+
+var _ api.ProgramStores = (*fakeChains)(nil)
+
+func (*fakeChains) LinkStores(context.Context, uint64, uint64, []uint64, *nearby.StoreSelection) (int, error) {
+	return 0, errNotFaked
+}
+
+func (*fakeChains) UnlinkStore(context.Context, uint64, uint64, uint64) error { return errNotFaked }
+
 func (f *fakes) deps() api.Deps {
 	return api.Deps{Merchants: &f.merchants, Stores: &f.stores, Programs: &f.programs, Beacons: &f.beacons,
-		Phones: &f.phones, Agents: &f.agents, Stats: &f.stats, Status: &f.status, Keys: &f.keys}
+		ProgramStores: &f.chains, QRCodes: &f.qrcodes, Phones: &f.phones, Agents: &f.agents, Stats: &f.stats,
+		Status: &f.status, Keys: &f.keys}
 }

@@ -207,3 +207,28 @@ func (r *Registry) StoreEventCounts(ctx context.Context, storeIDs []uint64, from
 	}
 	return r.StoreEventCountsFn(ctx, storeIDs, from, to)
 }
+
+// The chain writes are exercised over a real store (openapi_test.go).
+func (r *Registry) LinkStores(context.Context, uint64, uint64, []uint64, *nearby.StoreSelection) ([]uint64, error) {
+	return nil, errNotFaked
+}
+
+func (r *Registry) UnlinkStore(context.Context, uint64, uint64, uint64) error { return errNotFaked }
+
+// The QR code reads and writes are exercised over a real store
+// (openapi_test.go).
+func (r *Registry) CreateQRCode(context.Context, *nearby.QRCode) error { return errNotFaked }
+func (r *Registry) GetQRCode(context.Context, uint64, uint64) (*nearby.QRCode, error) {
+	return nil, errNotFaked
+}
+func (r *Registry) QRCodeByCode(context.Context, string) (*nearby.QRCode, error) {
+	return nil, errNotFaked
+}
+func (r *Registry) ListQRCodes(context.Context, uint64, uint64, int) ([]*nearby.QRCode, error) {
+	return nil, errNotFaked
+}
+func (r *Registry) DeleteQRCode(context.Context, uint64, uint64) error { return errNotFaked }
+func (r *Registry) RecordQRScan(context.Context, *nearby.QRScan) error { return errNotFaked }
+func (r *Registry) QRStats(context.Context, uint64, uint64, time.Time, time.Time) ([]nearby.QRDay, error) {
+	return nil, errNotFaked
+}

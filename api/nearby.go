@@ -101,32 +101,8 @@ func parseNearbyQuery(raw string) (catalog.NearbyQuery, error) {
 			haveLat = parseFloatParam(&p, k, v, &q.Lat)
 		case "lng":
 			haveLng = parseFloatParam(&p, k, v, &q.Lng)
-		case "radius_m":
-			parseFloatParam(&p, k, v, &q.RadiusM)
-		case "limit":
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 {
-				p.Addf(k, "must be an integer between 1 and %d", nearby.MaxLimit)
-			}
-			q.Limit = n
-		case "cursor":
-			q.Cursor = v
-		case "category":
-			q.Category = v
-		case "age":
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				p.Addf(k, "must be an integer")
-			}
-			q.Age = &n
-		case "gender":
-			q.Gender = v
-		case "os":
-			q.OS = v
-		case "open_now":
-			q.OpenNow = parseBoolParam(&p, k, v)
-		case "explain":
-			q.Explain = parseBoolParam(&p, k, v)
+		default:
+			nearbyParam(&q, &p, k, v)
 		}
 	}
 	if !haveLat && !slices.ContainsFunc(p.Fields, func(f nearby.FieldError) bool { return f.Field == "lat" }) {
@@ -136,6 +112,46 @@ func parseNearbyQuery(raw string) (catalog.NearbyQuery, error) {
 		p.Addf("lng", "is required")
 	}
 	return q, p.Err()
+}
+
+// nearbyParam reads one parameter other than lat and lng into q.
+func nearbyParam(q *catalog.NearbyQuery, p *nearby.Problems, k, v string) {
+	switch k {
+	case "radius_m":
+		parseFloatParam(p, k, v, &q.RadiusM)
+	case "limit":
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			p.Addf(k, "must be an integer between 1 and %d", nearby.MaxLimit)
+		}
+		q.Limit = n
+	case "cursor":
+		q.Cursor = v
+	case "category":
+		q.Category = v
+	case "age":
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			p.Addf(k, "must be an integer")
+		}
+		q.Age = &n
+	case "gender":
+		q.Gender = v
+	case "os":
+		q.OS = v
+	case "open_now":
+		q.OpenNow = parseBoolParam(p, k, v)
+	case "explain":
+		q.Explain = parseBoolParam(p, k, v)
+	case "app_id":
+		q.AppID = v
+	case "merchant_id":
+		id, err := nearby.ParseID(nearby.KindMerchant, k, v)
+		p.Merge("", err)
+		q.MerchantID = id
+	case "q":
+		q.Q = v
+	}
 }
 
 // parseFloatParam parses a finite decimal number; strconv accepts "NaN" and

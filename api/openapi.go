@@ -79,6 +79,8 @@ var pathParams = map[string]struct {
 	"keys":      {"API key id (key_...).", obj{"type": "string", "pattern": "^key_[0-9a-f]+$"}},
 	"tokens":    {"Agent token id (key_...).", obj{"type": "string", "pattern": "^key_[0-9a-f]+$"}},
 	"webhooks":  {"Webhook endpoint id (wh_...).", obj{"type": "string", "pattern": "^wh_[0-9a-f]+$"}},
+	"qrcodes":   {"QR code id (qr_...).", obj{"type": "string", "pattern": "^qr_[0-9a-f]+$"}},
+	"q":         {"The short code a QR code encodes.", obj{"type": "string", "minLength": 10, "maxLength": 10}},
 	"shakes": {"Shake ticket, as the shake answered it.", obj{"type": "string", "format": "uuid",
 		"pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"}},
 }
@@ -90,7 +92,11 @@ func openAPIPath(p string) (string, [][2]string) {
 	var names [][2]string
 	for i, s := range parts {
 		if name, ok := strings.CutPrefix(s, ":"); ok {
+			name, ext, _ := strings.Cut(name, ".") // :id.png
 			parts[i] = "{" + name + "}"
+			if ext != "" {
+				parts[i] += "." + ext
+			}
 			names = append(names, [2]string{name, parts[i-1]})
 		}
 	}
@@ -123,7 +129,10 @@ func (s *Server) errorResponses(rt route, hasPath bool) obj {
 	} else if rt.Auth != authNone {
 		out["403"] = problemResponse("A token of the wrong kind: the problem names the kind needed.", nil)
 	}
-	if hasPath {
+	switch {
+	case rt.NotFound != "":
+		out["404"] = problemResponse(rt.NotFound, nil)
+	case hasPath:
 		out["404"] = problemResponse("No such resource, or not the caller's.", nil)
 	}
 	if rt.Conflict != "" {
@@ -256,6 +265,9 @@ func (s *Server) operation(rt route, names [][2]string, schemas map[string]json.
 	}
 	responses := s.errorResponses(rt, len(names) > 0)
 	responses[strconv.Itoa(rt.Status)] = ok
+	if rt.Redirect != "" {
+		responses["302"] = obj{"description": rt.Redirect, "headers": obj{"Location": obj{"description": "The deep link.", "schema": obj{"type": "string"}}}}
+	}
 	if rt.Path == "/readyz" {
 		responses["503"] = obj{"description": "Still loading.", "headers": retryAfter,
 			"content": obj{"application/json": obj{"schema": ref("Status")}}}
@@ -300,6 +312,10 @@ func successResponse(rt route, schemas map[string]json.RawMessage) (obj, error) 
 	case "event-stream":
 		ok["content"] = obj{"text/event-stream": obj{"schema": obj{"type": "string",
 			"description": "Server-Sent Events: id is the event's sequence number, event its type, data the webhook body {type, timestamp, data}."}}}
+	case "png":
+		ok["content"] = obj{"image/png": obj{"schema": obj{"type": "string", "contentMediaType": "image/png", "description": "The code, 8 pixels a module with a 4-module quiet zone."}}}
+	case "svg":
+		ok["content"] = obj{"image/svg+xml": obj{"schema": obj{"type": "string", "contentMediaType": "image/svg+xml", "description": "The code as one path in a viewBox of modules."}}}
 	default:
 		if _, found := schemas[rt.Reply]; !found || outputSchemas[rt.Reply] == nil {
 			return nil, fmt.Errorf("api: openapi: no response schema %q for %s %s", rt.Reply, rt.Method, rt.Path)

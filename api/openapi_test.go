@@ -37,6 +37,8 @@ type contractClient struct {
 	// called holds "METHOD /path/{template} STATUS" of every validated
 	// exchange.
 	called map[string]bool
+	// accept is the Accept header of the next request.
+	accept string
 	// lax skips the check of the next request against the schema: for a
 	// request the server accepts in part, or refuses for what a schema
 	// cannot say. Otherwise a 2xx request must satisfy the schema and a
@@ -90,6 +92,9 @@ func newContractClient(t *testing.T, mod func(*api.Config)) *contractClient {
 	return c
 }
 
+// noRedirects answers a redirect itself: the test validates it.
+var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
 // do sends one request, checks its status is want, validates the exchange
 // and returns the body.
 func (c *contractClient) do(method, path, token, ctype, body string, want int) []byte {
@@ -108,9 +113,12 @@ func (c *contractClient) do(method, path, token, ctype, body string, want int) [
 		if token != "" {
 			req.Header.Set("Authorization", "Bearer "+token)
 		}
+		if c.accept != "" {
+			req.Header.Set("Accept", c.accept)
+		}
 		return req
 	}
-	resp, err := http.DefaultClient.Do(newReq(c.url))
+	resp, err := noRedirects.Do(newReq(c.url))
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -146,7 +154,7 @@ func (c *contractClient) do(method, path, token, ctype, body string, want int) [
 		c.t.Errorf("%s %s = %d: the response does not satisfy /openapi.json: %v\n%s", method, path, resp.StatusCode, err, got)
 	}
 	c.called[fmt.Sprintf("%s %s %d", method, route.Path, resp.StatusCode)] = true
-	c.lax = false
+	c.lax, c.accept = false, ""
 	return got
 }
 
@@ -232,6 +240,12 @@ func TestOpenAPI_Contract(t *testing.T) {
 	c.do("GET", "/v1/programs/pg_ffffff", key, "", "", 404)
 	c.do("PUT", "/v1/programs/"+pg, key, js, programBody, 200)
 	c.do("PUT", "/v1/programs/"+pg, key, js, `{"app_id":"x","name":"x","category":"coffee","store_ids":["nope"]}`, 400)
+	c.do("POST", "/v1/programs/"+pg+"/stores", key, js, `{"store_selection":{"category":"coffee"}}`, 200)
+	c.lax = true // another merchant's or an unknown store: the schema cannot tell
+	c.do("POST", "/v1/programs/"+pg+"/stores", key, js, `{"store_ids":["st_ffffff"]}`, 400)
+	c.do("DELETE", "/v1/programs/"+pg+"/stores/"+st, key, "", "", 204)
+	c.do("DELETE", "/v1/programs/"+pg+"/stores/"+st, key, "", "", 404)
+	c.do("POST", "/v1/programs/"+pg+"/stores", key, js, `{"store_ids":["`+st+`"]}`, 200)
 
 	// Beacons.
 	beaconBody := `{"store_id":"` + st + `","label":"Counter","tx_power":-59,"status":"active","page":{"program_id":"` + pg + `","path":"/menu","title":"Menu"}}`
@@ -291,6 +305,11 @@ func TestOpenAPI_Contract(t *testing.T) {
 	c.do("GET", "/v1/nearby?lat=37.7955&lng=-122.3937&radius_m=2000&explain=true&age=30&gender=female&os=ios", "", "", "", 200)
 	c.do("GET", "/v1/nearby?lat=37.7955&lng=-122.3937&limit=1", "", "", "", 200)
 	c.do("GET", "/v1/nearby?lng=-122.3937", "", "", "", 400)
+	c.do("GET", "/v1/stores/nearby?lat=37.7955&lng=-122.3937&radius_m=20000&limit=2&open_now=false", "", "", "", 200)
+	c.do("GET", "/v1/stores/nearby?lat=37.7955&lng=-122.3937&app_id=wx1234&q=ferry&merchant_id=mer_1", "", "", "", 200)
+	c.do("GET", "/v1/stores/nearby?lat=37.7955", "", "", "", 400)
+	c.lax = true // a parameter the document does not know
+	c.do("GET", "/v1/stores/nearby?lat=37.7955&lng=-122.3937&radius=5", "", "", "", 400)
 	c.do("POST", "/v1/beacons/resolve", "", js, `{"beacons":[{`+identity+`,"rssi":-62,"tx_power":-59},{"uuid":"`+uuid.NewString()+`","major":1,"minor":2}]}`, 200)
 	c.do("POST", "/v1/beacons/resolve", "", js, `{"beacons":[{"uuid":"x","major":1,"minor":2}]}`, 400)
 	shake := decode[struct {
@@ -330,6 +349,30 @@ func TestOpenAPI_Contract(t *testing.T) {
 	c.do("GET", "/v1/events/stream?last_event_id=x&follow=false", key, "", "", 400)
 	c.do("DELETE", "/v1/webhooks/"+wh, key, "", "", 204)
 	c.do("DELETE", "/v1/webhooks/"+wh, key, "", "", 404)
+	// QR codes.
+	qr := decode[struct {
+		ID   string `json:"id"`
+		Code string `json:"code"`
+		URL  string `json:"url"`
+	}](t, c.do("POST", "/v1/qrcodes", key, js, `{"target":{"store_id":"`+st+`","program_id":"`+pg+`","campaign":"xmas"},"label":"Door"}`, 201))
+	c.lax = true // an unknown store: the schema cannot tell
+	c.do("POST", "/v1/qrcodes", key, js, `{"target":{"store_id":"st_ffffff"}}`, 404)
+	c.do("POST", "/v1/qrcodes", key, js, `{"label":"x"}`, 400)
+	c.do("GET", "/v1/qrcodes?limit=1", key, "", "", 200)
+	c.do("GET", "/v1/qrcodes?limit=0", key, "", "", 400)
+	c.do("GET", "/v1/qrcodes/"+qr.ID, key, "", "", 200)
+	c.do("GET", "/v1/qrcodes/qr_ffffff", key, "", "", 404)
+	c.do("GET", "/v1/qrcodes/"+qr.ID+".png", key, "", "", 200)
+	c.do("GET", "/v1/qrcodes/"+qr.ID+".svg", key, "", "", 200)
+	c.do("GET", "/v1/qrcodes/qr_ffffff.png", key, "", "", 404)
+	c.do("GET", "/q/"+qr.Code, "", "", "", 302)
+	c.accept = "application/json"
+	c.do("GET", "/q/"+qr.Code, "", "", "", 200)
+	c.do("GET", "/q/zzzzzzzzzz", "", "", "", 404)
+	c.do("GET", "/v1/stats/qrcodes/"+qr.ID, key, "", "", 200)
+	c.do("GET", "/v1/stats/qrcodes/"+qr.ID+"?from=nope", key, "", "", 400)
+	c.do("DELETE", "/v1/qrcodes/"+qr.ID, key, "", "", 204)
+	c.do("DELETE", "/v1/qrcodes/"+qr.ID, key, "", "", 404)
 
 	// Deletes, in the order the references allow.
 	c.do("DELETE", "/v1/stores/"+st, key, "", "", 409)

@@ -74,11 +74,14 @@ type Deps struct {
 	Stats     Stats
 	Status    Status
 	Keys      Keys
-	Alerts    Alerts           // nil: none
-	Webhooks  Webhooks         // nil: none
-	Streams   Streams          // nil: none
-	Logger    *slog.Logger     // nil: discard
-	Now       func() time.Time // nil: time.Now
+	Alerts    Alerts   // nil: none
+	Webhooks  Webhooks // nil: none
+	Streams   Streams  // nil: none
+	// ProgramStores changes the stores of one program.
+	ProgramStores ProgramStores
+	QRCodes       QRCodes
+	Logger        *slog.Logger     // nil: discard
+	Now           func() time.Time // nil: time.Now
 	// Collectors are exported on /metrics beside the server's own (e.g.
 	// the store's database statistics).
 	Collectors []prometheus.Collector
@@ -91,7 +94,8 @@ func (d *Deps) missing() string {
 		nil  bool
 	}{{"Merchants", d.Merchants == nil}, {"Stores", d.Stores == nil}, {"Programs", d.Programs == nil},
 		{"Beacons", d.Beacons == nil}, {"Phones", d.Phones == nil}, {"Agents", d.Agents == nil},
-		{"Stats", d.Stats == nil}, {"Status", d.Status == nil}, {"Keys", d.Keys == nil}} {
+		{"Stats", d.Stats == nil}, {"Status", d.Status == nil}, {"Keys", d.Keys == nil},
+		{"ProgramStores", d.ProgramStores == nil}, {"QRCodes", d.QRCodes == nil}} {
 		if dep.nil {
 			return dep.name
 		}
@@ -115,6 +119,8 @@ type Server struct {
 	alerts    Alerts
 	webhooks  Webhooks
 	streams   Streams
+	chains    ProgramStores
+	qrcodes   QRCodes
 	logger    *slog.Logger
 	now       func() time.Time
 	adminHash [sha256.Size]byte
@@ -153,6 +159,8 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		stats:     deps.Stats,
 		status:    deps.Status,
 		keys:      deps.Keys,
+		chains:    deps.ProgramStores,
+		qrcodes:   deps.QRCodes,
 		logger:    deps.Logger,
 		now:       deps.Now,
 		adminHash: sha256.Sum256([]byte(cfg.AdminToken)),
@@ -225,6 +233,9 @@ func (s *Server) newEcho() *echo.Echo {
 	s.routes = s.routeTable()
 	s.quietRoutes = map[string]bool{}
 	for _, rt := range s.routes {
+		if rt.DocOnly {
+			continue
+		}
 		if rt.Public {
 			s.quietRoutes[rt.Path] = true
 		}
@@ -238,7 +249,7 @@ func (s *Server) newEcho() *echo.Echo {
 		if rt.Auth != authNone {
 			mw = append(mw, s.requireAuth(rt.Auth))
 		}
-		e.Add(rt.Method, rt.Path, rt.Handler, mw...)
+		e.Add(rt.Method, rt.Path, knownQuery(rt), mw...)
 	}
 	return e
 }

@@ -226,6 +226,11 @@ func TestServer_OpenAPI(t *testing.T) {
 	}
 	for path, ops := range doc.Paths {
 		for method := range ops {
+			// /v1/qrcodes/{id}.png is served by the route of {id}: a path
+			// parameter runs to the next slash.
+			if i := strings.LastIndex(path, "}."); i > 0 && served[method+" "+path[:i+1]] {
+				continue
+			}
 			if !served[method+" "+path] {
 				t.Errorf("/openapi.json has %s %s, which is not served", method, path)
 			}

@@ -12,17 +12,20 @@ import (
 )
 
 // statsRange reads ?from and ?to: a date (YYYY-MM-DD, a whole day) or an
-// RFC 3339 time. The default is the last DefaultStatsDays days.
-func (s *Server) statsRange(c echo.Context) (from, to time.Time, err error) {
+// RFC 3339 time. The default is today in loc, the zone the days are
+// counted in (nil: UTC), and the DefaultStatsDays days before it.
+func (s *Server) statsRange(c echo.Context, loc *time.Location) (from, to time.Time, err error) {
 	var p nearby.Problems
-	now := s.now().UTC()
-	to = now
+	if loc == nil {
+		loc = time.UTC
+	}
+	to = s.now().In(loc)
 	if v := c.QueryParam("to"); v != "" {
 		if to, err = parseStatsTime(v, true); err != nil {
 			p.Addf("to", "must be a date (YYYY-MM-DD) or an RFC 3339 time")
 		}
 	}
-	from = time.Date(to.Year(), to.Month(), to.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -(DefaultStatsDays - 1))
+	from = time.Date(to.Year(), to.Month(), to.Day(), 0, 0, 0, 0, to.Location()).AddDate(0, 0, -DefaultStatsDays)
 	if v := c.QueryParam("from"); v != "" {
 		if from, err = parseStatsTime(v, false); err != nil {
 			p.Addf("from", "must be a date (YYYY-MM-DD) or an RFC 3339 time")
@@ -64,7 +67,11 @@ func (s *Server) handleBeaconStats(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	from, to, err := s.statsRange(c)
+	loc, err := s.stats.BeaconZone(c.Request().Context(), merchantOf(c), id)
+	if err != nil {
+		return err
+	}
+	from, to, err := s.statsRange(c, loc)
 	if err != nil {
 		return err
 	}
@@ -81,7 +88,11 @@ func (s *Server) handleStoreStats(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	from, to, err := s.statsRange(c)
+	loc, err := s.stats.StoreZone(c.Request().Context(), merchantOf(c), id)
+	if err != nil {
+		return err
+	}
+	from, to, err := s.statsRange(c, loc)
 	if err != nil {
 		return err
 	}
@@ -162,7 +173,7 @@ func (s *Server) handleHeatmap(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if q.From, q.To, err = s.statsRange(c); err != nil {
+	if q.From, q.To, err = s.statsRange(c, nil); err != nil {
 		return err
 	}
 	q.MerchantID, q.MaxStores = merchantOf(c), s.cfg.MaxHeatmap

@@ -101,13 +101,15 @@ func programView(p *nearby.Program) programJSON {
 
 // programInput is the body of POST and PUT /v1/programs.
 type programInput struct {
-	AppID       *string           `json:"app_id" jsonschema:"required,minLength=1" jsonschema_description:"The mini-program's app id on its platform."`
-	Name        *string           `json:"name" jsonschema:"required,minLength=1" jsonschema_description:"Display name."`
-	Category    *string           `json:"category" jsonschema:"required,minLength=1" jsonschema_description:"Lower-case category slug."`
-	Description string            `json:"description" jsonschema_description:"What the mini-program offers."`
-	IconURL     string            `json:"icon_url" jsonschema_description:"Icon, an http(s) URL."`
-	StoreIDs    *[]string         `json:"store_ids" jsonschema:"required" jsonschema_description:"Ids (st_...) of the merchant's stores where the mini-program is found."`
-	Targeting   *nearby.Targeting `json:"targeting" jsonschema_description:"Whom the mini-program is for; omitted means everyone."`
+	AppID       *string   `json:"app_id" jsonschema:"required,minLength=1" jsonschema_description:"The mini-program's app id on its platform."`
+	Name        *string   `json:"name" jsonschema:"required,minLength=1" jsonschema_description:"Display name."`
+	Category    *string   `json:"category" jsonschema:"required,minLength=1" jsonschema_description:"Lower-case category slug."`
+	Description string    `json:"description" jsonschema_description:"What the mini-program offers."`
+	IconURL     string    `json:"icon_url" jsonschema_description:"Icon, an http(s) URL."`
+	StoreIDs    *[]string `json:"store_ids" jsonschema_description:"Ids (st_...) of the merchant's stores where the mini-program is found; required without store_selection."`
+	// StoreSelection adds stores by rule, for chains of any size.
+	StoreSelection *nearby.StoreSelection `json:"store_selection,omitempty" jsonschema_description:"Stores chosen by rule (all of the merchant's, or by category and/or tags), added to store_ids; replaces the program's stores on PUT as store_ids do."`
+	Targeting      *nearby.Targeting      `json:"targeting" jsonschema_description:"Whom the mini-program is for; omitted means everyone."`
 }
 
 func (in *programInput) apply(pg *nearby.Program) error {
@@ -115,7 +117,8 @@ func (in *programInput) apply(pg *nearby.Program) error {
 	required(&p, "app_id", in.AppID == nil)
 	required(&p, "name", in.Name == nil)
 	required(&p, "category", in.Category == nil)
-	required(&p, "store_ids", in.StoreIDs == nil)
+	required(&p, "store_ids", in.StoreIDs == nil && in.StoreSelection == nil)
+	pg.Selection = in.StoreSelection
 	pg.AppID, pg.Name, pg.Category = deref(in.AppID), deref(in.Name), deref(in.Category)
 	pg.Description, pg.IconURL, pg.Targeting = in.Description, in.IconURL, in.Targeting
 	pg.StoreIDs = pg.StoreIDs[:0]

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -42,6 +43,7 @@ func benchStores(b *testing.B) int {
 func BenchmarkNearby(b *testing.B) {
 	n := benchStores(b)
 	w := catalogtest.NewWorld(catalogtest.Options{Seed: 1, Stores: n})
+	brands := nameWorld(w)
 	ix := geo.New()
 	// As discoveryd builds it: the page's JSON objects rendered.
 	c := catalog.New(ix, &catalog.Options{Renderer: api.Briefs{}})
@@ -68,6 +70,52 @@ func BenchmarkNearby(b *testing.B) {
 		}
 		b.ReportMetric(float64(results)/float64(i), "results/op")
 	})
+	// Text queries (q) in the same run, each point asking for a brand
+	// found near it (that of its tenth nearest store): by its whole name,
+	// by its first four letters; then a brand in Chinese, and a word every
+	// tenth store has (dense: the walk finds it).
+	near := make([]string, len(pts))
+	for i, p := range pts {
+		page, err := c.Nearby(ctx, catalog.NearbyQuery{Lat: p.Lat, Lng: p.Lng, RadiusM: 2000, Limit: 10})
+		if err != nil {
+			b.Fatal(err)
+		}
+		near[i] = brands[0]
+		if n := len(page.Results); n > 0 {
+			near[i], _, _ = strings.Cut(page.Results[n-1].Store.Name, " ")
+		}
+	}
+	// The text index sorts a cell's words on the first query after a
+	// write: do that for every cell the points touch before timing.
+	for i, p := range pts {
+		if _, err := c.Nearby(ctx, catalog.NearbyQuery{Lat: p.Lat, Lng: p.Lng, RadiusM: 2000, Limit: 20, Q: near[i]}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, bq := range []struct {
+		name string
+		q    func(i int) string
+	}{
+		{"Q/brand", func(i int) string { return near[i%len(near)] }},
+		{"Q/prefix4", func(i int) string { return string([]rune(near[i%len(near)])[:min(4, len([]rune(near[i%len(near)])))]) }},
+		{"Q/chinese", func(i int) string { return chineseBrands[i%len(chineseBrands)] }},
+		{"Q/common", func(int) string { return "express" }},
+	} {
+		b.Run(bq.name, func(b *testing.B) {
+			b.ReportAllocs()
+			results, i := 0, 0
+			for b.Loop() {
+				p := pts[i%len(pts)]
+				i++
+				page, err := c.Nearby(ctx, catalog.NearbyQuery{Lat: p.Lat, Lng: p.Lng, RadiusM: 2000, Limit: 20, Q: bq.q(i - 1)})
+				if err != nil {
+					b.Fatal(err)
+				}
+				results += len(page.Results)
+			}
+			b.ReportMetric(float64(results)/float64(i), "results/op")
+		})
+	}
 	// Popularity known: a tenth of the stores have had shakes or visits in
 	// the last week, so scores are no longer ordered by distance alone and
 	// the early stop must read farther.
@@ -107,4 +155,44 @@ func BenchmarkNearby(b *testing.B) {
 			}
 		})
 	}
+}
+
+// chineseBrands name a hundredth of the stores of nameWorld.
+var chineseBrands = []string{"星巴克", "瑞幸咖啡", "喜茶", "奈雪的茶", "麦当劳"}
+
+// nameWorld gives the world's stores and programs brand names as a city's
+// are: 2,000 brands of invented words, each store one brand's (a
+// hundredth of them a Chinese one) with a street word, every tenth store
+// an "Express", and each program its first store's brand. It returns the
+// Latin brands.
+func nameWorld(w *catalogtest.World) []string {
+	rng := rand.New(rand.NewPCG(7, 7))
+	syll := []string{"ka", "lo", "mi", "ne", "su", "ra", "to", "vi", "de", "po", "an", "el", "or", "ul"}
+	brands := make([]string, 2000)
+	for i := range brands {
+		n := ""
+		for range 3 + rng.IntN(2) {
+			n += syll[rng.IntN(len(syll))]
+		}
+		brands[i] = strings.ToUpper(n[:1]) + n[1:] + strconv.Itoa(i)
+	}
+	streets := []string{"Market", "High Street", "Station", "Plaza", "Avenue", "Corner"}
+	brandOf := make(map[uint64]string, len(w.Stores))
+	for i, s := range w.Stores {
+		b := brands[rng.IntN(len(brands))]
+		if i%100 == 0 {
+			b = chineseBrands[rng.IntN(len(chineseBrands))]
+		}
+		brandOf[s.ID] = b
+		s.Name = b + " " + streets[rng.IntN(len(streets))]
+		if i%10 == 0 {
+			s.Name += " Express"
+		}
+	}
+	for _, p := range w.Programs {
+		if len(p.StoreIDs) > 0 {
+			p.Name = brandOf[p.StoreIDs[0]] + " Rewards"
+		}
+	}
+	return brands
 }

@@ -138,8 +138,10 @@ func CompareWithBrute(tb testing.TB, got []catalog.NearbyResult, want []bruteRes
 			tb.Fatalf("result %d: score %v at %v m, brute force %v at %v m", i, g.Score, g.DistanceM, w.score, w.dist)
 		}
 		if g.Explain != nil {
-			sum := g.Explain[ranking.FactorDistance] + g.Explain[ranking.FactorFit] +
-				g.Explain[ranking.FactorPopularity] + g.Explain[ranking.FactorOpen]
+			sum := 0.0
+			for _, v := range g.Explain {
+				sum += v
+			}
 			if math.Abs(sum-g.Score) > 1e-12 {
 				tb.Fatalf("result %d: explain sums to %v, score %v", i, sum, g.Score)
 			}

@@ -63,7 +63,8 @@ type Catalog struct {
 	pending  map[uint64][]*progRec // absent store id -> programs listing it, by program id
 	beacons  map[uint64]*nearby.Beacon
 	byIdent  map[nearby.Identity]*nearby.Beacon
-	rot      rotIndex // rotating beacons, by the identities they advertise
+	rot      rotIndex  // rotating beacons, by the identities they advertise
+	tix      textIndex // for q, see textindex.go
 
 	scratch sync.Pool
 	bufs    sync.Pool // *[]byte, for rendering and packing snapshots
@@ -78,7 +79,8 @@ type Catalog struct {
 // only program, the id, category, targeting and snapshot) fills the first
 // 64 bytes; what it reads of a store it ranks (the activity, the zone) and
 // what the page reads (the store snapshot and both briefs) the second; the
-// padding to 128 bytes keeps every record on its own pair of cache lines
+// last 8 bytes (the folded text, read only by text queries) round it to
+// 128 bytes, which keeps every record on its own pair of cache lines
 // (records live in page-aligned chunks, see storeTable). A store with
 // several programs keeps them in a separate list of 48-byte entries.
 type storeRec struct {
@@ -88,8 +90,8 @@ type storeRec struct {
 	act   atomicFloat
 	s     *nearby.Store
 	loc   *time.Location
-	brief string // Options.Renderer's brief of s
-	_     [8]byte
+	brief string   // Options.Renderer's brief of s
+	text  *textRec // s's name and tags, folded for q
 }
 
 // progHot is what a query reads of a program at a store, kept inline in
@@ -108,6 +110,7 @@ type progRec struct {
 	brief    string
 	storeIDs []uint64 // sorted, deduplicated
 	cat      uint32
+	text     *textRec // p's name, folded for q
 }
 
 // New returns an empty catalog over ix. The catalog owns ix's contents:
@@ -194,10 +197,14 @@ func (c *Catalog) fill(rec *storeRec, s *nearby.Store, brief string) {
 			rec.insertProgram(p)
 		}
 		delete(c.pending, s.ID)
+	} else {
+		c.removeStore(rec) // its text or place may change
 	}
 	rec.s, rec.brief = s, brief
+	rec.text = newTextRec(s.Name, s.Tags...)
 	rec.sched = ranking.Compile(s.Hours)
 	rec.loc = nearby.Zone(s.Timezone)
+	c.addStore(rec)
 }
 
 // insertProgram adds or replaces p in the store's list, kept in program id
@@ -250,6 +257,7 @@ func (c *Catalog) DeleteStore(id uint64) {
 			c.pending[id] = append(c.pending[id], p) // in program id order, as rec.progs
 		}
 	}
+	c.removeStore(rec)
 	c.ix.Delete(id)
 	c.stores.delete(id)
 }
@@ -259,27 +267,23 @@ func (c *Catalog) PutProgram(p *nearby.Program) {
 	ids := slices.Clone(p.StoreIDs)
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
-	final := *p // the snapshot as kept, rendered as kept
-	final.StoreIDs = ids
+	// The snapshot as kept, rendered as kept; its stores live in the
+	// record (storeIDs), which LinkStores and UnlinkStore change in place.
+	final := *p
+	final.StoreIDs, final.Selection = nil, nil
 	buf := c.bufs.Get().(*[]byte)
 	cp, brief, b := compactProgram(&final, c.renderer, *buf)
 	*buf = b
 	c.bufs.Put(buf)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	rec := &progRec{p: cp, brief: brief, storeIDs: ids, cat: c.intern(cp.Category)}
+	rec := &progRec{p: cp, brief: brief, storeIDs: ids, cat: c.intern(cp.Category), text: newTextRec(cp.Name)}
 	if old := c.programs[p.ID]; old != nil {
 		c.unlink(old)
 	}
 	c.programs[p.ID] = rec
 	for _, sid := range ids {
-		if srec := c.stores.get(sid); srec != nil {
-			srec.insertProgram(rec)
-			continue
-		}
-		list := c.pending[sid]
-		i, _ := slices.BinarySearchFunc(list, p.ID, func(r *progRec, id uint64) int { return cmp.Compare(r.p.ID, id) })
-		c.pending[sid] = slices.Insert(list, i, rec)
+		c.attach(rec, sid)
 	}
 }
 
@@ -296,19 +300,7 @@ func (c *Catalog) DeleteProgram(id uint64) {
 // unlink removes rec from the lists of its stores, present or pending.
 func (c *Catalog) unlink(rec *progRec) {
 	for _, sid := range rec.storeIDs {
-		if srec := c.stores.get(sid); srec != nil {
-			srec.removeProgram(rec.p.ID)
-			continue
-		}
-		list := c.pending[sid]
-		if i := slices.Index(list, rec); i >= 0 {
-			list = slices.Delete(list, i, i+1)
-		}
-		if len(list) == 0 {
-			delete(c.pending, sid)
-		} else {
-			c.pending[sid] = list
-		}
+		c.detach(rec, sid)
 	}
 }
 
@@ -340,12 +332,15 @@ func (c *Catalog) Store(id uint64) (*nearby.Store, bool) {
 	return nil, false
 }
 
-// Program returns the program snapshot with id, if known.
+// Program returns a copy of the program snapshot with id, with its
+// current stores in id order, if known.
 func (c *Catalog) Program(id uint64) (*nearby.Program, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if rec := c.programs[id]; rec != nil {
-		return rec.p, true
+		p := *rec.p
+		p.StoreIDs = slices.Clone(rec.storeIDs)
+		return &p, true
 	}
 	return nil, false
 }

@@ -24,10 +24,15 @@ func TestCatalog_Concurrent(t *testing.T) {
 	ctx := context.Background()
 	var writers, readers sync.WaitGroup
 	stop := make(chan struct{})
+	// The writers start once a reader has read a page: on a loaded
+	// machine they could otherwise finish before any reader ran.
+	read := make(chan struct{})
+	var readOnce sync.Once
 	for w := 0; w < 2; w++ {
 		writers.Add(1)
 		go func(seed uint64) {
 			defer writers.Done()
+			<-read
 			rng := rand.New(rand.NewPCG(seed, 1))
 			for i := 0; i < 2000; i++ {
 				id := uint64(1 + rng.IntN(nStores))
@@ -69,6 +74,7 @@ func TestCatalog_Concurrent(t *testing.T) {
 					mu.Lock()
 					pages++
 					mu.Unlock()
+					readOnce.Do(func() { close(read) })
 					checkBriefs(t, c, page.Results)
 					seen := map[uint64]bool{}
 					for i, res := range page.Results {
@@ -84,6 +90,16 @@ func TestCatalog_Concurrent(t *testing.T) {
 						break
 					}
 					q.Cursor = page.NextCursor
+				}
+				// Text queries sort the text index's cells lazily under the
+				// read lock.
+				if _, err := c.Nearby(ctx, catalog.NearbyQuery{Lat: 48.855, Lng: 2.355, Q: "s"}); err != nil {
+					t.Error(err)
+					return
+				}
+				if _, err := c.StoresNearby(ctx, catalog.StoresQuery{Lat: 48.855, Lng: 2.355, Q: "p"}); err != nil {
+					t.Error(err)
+					return
 				}
 				if _, err := c.Resolve(ctx, []catalog.Sighting{{Identity: nearby.Identity{UUID: testUUID, Major: 1, Minor: 2}, RSSI: ptr(-60)}}); err != nil {
 					t.Error(err)

@@ -26,6 +26,21 @@
 // reads the whole radius, up to Options.MaxScan stores (default
 // DefaultMaxScan), after which it returns what it found.
 //
+// # Filters, text and the store locator
+//
+// app_id and merchant_id keep only matching programs. A text query (q,
+// see CompileText) keeps programs whose name, or whose store's name or
+// tags, match, and adds the match's relevance to the score; its candidates
+// come from a text index per 0.01° grid cell (textindex.go) unless the
+// query's words are so common that the ordinary walk finds them sooner.
+// StoresNearby is the store locator: every store, nearest first, whether or
+// not a program lists it, with the programs present.
+//
+// # Chains
+//
+// LinkStores and UnlinkStore change one program's stores in place, so a
+// chain of any size gains or loses a store without being put again.
+//
 // # Memory layout
 //
 // At a million stores, every record a query touches is a cache miss, and

@@ -34,6 +34,6 @@ func ExampleCatalog_Nearby() {
 		fmt.Printf("%s at %s, %.0f m, score %.3f\n", r.Program.Name, r.Store.Name, r.DistanceM, r.Score)
 	}
 	// Output:
-	// Cafe at Rivoli, 112 m, score 0.905
-	// Bread at Fournil, 342 m, score 0.824
+	// Cafe at Rivoli, 112 m, score 0.805
+	// Bread at Fournil, 342 m, score 0.724
 }

@@ -63,7 +63,19 @@ func (c *Catalog) NearbyInto(ctx context.Context, q NearbyQuery, dst []NearbyRes
 	defer c.putScratch(sc)
 	c.mu.RLock()
 	sc.begin(c, &q, now)
-	err := sc.search(geo.Point{Lat: q.Lat, Lng: q.Lng}, q.RadiusM)
+	center := geo.Point{Lat: q.Lat, Lng: q.Lng}
+	var err error
+	if hits, ok := c.textHits(q.text, center, q.RadiusM, sc.hits[:0]); ok {
+		sc.hits = hits
+		sc.prefetch(hits)
+		for _, h := range hits {
+			if !sc.visit(h) {
+				break
+			}
+		}
+	} else {
+		err = sc.search(center, q.RadiusM)
+	}
 	page := sc.page(&q, dst)
 	c.mu.RUnlock()
 	if err != nil {
@@ -169,6 +181,8 @@ type scratch struct {
 	exs      []ranking.Explain // breakdowns of the entries, when explaining
 	cat      uint32            // interned category filter; 0: any
 	seen     idSet             // chain programs already ranked
+	filter   bool              // app id, merchant or text filter set
+	relBound float64           // what relevance may add to a score
 }
 
 type entry struct {
@@ -201,6 +215,11 @@ func (sc *scratch) begin(c *Catalog, q *NearbyQuery, now time.Time) {
 	sc.k = q.Limit + 1 // one more tells whether a next page exists
 	sc.top = sc.top[:0]
 	sc.exs = sc.exs[:0]
+	sc.filter = q.AppID != "" || q.MerchantID != 0 || q.text != nil
+	sc.relBound = 0
+	if q.text != nil {
+		sc.relBound = c.weights.Relevance
+	}
 	sc.cat = 0
 	if q.Category != "" {
 		n, ok := c.cats[q.Category] // under the read lock, see Nearby
@@ -246,6 +265,12 @@ func (sc *scratch) visit(h geo.Hit) bool {
 		if p.t != nil && ranking.Excluded(p.t, sc.phone) {
 			continue
 		}
+		rel := 0.0
+		if sc.filter {
+			if rel = sc.keep(p, rec); rel < 0 {
+				continue
+			}
+		}
 		if !openKnown {
 			open = rec.sched.OpenAt(rec.loc, sc.now)
 			openKnown = true
@@ -264,6 +289,7 @@ func (sc *scratch) visit(h geo.Hit) bool {
 			DistanceM: h.DistM,
 			Targeting: p.t,
 			Activity:  act,
+			Relevance: rel,
 		}, open, sc.phone, sc.c.weights)
 		key := rankKey{score: score, dist: h.DistM, program: p.id}
 		if q.cur.set && !q.cur.last.before(key) {
@@ -279,11 +305,31 @@ func (sc *scratch) visit(h geo.Hit) bool {
 	return true
 }
 
+// keep applies the app id, merchant and text filters to program p at store
+// rec: -1 when they reject it, else the text relevance (0 without q).
+func (sc *scratch) keep(p *progHot, rec *storeRec) float64 {
+	q := &sc.q
+	if (q.AppID != "" && p.p.AppID != q.AppID) || (q.MerchantID != 0 && p.p.MerchantID != q.MerchantID) {
+		return -1
+	}
+	if q.text == nil {
+		return 0
+	}
+	var ptext *textRec
+	if pr := sc.c.programs[p.id]; pr != nil {
+		ptext = pr.text
+	}
+	if rel := relevance(q.text, ptext, rec.text); rel > 0 {
+		return rel
+	}
+	return -1
+}
+
 // full reports whether the page is settled: it holds k entries and nothing
 // at distance d or farther can beat the worst of them.
 func (sc *scratch) full(d float64) bool {
 	return len(sc.top) == sc.k && d > sc.stopDist &&
-		ranking.MaxScore(d, sc.maxAct, sc.c.weights) < sc.top[0].key.score
+		ranking.MaxScore(d, sc.maxAct, sc.c.weights)+sc.relBound < sc.top[0].key.score
 }
 
 // push keeps the k best entries in a heap whose root ranks last.
@@ -308,7 +354,7 @@ func (sc *scratch) push(e entry) {
 // page's worst score, so that visit checks the exact bound only there.
 func (sc *scratch) updateStop() {
 	w := sc.c.weights
-	rest := ranking.MaxScore(math.Inf(1), sc.maxAct, w) // the bound without distance
+	rest := ranking.MaxScore(math.Inf(1), sc.maxAct, w) + sc.relBound // the bound without distance
 	need := sc.top[0].key.score - rest
 	switch {
 	case need <= 0:

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"strconv"
@@ -254,8 +255,9 @@ func TestCatalog_Nearby(t *testing.T) {
 		c.RecordActivity(1, nearby.EventShake, monday.Add(-time.Hour))
 		page, _ := c.Nearby(ctx, catalog.NearbyQuery{Lat: 48.85, Lng: 2.35, Explain: true})
 		r := page.Results[0]
-		sum := r.Explain[ranking.FactorDistance] + r.Explain[ranking.FactorFit] + r.Explain[ranking.FactorPopularity] + r.Explain[ranking.FactorOpen]
-		if sum != r.Score || len(r.Explain) != 4 {
+		sum := r.Explain[ranking.FactorDistance] + r.Explain[ranking.FactorFitAge] + r.Explain[ranking.FactorFitGender] +
+			r.Explain[ranking.FactorFitOS] + r.Explain[ranking.FactorPopularity] + r.Explain[ranking.FactorOpen]
+		if math.Abs(sum-r.Score) > 1e-12 || len(r.Explain) != 6 {
 			t.Fatalf("explain %v sums to %v, want score %v", r.Explain, sum, r.Score)
 		}
 		page, _ = c.Nearby(ctx, catalog.NearbyQuery{Lat: 48.85, Lng: 2.35})

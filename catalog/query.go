@@ -23,13 +23,21 @@ type NearbyQuery struct {
 	OS       string
 	OpenNow  bool
 	Explain  bool
+	// AppID and MerchantID, when set, keep only that app id's or that
+	// merchant's programs. Q, when set, keeps only programs whose name, or
+	// whose store's name or tags, match it (see CompileText); how well
+	// adds to the score (ranking's relevance).
+	AppID      string
+	MerchantID uint64
+	Q          string
 
-	cur cursor // decoded Cursor, set by Validate
+	cur  cursor // decoded Cursor, set by Validate
+	text *Text  // compiled Q, set by Validate
 }
 
 // Validate fills the defaults and reports every bad parameter as an
 // EINVALID *nearby.Error naming lat, lng, radius_m, limit, cursor,
-// category, age, gender or os.
+// category, age, gender, os, app_id or q.
 func (q *NearbyQuery) Validate() error {
 	var p nearby.Problems
 	nearby.CheckLatLng(&p, "", q.Lat, q.Lng)
@@ -54,6 +62,17 @@ func (q *NearbyQuery) Validate() error {
 	}
 	if q.OS != "" && !nearby.ValidEnum(q.OS, nearby.OSes) {
 		p.Addf("os", "must be one of %v", nearby.OSes)
+	}
+	if len(q.AppID) > nearby.MaxAppIDLen {
+		p.Addf("app_id", "must be at most %d bytes", nearby.MaxAppIDLen)
+	}
+	q.text = nil
+	if q.Q != "" {
+		t, err := CompileText(q.Q)
+		if err != nil {
+			p.Addf("q", "%s", err.Error())
+		}
+		q.text = t
 	}
 	q.cur = cursor{}
 	if q.Cursor != "" && len(p.Fields) == 0 {
@@ -108,6 +127,11 @@ func (q *NearbyQuery) digest() uint64 {
 		mix(1)
 	} else {
 		mix(0)
+	}
+	if q.AppID != "" || q.MerchantID != 0 || q.Q != "" { // older cursors stay valid
+		str(q.AppID)
+		mix(q.MerchantID)
+		str(q.Q)
 	}
 	return h
 }

@@ -96,7 +96,7 @@ func (t *storeTable) grow(id uint64) {
 // place. (A field by field copy, because act is atomic:
 // TestStoreTable_MoveAndDelete fails when a new field is left out.)
 func moveRec(dst, src *storeRec) {
-	dst.s, dst.sched, dst.loc, dst.brief = src.s, src.sched, src.loc, src.brief
+	dst.s, dst.sched, dst.loc, dst.brief, dst.text = src.s, src.sched, src.loc, src.brief, src.text
 	dst.one = src.one
 	dst.progs = src.progs
 	if len(src.progs) == 1 && &src.progs[0] == &src.one[0] {
@@ -114,7 +114,7 @@ func (t *storeTable) delete(id uint64) {
 	if c := id >> chunkBits; c < uint64(len(t.chunks)) {
 		// Drop every reference: the brief shares its allocation with the
 		// snapshot's strings.
-		r.s, r.sched, r.loc, r.brief, r.progs, r.one = nil, nil, nil, "", nil, [1]progHot{}
+		r.s, r.sched, r.loc, r.brief, r.progs, r.one, r.text = nil, nil, nil, "", nil, [1]progHot{}, nil
 		r.act.bits.Store(0)
 		return
 	}

@@ -101,6 +101,8 @@ func TestStoreTable_MoveAndDelete(t *testing.T) {
 	prog := &nearby.Program{ID: 9}
 	sched := ranking.Compile(nearby.Hours{"mon": {{"09:00", "17:00"}}})
 	rec.s, rec.sched, rec.loc, rec.brief = st, sched, time.UTC, "store brief"
+	text := newTextRec("Café")
+	rec.text = text
 	rec.one[0] = progHot{id: 9, p: prog, brief: "program brief"}
 	rec.progs = rec.one[:]
 	rec.act.add(2.5)
@@ -111,13 +113,13 @@ func TestStoreTable_MoveAndDelete(t *testing.T) {
 	if moved == nil {
 		t.Fatal("store lost in the move")
 	}
-	if moved.s != st || moved.sched != sched || moved.loc != time.UTC || moved.brief != "store brief" ||
+	if moved.s != st || moved.sched != sched || moved.loc != time.UTC || moved.brief != "store brief" || moved.text != text ||
 		moved.act.load() != 2.5 || len(moved.progs) != 1 || &moved.progs[0] != &moved.one[0] ||
 		moved.one[0].p != prog || moved.one[0].brief != "program brief" {
 		t.Fatalf("moved record %+v, want every field of %+v (progs inline)", moved, rec)
 	}
 	tab.delete(far)
-	if moved.s != nil || moved.sched != nil || moved.loc != nil || moved.brief != "" || moved.progs != nil ||
+	if moved.s != nil || moved.sched != nil || moved.loc != nil || moved.brief != "" || moved.progs != nil || moved.text != nil ||
 		moved.one != ([1]progHot{}) || moved.act.load() != 0 {
 		t.Errorf("deleted record %+v still holds references", moved)
 	}

@@ -218,6 +218,9 @@ type ProgramInput struct {
 	IconURL     string            `json:"icon_url,omitempty"`
 	StoreIDs    []string          `json:"store_ids"`
 	Targeting   *nearby.Targeting `json:"targeting,omitempty"`
+	// StoreSelection adds the merchant's stores it selects (all, or by
+	// category and/or tags): a chain of any size in one call.
+	StoreSelection *nearby.StoreSelection `json:"store_selection,omitempty"`
 }
 
 // Input returns the program's writable fields, to change and send back

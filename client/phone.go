@@ -24,6 +24,9 @@ type NearbyQuery struct {
 	// OpenNow keeps only stores open now; Explain adds each result's
 	// per-factor score breakdown.
 	OpenNow, Explain bool
+	// AppID and MerchantID keep only that app id's or merchant's (mer_...)
+	// programs; Q searches names (relevance adds to the score).
+	AppID, MerchantID, Q string
 }
 
 func (q *NearbyQuery) values() url.Values {
@@ -36,7 +39,8 @@ func (q *NearbyQuery) values() url.Values {
 	if q.Limit != 0 {
 		v.Set("limit", strconv.Itoa(q.Limit))
 	}
-	for k, s := range map[string]string{"cursor": q.Cursor, "category": q.Category, "gender": q.Gender, "os": q.OS} {
+	for k, s := range map[string]string{"cursor": q.Cursor, "category": q.Category, "gender": q.Gender, "os": q.OS,
+		"app_id": q.AppID, "merchant_id": q.MerchantID, "q": q.Q} {
 		if s != "" {
 			v.Set(k, s)
 		}
@@ -60,7 +64,8 @@ type NearbyPage struct {
 }
 
 // NearbyResult is a program found nearby, at its nearest matching store.
-// Explain, when asked for, holds the per-factor parts that sum to Score.
+// Explain, when asked for, holds the per-factor parts that sum to Score
+// (distance, fit_age, fit_gender, fit_os, popularity, open).
 type NearbyResult struct {
 	Program   ProgramBrief       `json:"program"`
 	Store     StoreBrief         `json:"store"`

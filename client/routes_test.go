@@ -1,6 +1,7 @@
 package client_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -140,6 +141,19 @@ func TestClient_EveryRoute(t *testing.T) {
 	}
 	other := must[*client.Program](t, "CreateProgram")(mer.CreateProgram(ctx, &client.ProgramInput{
 		AppID: "wx-acme-kiosk", Name: "Kiosk", Category: "coffee", StoreIDs: []string{stores[3].ID}}))
+	lr := must[*client.LinkResult](t, "LinkProgramStores")(mer.LinkProgramStores(ctx, other.ID, &client.ProgramStoresInput{StoreIDs: []string{stores[2].ID, stores[3].ID}}))
+	if lr.Linked != 1 || lr.ProgramID != other.ID {
+		t.Errorf("LinkProgramStores: got %+v, want 1 new store", lr)
+	}
+	if err := mer.UnlinkProgramStore(ctx, other.ID, stores[2].ID); err != nil {
+		t.Errorf("UnlinkProgramStore: %v", err)
+	}
+	if got := must[*client.Program](t, "GetProgram")(mer.GetProgram(ctx, other.ID)); !slices.Equal(got.StoreIDs, []string{stores[3].ID}) {
+		t.Errorf("GetProgram after link and unlink: stores %v, want [%s]", got.StoreIDs, stores[3].ID)
+	}
+	if err := mer.UnlinkProgramStore(ctx, other.ID, stores[2].ID); nearby.ErrorCode(err) != nearby.ENOTFOUND {
+		t.Errorf("UnlinkProgramStore of a store not linked: %v, want %s", err, nearby.ENOTFOUND)
+	}
 	if p := must[*client.Page[client.Program]](t, "ListPrograms")(mer.ListPrograms(ctx, nil)); len(p.Items) != 2 || p.NextCursor != "" {
 		t.Errorf("ListPrograms: got %+v", p)
 	}
@@ -198,6 +212,21 @@ func TestClient_EveryRoute(t *testing.T) {
 	}
 	if want := []string{near.Results[0].Program.ID, near.Results[1].Program.ID}; !slices.Equal(ids, want) {
 		t.Errorf("NearbyAll by pages of 1: got %v, want %v", ids, want)
+	}
+	loc := must[*client.StoresPage](t, "StoresNearby")(phone.StoresNearby(ctx, &client.StoresQuery{Lat: 51.514, Lng: -0.133,
+		RadiusM: 2000, Limit: 1, MerchantID: m.ID, Q: "acme"}))
+	if len(loc.Items) != 1 || loc.Items[0].DistanceM <= 0 || len(loc.Items[0].Programs) == 0 || loc.NextCursor == "" {
+		t.Errorf("StoresNearby: got %+v, want the nearest Acme store with its programs and a next page", loc)
+	}
+	var locIDs []string
+	for s, err := range phone.StoresNearbyAll(ctx, &client.StoresQuery{Lat: 51.514, Lng: -0.133, RadiusM: 2000, Limit: 1, MerchantID: m.ID}) {
+		if err != nil {
+			t.Fatalf("StoresNearbyAll: %v", err)
+		}
+		locIDs = append(locIDs, s.ID)
+	}
+	if len(locIDs) < 2 || locIDs[0] != loc.Items[0].ID {
+		t.Errorf("StoresNearbyAll: got %v, want every store from %s on", locIDs, loc.Items[0].ID)
 	}
 	rssi := -60
 	seen := []client.Sighting{{UUID: bc.UUID, Major: bc.Major, Minor: bc.Minor, RSSI: &rssi},
@@ -346,6 +375,42 @@ func TestClient_EveryRoute(t *testing.T) {
 	}
 	if _, err := agent.AgentConfig(ctx); nearby.ErrorCode(err) != nearby.EUNAUTHORIZED {
 		t.Errorf("the revoked agent token: got %v, want %s", err, nearby.EUNAUTHORIZED)
+	}
+
+	// QR codes.
+	qr := must[*client.QRCode](t, "CreateQRCode")(mer.CreateQRCode(ctx, &client.QRCodeInput{Target: client.QRTarget{StoreID: st.ID, ProgramID: pg.ID, Campaign: "xmas"}, Label: "door"}))
+	if qr.ID == "" || len(qr.Code) != 10 || !strings.HasSuffix(qr.URL, "/q/"+qr.Code) {
+		t.Errorf("CreateQRCode: got %+v", qr)
+	}
+	if got := must[*client.QRCode](t, "GetQRCode")(mer.GetQRCode(ctx, qr.ID)); got.Target != qr.Target {
+		t.Errorf("GetQRCode: got %+v, want %+v", got, qr)
+	}
+	if p := must[*client.Page[client.QRCode]](t, "ListQRCodes")(mer.ListQRCodes(ctx, nil)); len(p.Items) != 1 {
+		t.Errorf("ListQRCodes: got %+v", p)
+	}
+	if qs := collect(t, "QRCodes", mer.QRCodes(ctx)); len(qs) != 1 || qs[0].ID != qr.ID {
+		t.Errorf("QRCodes: got %+v", qs)
+	}
+	if b := must[[]byte](t, "QRCodePNG")(mer.QRCodePNG(ctx, qr.ID)); !bytes.HasPrefix(b, []byte("\x89PNG")) {
+		t.Errorf("QRCodePNG: got %.8q", b)
+	}
+	if b := must[[]byte](t, "QRCodeSVG")(mer.QRCodeSVG(ctx, qr.ID)); !bytes.HasPrefix(b, []byte("<svg")) {
+		t.Errorf("QRCodeSVG: got %.20q", b)
+	}
+	scan := must[*client.QRScan](t, "ScanQR")(phone.ScanQR(ctx, qr.Code))
+	if scan.Store == nil || scan.Store.ID != st.ID || scan.Program == nil || scan.Program.ID != pg.ID || scan.Campaign != "xmas" || scan.Open == "" {
+		t.Errorf("ScanQR: got %+v", scan)
+	}
+	qst := must[*client.QRStats](t, "QRCodeStats")(mer.QRCodeStats(ctx, qr.ID, time.Time{}, time.Time{}))
+	// One visitor's day is below the minimum count: suppressed.
+	if n := len(qst.Days); n == 0 || !qst.Days[n-1].Suppressed || qst.Days[n-1].ScansPV != nil {
+		t.Errorf("QRCodeStats: got %+v, want today's single scan suppressed", qst)
+	}
+	if err := mer.DeleteQRCode(ctx, qr.ID); err != nil {
+		t.Errorf("DeleteQRCode: %v", err)
+	}
+	if _, err := phone.ScanQR(ctx, qr.Code); nearby.ErrorCode(err) != nearby.ENOTFOUND {
+		t.Errorf("ScanQR of a deleted code: %v, want %s", err, nearby.ENOTFOUND)
 	}
 
 	// Deletions.

@@ -58,7 +58,7 @@ func TestWalkthrough(t *testing.T) {
 	want := `merchant "Acme Coffee" created, API key issued: true
 store "Acme Soho" at 51.5136,-0.1365 (Europe/London), mon 08:00-20:00
 program "Acme Rewards" (wx-acme) at 1 store(s)
-nearby: Acme Rewards at Acme Soho, 246 m; explain [distance fit open popularity] sums to the score: true
+nearby: Acme Rewards at Acme Soho, 246 m; explain [distance fit_age fit_gender fit_os open popularity] sums to the score: true
 beacon "till": identity allocated: true, agent token issued: true
 shake: Acme Soho, open wx-acme/coupon (near), ticket issued: true
 heartbeat: version 0.1.0, battery 97%

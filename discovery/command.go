@@ -56,6 +56,9 @@ type Command struct {
 	// Key is a key command's key: the hash and expiry of one to issue,
 	// the id of one to revoke, the id and time of a use.
 	Key *nearby.Key `json:"key,omitempty"`
+	// QRCode is the code a create commits; QRScan a scan to count.
+	QRCode *nearby.QRCode `json:"qrcode,omitempty"`
+	QRScan *nearby.QRScan `json:"qrscan,omitempty"`
 }
 
 // Outcome is what applying a command produced: the records as committed
@@ -80,7 +83,8 @@ func (op Op) orders() bool {
 	switch op {
 	case OpCreateMerchant, OpHeartbeat, OpRecordEvents, OpRecordShake,
 		OpIssueMerchantKey, OpRevokeMerchantKey, OpTouchMerchantKey, OpIssueAgentToken, OpRevokeAgentToken, OpTouchAgentToken,
-		OpRaiseAlert, OpResolveAlert, OpCreateWebhook, OpDeleteWebhook, OpWebhookDelivery:
+		OpRaiseAlert, OpResolveAlert, OpCreateWebhook, OpDeleteWebhook, OpWebhookDelivery,
+		OpCreateQRCode, OpDeleteQRCode, OpRecordQRScan: // the catalog holds no codes
 		return false
 	}
 	return true
@@ -181,6 +185,12 @@ func (s *Service) commit(ctx context.Context, cmd *Command) (out Outcome, err er
 	if ok, err := s.commitKey(ctx, cmd, &out); ok {
 		return out, err
 	}
+	if out, ok, err := s.commitChain(ctx, cmd); ok {
+		return out, err
+	}
+	if out, ok, err := s.commitQR(ctx, cmd); ok {
+		return out, err
+	}
 	return out, nearby.Internal(fmt.Errorf("discovery: unknown command op %q", cmd.Op))
 }
 
@@ -199,10 +209,10 @@ func (s *Service) update(ctx context.Context, cmd *Command, out *Outcome) {
 			}
 		}
 	case OpDeleteStore:
-		s.cat.DeleteStore(cmd.ID)
 		for _, p := range out.Changed {
-			s.cat.PutProgram(p)
+			s.cat.UnlinkStore(p.ID, cmd.ID)
 		}
+		s.cat.DeleteStore(cmd.ID)
 	case OpCreateProgram, OpUpdateProgram:
 		s.cat.PutProgram(out.Program)
 	case OpDeleteProgram:
@@ -225,6 +235,8 @@ func (s *Service) update(ctx context.Context, cmd *Command, out *Outcome) {
 		if sh := cmd.Shake; sh.StoreID != 0 {
 			s.cat.RecordActivity(sh.StoreID, nearby.EventShake, sh.At)
 		}
+	case OpLinkStores, OpUnlinkStore:
+		s.updateChain(cmd, out)
 	}
 }
 

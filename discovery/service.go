@@ -16,6 +16,8 @@ import (
 // foreign record is a *nearby.Error ENOTFOUND.
 type Registry interface {
 	RecordWriter
+	ChainWriter
+	QRRegistry
 	RecordReader
 	EventRecorder
 	StatsReader
@@ -97,6 +99,10 @@ type Catalog interface {
 	// to dst[:0] (nil: a new slice).
 	NearbyInto(ctx context.Context, q catalog.NearbyQuery, dst []catalog.NearbyResult) (catalog.NearbyPage, error)
 	Resolve(ctx context.Context, seen []catalog.Sighting) ([]catalog.Resolved, error)
+	StoresNearby(ctx context.Context, q catalog.StoresQuery) (catalog.StoresPage, error)
+	// LinkStores and UnlinkStore change one program's stores.
+	LinkStores(programID uint64, storeIDs []uint64)
+	UnlinkStore(programID, storeID uint64)
 }
 
 // Index is the part of the geo index the heatmap and the status read.

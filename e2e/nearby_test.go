@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -144,13 +143,7 @@ var hoursChoices = []nearby.Hours{
 // for random phones and compares every page with a brute-force ranking
 // computed here from what the API reports of the stores and programs.
 func TestNearby_HTTP_MatchesBruteForce(t *testing.T) {
-	f, err := os.Open("../../shared/data/starbucks_directory.csv")
-	if errors.Is(err, os.ErrNotExist) {
-		t.Skip("starbucks_directory.csv: ../shared/data not present")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := openStarbucks(t)
 	defer f.Close()
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
@@ -309,7 +302,7 @@ func TestNearby_HTTP_MatchesBruteForce(t *testing.T) {
 				for _, v := range r.Explain {
 					sum += v
 				}
-				if len(r.Explain) != 4 || math.Abs(sum-r.Score) > 1e-9 {
+				if len(r.Explain) != 6 || math.Abs(sum-r.Score) > 1e-9 {
 					t.Fatalf("query %d: explain %v does not add up to %v", i, r.Explain, r.Score)
 				}
 				got = append(got, result{program: mustID(t, nearby.KindProgram, r.Program.ID), store: mustID(t, nearby.KindStore, r.Store.ID),
@@ -391,47 +384,44 @@ func bruteScore(d float64, t *nearby.Targeting, p ranking.Phone, open bool) floa
 	return score
 }
 
-// bruteFit is the share of the targeted dimensions (age, gender, OS) the
-// phone does not contradict; an attribute the phone does not send never
-// contradicts.
+// bruteFit is the mean over the dimensions (age, gender, OS) of 1 when
+// the program targets it and the phone is inside, 0 when the phone is
+// outside, and 0.5 when it is not targeted or the phone does not say.
 func bruteFit(t *nearby.Targeting, p ranking.Phone) float64 {
-	targeted, mismatched := bruteTargeting(t, p)
-	if targeted == 0 {
-		return 1
+	dims := [3]float64{0.5, 0.5, 0.5}
+	if t == nil {
+		return 0.5
 	}
-	return float64(targeted-mismatched) / float64(targeted)
+	if (t.AgeMin != nil || t.AgeMax != nil) && p.Age != nil {
+		dims[0] = 1
+		if (t.AgeMin != nil && *p.Age < *t.AgeMin) || (t.AgeMax != nil && *p.Age > *t.AgeMax) {
+			dims[0] = 0
+		}
+	}
+	enum := func(targeted []string, v string) float64 {
+		switch {
+		case len(targeted) == 0 || v == "":
+			return 0.5
+		case slices.Contains(targeted, v):
+			return 1
+		}
+		return 0
+	}
+	dims[1], dims[2] = enum(t.Genders, p.Gender), enum(t.OS, p.OS)
+	return (dims[0] + dims[1] + dims[2]) / 3
 }
 
 // bruteExcluded: strict targeting hides a program from a phone that
-// contradicts it.
+// contradicts it on some dimension.
 func bruteExcluded(t *nearby.Targeting, p ranking.Phone) bool {
-	_, mismatched := bruteTargeting(t, p)
-	return t != nil && t.Strict && mismatched > 0
-}
-
-func bruteTargeting(t *nearby.Targeting, p ranking.Phone) (targeted, mismatched int) {
-	if t == nil {
-		return 0, 0
+	if t == nil || !t.Strict {
+		return false
 	}
-	if t.AgeMin != nil || t.AgeMax != nil {
-		targeted++
-		if p.Age != nil && ((t.AgeMin != nil && *p.Age < *t.AgeMin) || (t.AgeMax != nil && *p.Age > *t.AgeMax)) {
-			mismatched++
-		}
+	ageOut := p.Age != nil && ((t.AgeMin != nil && *p.Age < *t.AgeMin) || (t.AgeMax != nil && *p.Age > *t.AgeMax))
+	out := func(targeted []string, v string) bool {
+		return len(targeted) > 0 && v != "" && !slices.Contains(targeted, v)
 	}
-	if len(t.Genders) > 0 {
-		targeted++
-		if p.Gender != "" && !slices.Contains(t.Genders, p.Gender) {
-			mismatched++
-		}
-	}
-	if len(t.OS) > 0 {
-		targeted++
-		if p.OS != "" && !slices.Contains(t.OS, p.OS) {
-			mismatched++
-		}
-	}
-	return targeted, mismatched
+	return ageOut || out(t.Genders, p.Gender) || out(t.OS, p.OS)
 }
 
 // bruteOpen reads the hours as the contract states them: unknown hours are

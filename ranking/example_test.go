@@ -18,7 +18,7 @@ func ExampleScore() {
 		Hours:     ranking.Compile(nearby.Hours{"mon": {{"09:00", "18:00"}}}),
 	}
 	score, ex := ranking.Score(c, ranking.Phone{OS: "android"}, w, now)
-	fmt.Printf("distance %.2f + fit %.2f + popularity %.2f + open %.2f = %.2f\n",
-		ex.Distance, ex.Fit, ex.Popularity, ex.Open, score)
-	// Output: distance 0.30 + fit 0.00 + popularity 0.05 + open 0.10 = 0.45
+	fmt.Printf("distance %.3f + fit %.3f (age %.3f, gender %.3f, os %.3f) + popularity %.3f + open %.3f = %.3f\n",
+		ex.Distance, ex.Fit, ex.FitAge, ex.FitGender, ex.FitOS, ex.Popularity, ex.Open, score)
+	// Output: distance 0.300 + fit 0.067 (age 0.033, gender 0.033, os 0.000) + popularity 0.050 + open 0.100 = 0.517
 }

@@ -17,6 +17,9 @@ type Candidate struct {
 	Activity float64
 	Hours    *Schedule      // the store's compiled hours; nil means unknown
 	Location *time.Location // the store's time zone; nil means UTC
+	// Relevance is how well a text query matched, in [0, 1]; 0 without
+	// one.
+	Relevance float64
 }
 
 // Phone is what a phone tells about itself; every attribute is optional.
@@ -27,30 +30,53 @@ type Phone struct {
 }
 
 // Explain is the contribution of each factor to a score: the weight times
-// the factor. Distance + Fit + Popularity + Open == score.
+// the factor. Distance + Fit + Popularity + Open + Relevance == score, and Fit is
+// FitAge + FitGender + FitOS, the part each targeting dimension adds.
 type Explain struct {
 	Distance   float64
 	Fit        float64
 	Popularity float64
 	Open       float64
+	Relevance  float64 // 0 without a text query
+
+	FitAge, FitGender, FitOS float64
 }
 
-// Explain keys, as served by the API.
+// Explain keys, as served by the API. The fit is served per dimension
+// (FactorFitAge, FactorFitGender, FactorFitOS) so that the served parts
+// still add up to the score; FactorFit names their sum.
 const (
 	FactorDistance   = "distance"
 	FactorFit        = "fit"
+	FactorFitAge     = "fit_age"
+	FactorFitGender  = "fit_gender"
+	FactorFitOS      = "fit_os"
 	FactorPopularity = "popularity"
 	FactorOpen       = "open"
+	FactorRelevance  = "relevance"
 )
 
 // Sum returns the score the contributions add up to.
-func (e Explain) Sum() float64 { return e.Distance + e.Fit + e.Popularity + e.Open }
+func (e Explain) Sum() float64 { return e.Distance + e.Fit + e.Popularity + e.Open + e.Relevance }
 
-// Map returns the contributions keyed by factor name.
+// Map returns the contributions keyed by factor name, the fit per
+// dimension and the relevance only when a text query matched: the values
+// add up to Sum (within rounding).
 func (e Explain) Map() map[string]float64 {
+	if e.Relevance > 0 {
+		m := e.factors()
+		m[FactorRelevance] = e.Relevance
+		return m
+	}
+	return e.factors()
+}
+
+func (e Explain) factors() map[string]float64 {
 	return map[string]float64{
 		FactorDistance:   e.Distance,
-		FactorFit:        e.Fit,
+		FactorFitAge:     e.FitAge,
+		FactorFitGender:  e.FitGender,
+		FactorFitOS:      e.FitOS,
 		FactorPopularity: e.Popularity,
 		FactorOpen:       e.Open,
 	}
@@ -69,17 +95,24 @@ func ScoreOpen(c Candidate, isOpen bool, p Phone, w Weights) (float64, Explain) 
 	if isOpen {
 		open = 1
 	}
+	dims := Fits(c.Targeting, p)
+	part := w.Fit / float64(len(dims))
 	e := Explain{
 		Distance:   w.Distance * DistanceFactor(c.DistanceM, w.HalfDistanceM),
-		Fit:        w.Fit * FitFactor(c.Targeting, p),
+		FitAge:     part * dims[DimAge],
+		FitGender:  part * dims[DimGender],
+		FitOS:      part * dims[DimOS],
 		Popularity: w.Popularity * PopularityFactor(c.Activity, w.PopularityHalfCount),
 		Open:       w.Open * open,
+		Relevance:  w.Relevance * c.Relevance,
 	}
+	e.Fit = e.FitAge + e.FitGender + e.FitOS
 	return e.Sum(), e
 }
 
 // MaxScore bounds the score of any candidate at distanceM or farther whose
-// store's activity is at most maxActivity (negative: none known anywhere).
+// store's activity is at most maxActivity (negative: none known anywhere),
+// without a text query; with one, add Weights.Relevance.
 func MaxScore(distanceM, maxActivity float64, w Weights) float64 {
 	e := Explain{
 		Distance:   w.Distance * DistanceFactor(distanceM, w.HalfDistanceM),
@@ -107,18 +140,60 @@ func PopularityFactor(count, halfCount float64) float64 {
 	return count / (count + halfCount)
 }
 
-// FitFactor is the share of the dimensions t targets (age, gender, OS) that
-// p does not contradict. An untargeted program, or a phone that does not
-// send the targeted attribute, fits fully.
-func FitFactor(t *nearby.Targeting, p Phone) float64 {
+// The targeting dimensions, indexes of Fits' answer.
+const (
+	DimAge = iota
+	DimGender
+	DimOS
+	numDims
+)
+
+// The fit of one dimension.
+const (
+	FitContradicts = 0.0 // the program targets it and the phone is outside
+	FitNeutral     = 0.5 // not targeted, or the phone does not say
+	FitMatches     = 1.0 // the program targets it and the phone is inside
+)
+
+// Fits returns the fit of p to t on each dimension (age, gender, OS):
+// FitMatches when t targets the dimension and p's attribute is inside it,
+// FitContradicts when it is outside, FitNeutral when t does not target it
+// or p does not send it. A match rewards and a contradiction demotes by
+// the same step from neutral, so a phone that sends nothing ranks every
+// program alike.
+func Fits(t *nearby.Targeting, p Phone) [numDims]float64 {
+	f := [numDims]float64{FitNeutral, FitNeutral, FitNeutral}
 	if t == nil {
-		return 1
+		return f
 	}
-	targeted, mismatched := fit(t, p)
-	if targeted == 0 {
-		return 1
+	if (t.AgeMin != nil || t.AgeMax != nil) && p.Age != nil {
+		a := *p.Age
+		f[DimAge] = FitMatches
+		if (t.AgeMin != nil && a < *t.AgeMin) || (t.AgeMax != nil && a > *t.AgeMax) {
+			f[DimAge] = FitContradicts
+		}
 	}
-	return float64(targeted-mismatched) / float64(targeted)
+	f[DimGender] = enumFit(t.Genders, p.Gender)
+	f[DimOS] = enumFit(t.OS, p.OS)
+	return f
+}
+
+func enumFit(targeted []string, v string) float64 {
+	switch {
+	case len(targeted) == 0 || v == "":
+		return FitNeutral
+	case nearby.ValidEnum(v, targeted):
+		return FitMatches
+	default:
+		return FitContradicts
+	}
+}
+
+// FitFactor is the mean of Fits over the dimensions, in [0, 1]: 0.5 for
+// an untargeted program or a phone that sends nothing.
+func FitFactor(t *nearby.Targeting, p Phone) float64 {
+	f := Fits(t, p)
+	return (f[DimAge] + f[DimGender] + f[DimOS]) / numDims
 }
 
 // Excluded reports whether strict targeting hides the program from p: only
@@ -127,28 +202,10 @@ func Excluded(t *nearby.Targeting, p Phone) bool {
 	if t == nil || !t.Strict {
 		return false
 	}
-	_, mismatched := fit(t, p)
-	return mismatched > 0
-}
-
-func fit(t *nearby.Targeting, p Phone) (targeted, mismatched int) {
-	if t.AgeMin != nil || t.AgeMax != nil {
-		targeted++
-		if a := p.Age; a != nil && ((t.AgeMin != nil && *a < *t.AgeMin) || (t.AgeMax != nil && *a > *t.AgeMax)) {
-			mismatched++
+	for _, f := range Fits(t, p) {
+		if f == FitContradicts {
+			return true
 		}
 	}
-	if len(t.Genders) > 0 {
-		targeted++
-		if p.Gender != "" && !nearby.ValidEnum(p.Gender, t.Genders) {
-			mismatched++
-		}
-	}
-	if len(t.OS) > 0 {
-		targeted++
-		if p.OS != "" && !nearby.ValidEnum(p.OS, t.OS) {
-			mismatched++
-		}
-	}
-	return targeted, mismatched
+	return false
 }

@@ -102,11 +102,14 @@ func TestScore_ExplainAddsUp(t *testing.T) {
 			t.Fatalf("explain %+v sums to %v, want %v", ex, got, score)
 		}
 		var sum float64
-		for _, k := range []string{ranking.FactorDistance, ranking.FactorFit, ranking.FactorPopularity, ranking.FactorOpen} {
-			sum += ex.Map()[k]
+		for _, v := range ex.Map() {
+			sum += v
 		}
-		if sum != score {
-			t.Fatalf("explain map sums to %v, want %v", sum, score)
+		if math.Abs(sum-score) > 1e-12 || len(ex.Map()) != 6 {
+			t.Fatalf("explain map %v sums to %v, want %v", ex.Map(), sum, score)
+		}
+		if got := ex.FitAge + ex.FitGender + ex.FitOS; got != ex.Fit {
+			t.Fatalf("fit dimensions %+v sum to %v, want fit %v", ex, got, ex.Fit)
 		}
 		if ub := ranking.MaxScore(c.DistanceM, math.Max(c.Activity, 39), w); score > ub {
 			t.Fatalf("score %v above MaxScore %v", score, ub)

@@ -11,6 +11,7 @@ const (
 	DefaultFitWeight           = 0.2
 	DefaultPopularityWeight    = 0.1
 	DefaultOpenWeight          = 0.1
+	DefaultRelevanceWeight     = 0.2
 	DefaultHalfDistanceM       = 1000.0
 	DefaultPopularityHalfCount = 20.0
 	// NeutralPopularity is the popularity factor of every store before any
@@ -25,6 +26,9 @@ type Weights struct {
 	Fit        float64 `json:"fit"`
 	Popularity float64 `json:"popularity"`
 	Open       float64 `json:"open"`
+	// Relevance weighs how well a text query (q) matched; it counts only
+	// in queries with one, where every candidate matched.
+	Relevance float64 `json:"relevance"`
 	// HalfDistanceM is the distance at which the distance factor is 0.5.
 	HalfDistanceM float64 `json:"half_distance_m"`
 	// PopularityHalfCount is the decayed event count at which the
@@ -39,6 +43,7 @@ func DefaultWeights() Weights {
 		Fit:                 DefaultFitWeight,
 		Popularity:          DefaultPopularityWeight,
 		Open:                DefaultOpenWeight,
+		Relevance:           DefaultRelevanceWeight,
 		HalfDistanceM:       DefaultHalfDistanceM,
 		PopularityHalfCount: DefaultPopularityHalfCount,
 	}
@@ -62,6 +67,7 @@ func (w *Weights) Validate() error {
 		{"fit", w.Fit, false},
 		{"popularity", w.Popularity, false},
 		{"open", w.Open, false},
+		{"relevance", w.Relevance, false},
 		{"half_distance_m", w.HalfDistanceM, true},
 		{"popularity_half_count", w.PopularityHalfCount, true},
 	} {

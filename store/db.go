@@ -17,8 +17,9 @@ import (
 )
 
 // SchemaVersion is the layout version written to the meta bucket. Open
-// refuses a file written by a newer version.
-const SchemaVersion = 1
+// refuses a file written by a newer version. Version 2 keeps a program's
+// stores as links only (program_stores); Open migrates a version 1 file.
+const SchemaVersion = 2
 
 // DefaultTimeout is how long Open waits for the file lock held by another
 // process before giving up.
@@ -41,6 +42,12 @@ var (
 	bucketStorePrograms    = []byte("store_programs")    // storeID|programID
 	bucketStoreBeacons     = []byte("store_beacons")     // storeID|beaconID
 	bucketProgramBeacons   = []byte("program_beacons")   // programID|beaconID
+	bucketProgramStores    = []byte("program_stores")    // programID|storeID
+	bucketQRCodes          = []byte("qrcodes")           // id -> JSON
+	bucketQRByCode         = []byte("qrcode_codes")      // code -> id
+	bucketMerchantQRCodes  = []byte("merchant_qrcodes")  // merchantID|id
+	bucketQRStats          = []byte("qrcode_stats")      // id|yyyymmdd -> qrDay
+	bucketStoreQRScans     = []byte("store_qr_scans")    // storeID|yyyymmdd -> varint scans
 	bucketIdentities       = []byte("beacon_identities") // uuid(16)|major|minor -> beaconID
 
 	bucketEvents      = []byte("events")       // event key -> at (unix ns)
@@ -51,7 +58,8 @@ var (
 	allBuckets = [][]byte{
 		bucketMeta, bucketMerchants, bucketStores, bucketPrograms, bucketBeacons, bucketShakes,
 		bucketMerchantStores, bucketMerchantPrograms, bucketMerchantBeacons,
-		bucketStorePrograms, bucketStoreBeacons, bucketProgramBeacons, bucketIdentities,
+		bucketStorePrograms, bucketStoreBeacons, bucketProgramBeacons, bucketIdentities, bucketProgramStores,
+		bucketQRCodes, bucketQRByCode, bucketMerchantQRCodes, bucketQRStats, bucketStoreQRScans,
 		bucketEvents, bucketEventsByAt, bucketBeaconStats, bucketStoreStats, bucketKeys, bucketShakesByAt, bucketDaysToSeal,
 	}
 
@@ -154,6 +162,11 @@ func (db *DB) init(tx *bolt.Tx) error {
 		}
 		if got := binary.BigEndian.Uint32(v); got > SchemaVersion {
 			return fmt.Errorf("store: file has schema version %d, this build supports up to %d", got, SchemaVersion)
+		}
+	}
+	if v := meta.Get(keySchemaVersion); v == nil || binary.BigEndian.Uint32(v) < 2 {
+		if err := migrateProgramStores(tx); err != nil {
+			return err
 		}
 	}
 	if err := meta.Put(keySchemaVersion, binary.BigEndian.AppendUint32(nil, SchemaVersion)); err != nil {

@@ -10,7 +10,9 @@ import (
 
 // CreateProgram stores p for p.MerchantID and sets ID, CreatedAt and
 // UpdatedAt. Every StoreIDs entry must be one of the merchant's stores
-// (EINVALID "store_ids[i]"); duplicates are removed.
+// (EINVALID "store_ids[i]"); duplicates are removed, and the stores
+// p.Selection selects are added (Selection is then cleared). The stores
+// are kept as links (see linkStores), not in the program's record.
 func (db *DB) CreateProgram(ctx context.Context, p *nearby.Program) error {
 	if err := ctxErr(ctx); err != nil {
 		return err
@@ -20,7 +22,7 @@ func (db *DB) CreateProgram(ctx context.Context, p *nearby.Program) error {
 		if !merchantExists(tx, p.MerchantID) {
 			return nearby.Invalid("merchant_id", "is not a merchant")
 		}
-		ids, err := checkStoreIDs(tx, p.MerchantID, p.StoreIDs)
+		ids, err := resolveStores(tx, p.MerchantID, p.StoreIDs, p.Selection)
 		if err != nil {
 			return err
 		}
@@ -30,19 +32,20 @@ func (db *DB) CreateProgram(ctx context.Context, p *nearby.Program) error {
 			return fmt.Errorf("store: program sequence: %w", err)
 		}
 		now := db.stamp()
-		rec.ID, rec.StoreIDs, rec.CreatedAt, rec.UpdatedAt = id, ids, now, now
-		if err := putJSON(b, id, &rec); err != nil {
+		rec.ID, rec.CreatedAt, rec.UpdatedAt = id, now, now
+		if err := putProgram(b, &rec); err != nil {
 			return err
 		}
 		if err := tx.Bucket(bucketMerchantPrograms).Put(pair(rec.MerchantID, id), nil); err != nil {
 			return fmt.Errorf("store: put program index: %w", err)
 		}
+		rec.StoreIDs = ids
 		return linkStores(tx, id, nil, ids)
 	})
 	if err != nil {
 		return err
 	}
-	p.ID, p.StoreIDs, p.CreatedAt, p.UpdatedAt = rec.ID, rec.StoreIDs, rec.CreatedAt, rec.UpdatedAt
+	p.ID, p.StoreIDs, p.Selection, p.CreatedAt, p.UpdatedAt = rec.ID, rec.StoreIDs, nil, rec.CreatedAt, rec.UpdatedAt
 	return nil
 }
 
@@ -72,11 +75,13 @@ func getProgram(tx *bolt.Tx, merchantID, id uint64) (*nearby.Program, error) {
 	if merchantID != 0 && p.MerchantID != merchantID {
 		return nil, notFound("program")
 	}
+	p.StoreIDs = seconds(tx.Bucket(bucketProgramStores), id)
 	return &p, nil
 }
 
 // UpdateProgram replaces program p.ID of p.MerchantID (0: any, the owner is
-// kept), keeping CreatedAt; StoreIDs are checked as in CreateProgram.
+// kept), keeping CreatedAt; StoreIDs and Selection are resolved as in
+// CreateProgram and replace the program's stores.
 func (db *DB) UpdateProgram(ctx context.Context, p *nearby.Program) error {
 	if err := ctxErr(ctx); err != nil {
 		return err
@@ -87,21 +92,22 @@ func (db *DB) UpdateProgram(ctx context.Context, p *nearby.Program) error {
 		if err != nil {
 			return err
 		}
-		ids, err := checkStoreIDs(tx, old.MerchantID, p.StoreIDs)
+		ids, err := resolveStores(tx, old.MerchantID, p.StoreIDs, p.Selection)
 		if err != nil {
 			return err
 		}
 		rec = *p
-		rec.MerchantID, rec.StoreIDs, rec.CreatedAt, rec.UpdatedAt = old.MerchantID, ids, old.CreatedAt, db.stamp()
-		if err := putJSON(tx.Bucket(bucketPrograms), rec.ID, &rec); err != nil {
+		rec.MerchantID, rec.CreatedAt, rec.UpdatedAt = old.MerchantID, old.CreatedAt, db.stamp()
+		if err := putProgram(tx.Bucket(bucketPrograms), &rec); err != nil {
 			return err
 		}
+		rec.StoreIDs = ids
 		return linkStores(tx, rec.ID, old.StoreIDs, ids)
 	})
 	if err != nil {
 		return err
 	}
-	p.MerchantID, p.StoreIDs, p.CreatedAt, p.UpdatedAt = rec.MerchantID, rec.StoreIDs, rec.CreatedAt, rec.UpdatedAt
+	p.MerchantID, p.StoreIDs, p.Selection, p.CreatedAt, p.UpdatedAt = rec.MerchantID, rec.StoreIDs, nil, rec.CreatedAt, rec.UpdatedAt
 	return nil
 }
 
@@ -165,6 +171,7 @@ func (db *DB) ForEachProgram(ctx context.Context, fn func(*nearby.Program) error
 			if err := decodeJSON(v, &p); err != nil {
 				return err
 			}
+			p.StoreIDs = seconds(tx.Bucket(bucketProgramStores), p.ID)
 			if err := fn(&p); err != nil {
 				return err
 			}
@@ -197,24 +204,54 @@ func checkStoreIDs(tx *bolt.Tx, merchantID uint64, ids []uint64) ([]uint64, erro
 	return out, nil
 }
 
-// linkStores moves program id's store links from old to now.
+// linkStores moves program id's store links from old to now. A link is
+// two keys, storeID|programID in store_programs and programID|storeID in
+// program_stores, so that adding or removing one store of a chain of any
+// size writes two keys and never rewrites a list.
 func linkStores(tx *bolt.Tx, id uint64, old, now []uint64) error {
-	b := tx.Bucket(bucketStorePrograms)
 	keep := make(map[uint64]bool, len(now))
 	for _, sid := range now {
 		keep[sid] = true
 	}
 	for _, sid := range old {
 		if !keep[sid] {
-			if err := b.Delete(pair(sid, id)); err != nil {
-				return fmt.Errorf("store: delete link: %w", err)
+			if err := unlink(tx, id, sid); err != nil {
+				return err
 			}
 		}
 	}
 	for _, sid := range now {
-		if err := b.Put(pair(sid, id), nil); err != nil {
-			return fmt.Errorf("store: put link: %w", err)
+		if err := link(tx, id, sid); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+func link(tx *bolt.Tx, programID, storeID uint64) error {
+	if err := tx.Bucket(bucketStorePrograms).Put(pair(storeID, programID), nil); err != nil {
+		return fmt.Errorf("store: put link: %w", err)
+	}
+	if err := tx.Bucket(bucketProgramStores).Put(pair(programID, storeID), nil); err != nil {
+		return fmt.Errorf("store: put link: %w", err)
+	}
+	return nil
+}
+
+func unlink(tx *bolt.Tx, programID, storeID uint64) error {
+	if err := tx.Bucket(bucketStorePrograms).Delete(pair(storeID, programID)); err != nil {
+		return fmt.Errorf("store: delete link: %w", err)
+	}
+	if err := tx.Bucket(bucketProgramStores).Delete(pair(programID, storeID)); err != nil {
+		return fmt.Errorf("store: delete link: %w", err)
+	}
+	return nil
+}
+
+// putProgram writes a program's record without its stores, which are
+// links, and without a selection, which is resolved on write.
+func putProgram(b *bolt.Bucket, p *nearby.Program) error {
+	rec := *p
+	rec.StoreIDs, rec.Selection = nil, nil
+	return putJSON(b, rec.ID, &rec)
 }

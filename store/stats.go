@@ -60,7 +60,7 @@ func (db *DB) StoreStats(ctx context.Context, merchantID, storeID uint64, from, 
 		for i, dd := range days {
 			out[i] = publish(dd.n, dd.d, db.shown(dd.d, famShake), db.shown(dd.d, famVisit), db.minCount)
 		}
-		return nil
+		return db.addStoreQRScans(tx, storeID, out)
 	})
 	return out, err
 }

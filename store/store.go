@@ -126,10 +126,10 @@ func (db *DB) DeleteStore(ctx context.Context, merchantID, id uint64) error {
 	return err
 }
 
-// DeleteStoreChanged is DeleteStore that also returns the programs whose
-// StoreIDs lost the store, as that same transaction committed them, in
-// program id order. A read model refreshes just those instead of reloading
-// every program of the merchant (hundreds of thousands for a chain).
+// DeleteStoreChanged is DeleteStore that also returns the programs that
+// lost the store, in program id order, without their StoreIDs (a chain's
+// can be tens of thousands long): a read model unlinks the store from
+// just those.
 func (db *DB) DeleteStoreChanged(ctx context.Context, merchantID, id uint64) ([]*nearby.Program, error) {
 	if err := ctxErr(ctx); err != nil {
 		return nil, err
@@ -143,27 +143,21 @@ func (db *DB) DeleteStoreChanged(ctx context.Context, merchantID, id uint64) ([]
 		if hasPrefix(tx.Bucket(bucketStoreBeacons), id) {
 			return conflict("id", "has beacons: move or delete them first")
 		}
-		links := tx.Bucket(bucketStorePrograms)
-		now := db.stamp()
-		for _, pid := range seconds(links, id) {
-			p, err := getProgram(tx, 0, pid)
-			if err != nil {
+		// The links go; the programs' records stay as they are (a chain's
+		// stores are links, not a list to rewrite).
+		for _, pid := range seconds(tx.Bucket(bucketStorePrograms), id) {
+			v := tx.Bucket(bucketPrograms).Get(u64(pid))
+			if v == nil {
+				return fmt.Errorf("store: store %d links missing program %d: %w", id, pid, errCorrupt)
+			}
+			var p nearby.Program
+			if err := decodeJSON(v, &p); err != nil {
 				return err
 			}
-			kept := p.StoreIDs[:0]
-			for _, sid := range p.StoreIDs {
-				if sid != id {
-					kept = append(kept, sid)
-				}
-			}
-			p.StoreIDs, p.UpdatedAt = kept, now
-			if err := putJSON(tx.Bucket(bucketPrograms), pid, p); err != nil {
+			if err := unlink(tx, pid, id); err != nil {
 				return err
 			}
-			if err := links.Delete(pair(id, pid)); err != nil {
-				return fmt.Errorf("store: delete link: %w", err)
-			}
-			changed = append(changed, p)
+			changed = append(changed, &p)
 		}
 		if err := tx.Bucket(bucketMerchantStores).Delete(pair(s.MerchantID, id)); err != nil {
 			return fmt.Errorf("store: delete store index: %w", err)

@@ -1,0 +1,66 @@
+package catalog
+
+import "testing"
+
+func TestText_Match(t *testing.T) {
+	for _, tc := range []struct {
+		q, name string
+		tags    []string
+		match   bool
+	}{
+		{"star", "Starbucks Reserve", nil, true},
+		{"STARBUCKS", "starbucks", nil, true},
+		{"cafe", "Café de Flore", nil, true},
+		{"CAFÉ flo", "cafe de flore", nil, true},
+		{"flore cafe", "Café de Flore", nil, true}, // any order
+		{"bucks", "Starbucks", nil, false},         // a prefix, not any substring
+		{"strasse", "Königstraße", nil, false},     // words are prefixed, not infixed
+		{"konigstrasse", "Königstraße", nil, true},
+		{"lodz", "Łódź Kawa", nil, true},
+		{"star roast", "Starbucks", nil, false}, // every word must match
+		{"drive", "Starbucks", []string{"drive-thru"}, true},
+		{"星巴克", "星巴克咖啡", nil, true},
+		{"咖啡", "星巴克咖啡", nil, true},
+		{"星", "星巴克咖啡", nil, true},
+		{"星克", "星巴克咖啡", nil, false}, // bigrams must occur
+		{"スターバックス", "スターバックス コーヒー", nil, true},
+		{"星巴克 reserve", "星巴克 Reserve 臻选", nil, true},
+	} {
+		q, err := CompileText(tc.q)
+		if err != nil {
+			t.Fatalf("CompileText(%q): %v", tc.q, err)
+		}
+		got := q.Match(newTextRec(tc.name, tc.tags...))
+		if (got > 0) != tc.match || got < 0 || got > 1 {
+			t.Errorf("%q in %q %v: relevance %v, want match %v", tc.q, tc.name, tc.tags, got, tc.match)
+		}
+	}
+	q, _ := CompileText("starbucks")
+	exact, longer := q.Match(newTextRec("Starbucks")), q.Match(newTextRec("Starbucks Reserve Roastery"))
+	if !(exact > longer) || exact != 1 {
+		t.Errorf("exact name %v, longer name %v: want 1 and less", exact, longer)
+	}
+	for _, bad := range []string{"", "!!!", string(make([]byte, MaxQueryLen+1)), "\xff"} {
+		if _, err := CompileText(bad); err == nil {
+			t.Errorf("CompileText(%q) accepted", bad)
+		}
+	}
+}
+
+func FuzzCompileText(f *testing.F) {
+	for _, s := range []string{"star", "星巴克", "Café", "ß", "\xff", "a b  c"} {
+		f.Add(s, "Starbucks 星巴克咖啡 Café")
+	}
+	f.Fuzz(func(t *testing.T, q, name string) {
+		tq, err := CompileText(q)
+		if err != nil {
+			return
+		}
+		if r := tq.Match(newTextRec(name)); r < 0 || r > 1 {
+			t.Fatalf("relevance %v", r)
+		}
+		if r := tq.Match(newTextRec(q)); r == 0 {
+			t.Fatalf("%q does not match itself", q)
+		}
+	})
+}

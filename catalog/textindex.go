@@ -1,0 +1,310 @@
+package catalog
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/nearby-dev/nearby/geo"
+)
+
+// A text query (q) that few stores around the point match would walk the
+// whole radius to find them: a chain of a hundred stores spread over a
+// million reads every store of the city. textIndex finds the candidates
+// instead: per grid cell of textCellDeg degrees, each token (a folded
+// word, or a Han/kana bigram or character) maps to the stores whose name,
+// tags or present programs' names contain it. A query looks up, in the
+// cells covering its circle, the stores of its most selective token (by
+// prefix for words), and visits only those, nearest first; the full match
+// is still checked on each. When the candidates are many the matches are
+// dense and the ordinary walk finds them quickly, so the index answers
+// only below maxTextCandidates.
+
+const (
+	textCellDeg       = 0.05 // about 5.5 km of latitude
+	maxTextCells      = 1600
+	maxTextCandidates = 4096
+	maxPrefixTokens   = 512 // distinct words a query word may prefix
+)
+
+// textEntry is a store under a token, with its place to single precision
+// (a metre or so), so that candidates far outside the circle are dropped
+// without reading their records; 16 bytes.
+type textEntry struct {
+	id       uint64
+	lat, lng float32
+}
+
+type textCell struct {
+	m      map[string][]textEntry // token -> stores (a store once per source)
+	mu     sync.Mutex             // guards sorted and dirty for readers
+	sorted []string               // m's keys, sorted when !dirty
+	dirty  bool
+}
+
+type textIndex struct {
+	cells map[uint64]*textCell
+	off   bool // tests: always walk
+}
+
+func cellOf(lat, lng float64) (row, col int) {
+	row = int(math.Floor((lat + 90) / textCellDeg))
+	col = int(math.Floor((lng + 180) / textCellDeg))
+	return row, col
+}
+
+const textCols = int(360 / textCellDeg)
+
+func cellKey(row, col int) uint64 {
+	col = ((col % textCols) + textCols) % textCols
+	return uint64(row)<<32 | uint64(col)
+}
+
+// tokens lists the distinct tokens of a text: its words, and the bigrams
+// and characters of its runs. Words of digits only are left out: store
+// numbers ("Store 1234") would each be a key of their own, most of the
+// index's memory, for a search people rarely make; a query of digits alone
+// walks instead.
+func tokens(t *textRec) []string {
+	if t == nil {
+		return nil
+	}
+	var out []string
+	t.eachWord(func(w string) bool {
+		if !digits(w) {
+			out = append(out, w)
+		}
+		return false
+	})
+	t.eachRun(func(run string) {
+		for i, c := range run {
+			n := utf8.RuneLen(c)
+			out = append(out, run[i:i+n])
+			if j := i + n; j < len(run) {
+				_, m := utf8.DecodeRuneInString(run[j:])
+				out = append(out, run[i:j+m])
+			}
+		}
+	})
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// add indexes the tokens of t for store id at (lat, lng); under the
+// catalog's write lock.
+func (ix *textIndex) add(lat, lng float64, id uint64, t *textRec) {
+	toks := tokens(t)
+	if len(toks) == 0 {
+		return
+	}
+	if ix.cells == nil {
+		ix.cells = make(map[uint64]*textCell)
+	}
+	k := cellKey(cellOf(lat, lng))
+	c := ix.cells[k]
+	if c == nil {
+		c = &textCell{m: make(map[string][]textEntry)}
+		ix.cells[k] = c
+	}
+	for _, tok := range toks {
+		ids, ok := c.m[tok]
+		if !ok {
+			c.dirty = true
+		}
+		c.m[tok] = append(ids, textEntry{id, float32(lat), float32(lng)})
+	}
+}
+
+// remove undoes one add of the same arguments.
+func (ix *textIndex) remove(lat, lng float64, id uint64, t *textRec) {
+	c := ix.cells[cellKey(cellOf(lat, lng))]
+	if c == nil {
+		return
+	}
+	for _, tok := range tokens(t) {
+		ids := c.m[tok]
+		if i := slices.IndexFunc(ids, func(e textEntry) bool { return e.id == id }); i >= 0 {
+			ids[i] = ids[len(ids)-1]
+			ids = ids[:len(ids)-1]
+		}
+		if len(ids) == 0 {
+			delete(c.m, tok)
+			c.dirty = true
+		} else {
+			c.m[tok] = ids
+		}
+	}
+}
+
+// addStore and removeStore index a store's own text and that of each
+// program present.
+func (c *Catalog) addStore(rec *storeRec) {
+	s := rec.s
+	c.tix.add(s.Lat, s.Lng, s.ID, rec.text)
+	for i := range rec.progs {
+		if p := c.programs[rec.progs[i].id]; p != nil {
+			c.tix.add(s.Lat, s.Lng, s.ID, p.text)
+		}
+	}
+}
+
+func (c *Catalog) removeStore(rec *storeRec) {
+	s := rec.s
+	c.tix.remove(s.Lat, s.Lng, s.ID, rec.text)
+	for i := range rec.progs {
+		if p := c.programs[rec.progs[i].id]; p != nil {
+			c.tix.remove(s.Lat, s.Lng, s.ID, p.text)
+		}
+	}
+}
+
+// keys returns the cell's sorted tokens, sorting them first if a write
+// changed them. Readers hold the catalog's read lock, so no writer runs;
+// the cell's mutex orders the readers.
+func (c *textCell) keys() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.dirty {
+		c.sorted = c.sorted[:0]
+		for k := range c.m {
+			c.sorted = append(c.sorted, k)
+		}
+		slices.Sort(c.sorted)
+		c.dirty = false
+	}
+	return c.sorted
+}
+
+// prefixed returns the tokens of c that start with p.
+func (c *textCell) prefixed(p string) []string {
+	ks := c.keys()
+	i, _ := slices.BinarySearch(ks, p)
+	j := i
+	for j < len(ks) && strings.HasPrefix(ks[j], p) {
+		j++
+	}
+	return ks[i:j]
+}
+
+// candidates returns the stores within radiusM of center that hold the
+// most selective token of t, nearest first (ties by id), or ok false when
+// the index should not answer: too many cells, too broad a prefix, or
+// more than maxTextCandidates stores. Under the catalog's read lock.
+func (c *Catalog) candidates(t *Text, center geo.Point, radiusM float64, dst []geo.Hit) ([]geo.Hit, bool) {
+	cells, ok := c.tix.cover(center, radiusM)
+	if !ok {
+		return dst, false
+	}
+	type choice struct {
+		tok string
+		n   int
+	}
+	best := choice{n: -1}
+	try := func(tok string, prefix bool) bool {
+		n := 0
+		for _, cl := range cells {
+			if !prefix {
+				n += len(cl.m[tok])
+				continue
+			}
+			ws := cl.prefixed(tok)
+			if len(ws) > maxPrefixTokens {
+				return false
+			}
+			for _, w := range ws {
+				n += len(cl.m[w])
+			}
+		}
+		if best.n < 0 || n < best.n {
+			best = choice{tok, n}
+		}
+		return true
+	}
+	for _, w := range t.words {
+		if !digits(w) {
+			try(w, true)
+		}
+	}
+	for _, g := range t.grams {
+		try(g, true) // a single character also prefixes its bigrams
+	}
+	if best.n < 0 || best.n > maxTextCandidates {
+		return dst, false
+	}
+	hits := dst[:0]
+	// A box around the circle (with a margin for the single precision)
+	// drops most candidates before their records are read.
+	dlat := radiusM/111_000 + 1e-4
+	dlng := math.Min(360, dlat/math.Max(math.Cos(math.Min(89.9, math.Abs(center.Lat)+dlat)*math.Pi/180), 1e-6)) + 1e-4
+	for _, cl := range cells {
+		for _, w := range cl.prefixed(best.tok) {
+			for _, e := range cl.m[w] {
+				if math.Abs(float64(e.lat)-center.Lat) > dlat {
+					continue
+				}
+				if dl := math.Abs(float64(e.lng) - center.Lng); dl > dlng && 360-dl > dlng {
+					continue
+				}
+				// The single-precision place is within a few metres: only a
+				// store that may be inside has its record read for the exact
+				// distance (which the visit reads next anyway).
+				if geo.IndexDistance(center, geo.Point{Lat: float64(e.lat), Lng: float64(e.lng)}) > radiusM+20 {
+					continue
+				}
+				rec := c.stores.at(e.id)
+				if rec == nil || rec.s == nil {
+					continue
+				}
+				if d := geo.IndexDistance(center, geo.Point{Lat: rec.s.Lat, Lng: rec.s.Lng}); d <= radiusM {
+					hits = append(hits, geo.Hit{ID: e.id, DistM: d})
+				}
+			}
+		}
+	}
+	slices.SortFunc(hits, func(a, b geo.Hit) int { return cmp.Or(cmp.Compare(a.DistM, b.DistM), cmp.Compare(a.ID, b.ID)) })
+	return slices.CompactFunc(hits, func(a, b geo.Hit) bool { return a.ID == b.ID }), true
+}
+
+// textHits is candidates for a query with text, ok false without.
+func (c *Catalog) textHits(t *Text, center geo.Point, radiusM float64, dst []geo.Hit) ([]geo.Hit, bool) {
+	if t == nil || c.tix.off {
+		return dst, false
+	}
+	return c.candidates(t, center, radiusM, dst)
+}
+
+// cover returns the cells with text that a circle may touch.
+func (ix *textIndex) cover(center geo.Point, radiusM float64) ([]*textCell, bool) {
+	dlat := radiusM / 111_000 // a little more than a degree's metres: a margin
+	cosLat := math.Cos(math.Min(89.9, math.Abs(center.Lat)+dlat) * math.Pi / 180)
+	dlng := math.Min(180, dlat/math.Max(cosLat, 1e-6))
+	r0, c0 := cellOf(math.Max(-90, center.Lat-dlat), center.Lng-dlng)
+	r1, c1 := cellOf(math.Min(90, center.Lat+dlat), center.Lng+dlng)
+	if c1-c0 >= textCols {
+		c0, c1 = 0, textCols-1
+	}
+	if (r1-r0+1)*(c1-c0+1) > maxTextCells {
+		return nil, false
+	}
+	var out []*textCell
+	for r := r0; r <= r1; r++ {
+		for col := c0; col <= c1; col++ {
+			if cl := ix.cells[cellKey(r, col)]; cl != nil {
+				out = append(out, cl)
+			}
+		}
+	}
+	return out, true
+}
+
+func digits(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if w[i] < '0' || w[i] > '9' {
+			return false
+		}
+	}
+	return true
+}

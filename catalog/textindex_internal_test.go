@@ -1,0 +1,85 @@
+package catalog
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/nearby-dev/nearby"
+	"github.com/nearby-dev/nearby/geo"
+)
+
+// TestTextIndex_EqualsWalk: every q query answers the same through the
+// text index as through the walk, for rare and common words, prefixes,
+// Chinese, moved and renamed stores, renamed, linked and unlinked
+// programs, and deleted stores.
+func TestTextIndex_EqualsWalk(t *testing.T) {
+	rng := rand.New(rand.NewPCG(16, 5))
+	monday := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	c := New(geo.New(), &Options{Now: func() time.Time { return monday }})
+	brands := []string{"Starbucks", "Costa", "Café Nero", "星巴克咖啡", "Pret", "Blue Bottle"}
+	for id := uint64(1); id <= 3000; id++ {
+		s := &nearby.Store{ID: id, MerchantID: 1, Name: fmt.Sprintf("%s %d", brands[rng.IntN(len(brands))], id),
+			Lat: 48.8 + rng.Float64()*0.2, Lng: 2.2 + rng.Float64()*0.3, Category: "coffee"}
+		if id%7 == 0 {
+			s.Tags = []string{"drive-thru"}
+		}
+		if err := c.PutStore(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for pid := uint64(1); pid <= 200; pid++ {
+		p := &nearby.Program{ID: pid, MerchantID: 1, AppID: "wx", Name: []string{"Rewards", "Club", "会员卡"}[pid%3], Category: "coffee"}
+		for range 1 + rng.IntN(40) {
+			p.StoreIDs = append(p.StoreIDs, 1+uint64(rng.IntN(3000)))
+		}
+		c.PutProgram(p)
+	}
+	queries := []string{"star", "STARBUCKS 12", "12", "cafe", "nero", "星巴克", "咖", "drive", "rewards", "club star", "会员", "blue bot", "costa 9", "zzz"}
+	check := func(step string) {
+		t.Helper()
+		for _, q := range queries {
+			for _, radius := range []float64{800, 5000} {
+				nq := NearbyQuery{Lat: 48.9, Lng: 2.35, RadiusM: radius, Limit: 10, Q: q, Explain: true}
+				sq := StoresQuery{Lat: 48.9, Lng: 2.35, RadiusM: radius, Limit: 15, Q: q}
+				c.tix.off = false
+				a, err1 := c.Nearby(context.Background(), nq)
+				as, err2 := c.StoresNearby(context.Background(), sq)
+				c.tix.off = true
+				b, err3 := c.Nearby(context.Background(), nq)
+				bs, err4 := c.StoresNearby(context.Background(), sq)
+				c.tix.off = false
+				if err1 != nil || err2 != nil || err3 != nil || err4 != nil {
+					t.Fatalf("%s q=%q: %v %v %v %v", step, q, err1, err2, err3, err4)
+				}
+				if !reflect.DeepEqual(a, b) || !reflect.DeepEqual(as, bs) {
+					t.Fatalf("%s q=%q r=%v: index and walk differ:\n%+v\n%+v\n%+v\n%+v", step, q, radius, a.Results, b.Results, as.Results, bs.Results)
+				}
+			}
+		}
+	}
+	check("loaded")
+	for i := 0; i < 300; i++ {
+		id := 1 + uint64(rng.IntN(3000))
+		switch i % 5 {
+		case 0:
+			c.PutStore(&nearby.Store{ID: id, MerchantID: 1, Name: brands[rng.IntN(len(brands))] + " moved", Lat: 48.8 + rng.Float64()*0.2, Lng: 2.2 + rng.Float64()*0.3, Category: "coffee"})
+		case 1:
+			c.DeleteStore(id)
+		case 2:
+			c.LinkStores(1+uint64(rng.IntN(200)), []uint64{id})
+		case 3:
+			c.UnlinkStore(1+uint64(rng.IntN(200)), id)
+		case 4:
+			pid := 1 + uint64(rng.IntN(200))
+			if p, ok := c.Program(pid); ok {
+				p.Name = []string{"Starbucks Rewards", "Club Nero", "会员"}[rng.IntN(3)]
+				c.PutProgram(p)
+			}
+		}
+	}
+	check("changed")
+}
