@@ -4,8 +4,8 @@ go 1.26.0
 
 require (
 	github.com/axiomhq/hyperloglog v0.3.0
-	github.com/chromedp/chromedp v0.23.1
 	github.com/boombuler/barcode v1.1.0
+	github.com/chromedp/chromedp v0.23.1
 	github.com/getkin/kin-openapi v0.153.0
 	github.com/google/uuid v1.6.0
 	github.com/invopop/jsonschema v0.14.0
