@@ -174,6 +174,7 @@ type scratch struct {
 	now      time.Time
 	decay    float64 // popularity decay factor; -1: neutral
 	maxAct   float64 // bound of any store's decayed activity; -1: neutral
+	maxFit   float64 // bound of any program's fit for the phone (ranking.MaxFitFactor)
 	scanned  int
 	stopDist float64 // walk may stop beyond this distance once top is full
 	top      []entry // min-heap of the best k by rank: top[0] ranks last
@@ -204,6 +205,7 @@ func newScratch() *scratch {
 func (sc *scratch) begin(c *Catalog, q *NearbyQuery, now time.Time) {
 	sc.c, sc.q = c, *q // a copy: a pointer kept in the pooled scratch would move q to the heap
 	sc.phone = q.phone()
+	sc.maxFit = ranking.MaxFitFactor(sc.phone)
 	sc.now = now
 	sc.decay = c.pop.decay(now)
 	sc.maxAct = -1
@@ -329,7 +331,7 @@ func (sc *scratch) keep(p *progHot, rec *storeRec) float64 {
 // at distance d or farther can beat the worst of them.
 func (sc *scratch) full(d float64) bool {
 	return len(sc.top) == sc.k && d > sc.stopDist &&
-		ranking.MaxScore(d, sc.maxAct, sc.c.weights)+sc.relBound < sc.top[0].key.score
+		ranking.MaxScore(d, sc.maxAct, sc.maxFit, sc.c.weights)+sc.relBound < sc.top[0].key.score
 }
 
 // push keeps the k best entries in a heap whose root ranks last.
@@ -354,7 +356,7 @@ func (sc *scratch) push(e entry) {
 // page's worst score, so that visit checks the exact bound only there.
 func (sc *scratch) updateStop() {
 	w := sc.c.weights
-	rest := ranking.MaxScore(math.Inf(1), sc.maxAct, w) + sc.relBound // the bound without distance
+	rest := ranking.MaxScore(math.Inf(1), sc.maxAct, sc.maxFit, w) + sc.relBound // the bound without distance
 	need := sc.top[0].key.score - rest
 	switch {
 	case need <= 0:

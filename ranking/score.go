@@ -111,12 +111,13 @@ func ScoreOpen(c Candidate, isOpen bool, p Phone, w Weights) (float64, Explain) 
 }
 
 // MaxScore bounds the score of any candidate at distanceM or farther whose
-// store's activity is at most maxActivity (negative: none known anywhere),
-// without a text query; with one, add Weights.Relevance.
-func MaxScore(distanceM, maxActivity float64, w Weights) float64 {
+// store's activity is at most maxActivity (negative: none known anywhere)
+// for a phone whose best fit is maxFit (MaxFitFactor), without a text
+// query; with one, add Weights.Relevance.
+func MaxScore(distanceM, maxActivity, maxFit float64, w Weights) float64 {
 	e := Explain{
 		Distance:   w.Distance * DistanceFactor(distanceM, w.HalfDistanceM),
-		Fit:        w.Fit,
+		Fit:        w.Fit * maxFit,
 		Popularity: w.Popularity * PopularityFactor(maxActivity, w.PopularityHalfCount),
 		Open:       w.Open,
 	}
@@ -187,6 +188,22 @@ func enumFit(targeted []string, v string) float64 {
 	default:
 		return FitContradicts
 	}
+}
+
+// MaxFitFactor is the largest FitFactor any program can have for p: a
+// dimension p does not send is neutral for every program, so the bound of
+// a query's walk (MaxScore) is as tight as the scores it bounds — a phone
+// that sends nothing walks no farther than before targeting rewarded fit.
+func MaxFitFactor(p Phone) float64 {
+	sum := 0.0
+	for _, sent := range [numDims]bool{p.Age != nil, p.Gender != "", p.OS != ""} {
+		if sent {
+			sum += FitMatches
+		} else {
+			sum += FitNeutral
+		}
+	}
+	return sum / numDims
 }
 
 // FitFactor is the mean of Fits over the dimensions, in [0, 1]: 0.5 for

@@ -111,8 +111,29 @@ func TestScore_ExplainAddsUp(t *testing.T) {
 		if got := ex.FitAge + ex.FitGender + ex.FitOS; got != ex.Fit {
 			t.Fatalf("fit dimensions %+v sum to %v, want fit %v", ex, got, ex.Fit)
 		}
-		if ub := ranking.MaxScore(c.DistanceM, math.Max(c.Activity, 39), w); score > ub {
+		if ub := ranking.MaxScore(c.DistanceM, math.Max(c.Activity, 39), ranking.MaxFitFactor(p), w); score > ub {
 			t.Fatalf("score %v above MaxScore %v", score, ub)
+		}
+	}
+}
+
+// TestMaxFitFactor: the bound is exact — some targeting reaches it — and
+// no targeting exceeds it, for every combination of sent attributes.
+func TestMaxFitFactor(t *testing.T) {
+	age := 30
+	targetings := []*nearby.Targeting{nil, {Genders: []string{"male"}}, {OS: []string{"ios"}},
+		{AgeMin: &age, Genders: []string{"female"}, OS: []string{"android"}}, {AgeMax: &age, Genders: []string{"male"}, OS: []string{"ios"}}}
+	for _, p := range []ranking.Phone{{}, {Gender: "male"}, {OS: "ios"}, {Age: &age, Gender: "female", OS: "android"}, {Age: &age, Gender: "male", OS: "ios"}} {
+		bound, best := ranking.MaxFitFactor(p), 0.0
+		for _, tg := range targetings {
+			f := ranking.FitFactor(tg, p)
+			if f > bound+1e-12 {
+				t.Errorf("phone %+v: fit %v of %+v above the bound %v", p, f, tg, bound)
+			}
+			best = math.Max(best, f)
+		}
+		if math.Abs(best-bound) > 1e-12 {
+			t.Errorf("phone %+v: best fit %v, bound %v: not tight", p, best, bound)
 		}
 	}
 }
