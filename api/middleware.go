@@ -44,6 +44,9 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		s.metrics.observe(route, req.Method, status, dur)
 		level := slog.LevelInfo
 		switch {
+		case status == http.StatusServiceUnavailable && !s.ready.Load():
+			// Still loading: every request is refused as designed,
+			// and /readyz is polled until it is done.
 		case status >= 500:
 			level = slog.LevelError
 		case s.quietRoutes[route]:
