@@ -14,13 +14,13 @@ func (db *DB) CreateMerchant(ctx context.Context, m *nearby.Merchant) error {
 		return err
 	}
 	rec := *m
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(ctx, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketMerchants)
 		id, err := b.NextSequence()
 		if err != nil {
 			return fmt.Errorf("store: merchant sequence: %w", err)
 		}
-		rec.ID, rec.CreatedAt = id, db.stamp()
+		rec.ID, rec.CreatedAt = id, db.stamp(ctx)
 		return putJSON(b, id, &rec)
 	})
 	if err != nil {
@@ -56,7 +56,7 @@ func (db *DB) UpdateMerchant(ctx context.Context, m *nearby.Merchant) error {
 		return err
 	}
 	var rec nearby.Merchant
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(ctx, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketMerchants)
 		v := b.Get(u64(m.ID))
 		if v == nil {

@@ -16,7 +16,7 @@ func (db *DB) CreateProgram(ctx context.Context, p *nearby.Program) error {
 		return err
 	}
 	rec := *p
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(ctx, func(tx *bolt.Tx) error {
 		if !merchantExists(tx, p.MerchantID) {
 			return nearby.Invalid("merchant_id", "is not a merchant")
 		}
@@ -29,7 +29,7 @@ func (db *DB) CreateProgram(ctx context.Context, p *nearby.Program) error {
 		if err != nil {
 			return fmt.Errorf("store: program sequence: %w", err)
 		}
-		now := db.stamp()
+		now := db.stamp(ctx)
 		rec.ID, rec.StoreIDs, rec.CreatedAt, rec.UpdatedAt = id, ids, now, now
 		if err := putJSON(b, id, &rec); err != nil {
 			return err
@@ -82,7 +82,7 @@ func (db *DB) UpdateProgram(ctx context.Context, p *nearby.Program) error {
 		return err
 	}
 	var rec nearby.Program
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(ctx, func(tx *bolt.Tx) error {
 		old, err := getProgram(tx, p.MerchantID, p.ID)
 		if err != nil {
 			return err
@@ -92,7 +92,7 @@ func (db *DB) UpdateProgram(ctx context.Context, p *nearby.Program) error {
 			return err
 		}
 		rec = *p
-		rec.MerchantID, rec.StoreIDs, rec.CreatedAt, rec.UpdatedAt = old.MerchantID, ids, old.CreatedAt, db.stamp()
+		rec.MerchantID, rec.StoreIDs, rec.CreatedAt, rec.UpdatedAt = old.MerchantID, ids, old.CreatedAt, db.stamp(ctx)
 		if err := putJSON(tx.Bucket(bucketPrograms), rec.ID, &rec); err != nil {
 			return err
 		}
@@ -111,7 +111,7 @@ func (db *DB) DeleteProgram(ctx context.Context, merchantID, id uint64) error {
 	if err := ctxErr(ctx); err != nil {
 		return err
 	}
-	return db.bolt.Update(func(tx *bolt.Tx) error {
+	return db.update(ctx, func(tx *bolt.Tx) error {
 		p, err := getProgram(tx, merchantID, id)
 		if err != nil {
 			return err
