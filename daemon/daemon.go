@@ -13,6 +13,7 @@ import (
 
 	"github.com/nearby-dev/nearby/api"
 	"github.com/nearby-dev/nearby/catalog"
+	"github.com/nearby-dev/nearby/cluster"
 	"github.com/nearby-dev/nearby/discovery"
 	"github.com/nearby-dev/nearby/geo"
 	"github.com/nearby-dev/nearby/store"
@@ -36,6 +37,10 @@ type Config struct {
 	// LockTimeout bounds the wait for the file lock; 0 means
 	// DefaultLockTimeout.
 	LockTimeout time.Duration
+	// Cluster, if set, makes the daemon a replica of a cluster (see
+	// package cluster): writes go through the replicated log. Nil: a
+	// single node, no NATS at all.
+	Cluster *cluster.Config
 }
 
 // Daemon is a built discoveryd: its parts are exported for the program
@@ -46,6 +51,8 @@ type Daemon struct {
 	Catalog *catalog.Catalog
 	Service *discovery.Service
 	Server  *api.Server
+	// Cluster is the replica's node in cluster mode, else nil.
+	Cluster *cluster.Node
 }
 
 // Open builds a daemon over the registry at cfg.Path. Its catalog starts
@@ -67,8 +74,12 @@ func Open(cfg Config) (*Daemon, error) {
 	// Briefs renders each store and program once, at write time, as the
 	// API's JSON: the nearby answer then copies them instead of encoding.
 	d.Catalog = catalog.New(d.Index, &catalog.Options{Renderer: api.Briefs{}, Now: cfg.Now})
-	d.Service, err = discovery.New(db, d.Catalog, d.Index, &discovery.Options{
-		Logger: logger.With(slog.String("sys", "discovery")), Now: cfg.Now})
+	sopts := &discovery.Options{Logger: logger.With(slog.String("sys", "discovery")), Now: cfg.Now}
+	if err := d.openCluster(cfg, logger, sopts); err != nil {
+		db.Close()
+		return nil, err
+	}
+	d.Service, err = discovery.New(db, d.Catalog, d.Index, sopts)
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("daemon: %w", err)
@@ -76,6 +87,9 @@ func Open(cfg Config) (*Daemon, error) {
 	deps := api.ServiceDeps(d.Service)
 	deps.Logger, deps.Now = logger.With(slog.String("sys", "http")), cfg.Now
 	deps.Collectors = append(deps.Collectors, db.Collector())
+	if d.Cluster != nil {
+		deps.Collectors = append(deps.Collectors, d.Cluster.Collector())
+	}
 	d.Server, err = api.New(cfg.API, deps)
 	if err != nil {
 		db.Close()
@@ -90,6 +104,9 @@ func (d *Daemon) Load(ctx context.Context) (discovery.LoadStats, error) {
 	if err != nil {
 		return st, err
 	}
+	if err := d.startCluster(ctx); err != nil {
+		return st, err
+	}
 	d.Server.SetReady(true)
 	return st, nil
 }
@@ -99,6 +116,11 @@ func (d *Daemon) Load(ctx context.Context) (discovery.LoadStats, error) {
 // first.
 func (d *Daemon) Close() error {
 	var errs []error
+	if d.Cluster != nil {
+		if err := d.Cluster.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("daemon: close cluster: %w", err))
+		}
+	}
 	if err := d.Server.Close(); err != nil {
 		errs = append(errs, err)
 	}
