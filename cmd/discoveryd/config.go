@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/nearby-dev/nearby/api"
+	"github.com/nearby-dev/nearby/cluster"
 )
 
 // Config is discoveryd's configuration. Every field comes from a flag, or
@@ -29,6 +31,8 @@ type Config struct {
 	// GCPercent is the collector's GOGC once the index is loaded; 0 leaves
 	// the runtime's setting alone. See servingGCPercent.
 	GCPercent int
+	// Cluster mode (see clusterConfig): all empty means a single node.
+	ClusterName, ClusterListen, ClusterPeers, NATSURL string
 }
 
 // Defaults of Config.
@@ -80,6 +84,10 @@ func (c *Config) specs() []flagSpec {
 		{"shutdown-timeout", "DISCOVERYD_SHUTDOWN_TIMEOUT", "how long to drain requests on SIGTERM/SIGINT", (*durationValue)(&c.ShutdownTimeout)},
 		{"max-import-bytes", "DISCOVERYD_MAX_IMPORT_BYTES", "largest body of POST /v1/stores/import", (*int64Value)(&c.MaxImportBytes)},
 		{"trust-forwarded-for", "DISCOVERYD_TRUST_FORWARDED_FOR", "behind a reverse proxy: take the client IP from X-Forwarded-For when the peer is a private or loopback address", (*boolValue)(&c.TrustForwarded)},
+		{"cluster-name", "DISCOVERYD_CLUSTER_NAME", "cluster mode: the cluster's name (the same on every node); starts an embedded NATS JetStream server, see docs/cluster.md", (*stringValue)(&c.ClusterName)},
+		{"cluster-listen", "DISCOVERYD_CLUSTER_LISTEN", "cluster mode: this node's route address for the other nodes (host:port, e.g. :6222)", (*stringValue)(&c.ClusterListen)},
+		{"cluster-peers", "DISCOVERYD_CLUSTER_PEERS", "cluster mode: comma-separated route addresses (host:port) of the cluster's nodes, this one may be included", (*stringValue)(&c.ClusterPeers)},
+		{"nats-url", "DISCOVERYD_NATS_URL", "cluster mode on an existing NATS cluster with JetStream instead of the embedded server (e.g. nats://n1:4222,nats://n2:4222)", (*stringValue)(&c.NATSURL)},
 		{"gc-percent", "DISCOVERYD_GC_PERCENT", "garbage collector's GOGC once the index is loaded (0: the runtime's own; ignored when the GOGC variable is set); the heap may grow to about (1+N/100) times the live heap, see Memory below", (*intValue)(&c.GCPercent)},
 	}
 }
@@ -125,6 +133,9 @@ Flags (each also read from its environment variable; the flag wins):
 	fmt.Fprint(w, `
 Data: <data-dir>/nearby.db (bbolt, every acknowledged write is fsynced) and
 <data-dir>/admin.token when no admin token is given.
+Cluster: with --cluster-name, --cluster-listen and --cluster-peers on three
+nodes every write goes through a replicated NATS JetStream log (embedded,
+store in <data-dir>/nats, fsync on every write); see docs/cluster.md.
 Operations: GET /healthz, /readyz, /metrics (Prometheus), /openapi.json.
 Memory: the catalog of a million stores is about 740 MB of live heap. With the
 default --gc-percent 400 the collector runs a quarter as often as Go's default
@@ -159,10 +170,32 @@ func (c *Config) Validate() error {
 	if c.ShutdownTimeout <= 0 || c.MaxImportBytes <= 0 {
 		errs = append(errs, errors.New("--shutdown-timeout and --max-import-bytes must be positive"))
 	}
+	if cc := c.clusterConfig(); cc != nil {
+		if c.NATSURL == "" && (c.ClusterName == "" || c.ClusterListen == "") {
+			errs = append(errs, errors.New("cluster mode needs --cluster-name and --cluster-listen (or --nats-url)"))
+		} else if err := cc.Validate(); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("discoveryd: config: %w", err)
 	}
 	return nil
+}
+
+// clusterConfig is the cluster mode the flags ask for, nil for a single
+// node (no flag given: no NATS at all).
+func (c *Config) clusterConfig() *cluster.Config {
+	cc := &cluster.Config{Name: c.ClusterName, Listen: c.ClusterListen, URL: c.NATSURL, Dir: filepath.Join(c.DataDir, "nats")}
+	for p := range strings.SplitSeq(c.ClusterPeers, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			cc.Peers = append(cc.Peers, p)
+		}
+	}
+	if !cc.Enabled() {
+		return nil
+	}
+	return cc
 }
 
 func parseLevel(s string) (slog.Level, error) {

@@ -142,7 +142,8 @@ func (m *Main) Run(ctx context.Context) error {
 	cfg := api.DefaultConfig()
 	cfg.AdminToken, cfg.RateLimit, cfg.RateBurst, cfg.MaxImportBytes = token, c.RateLimit, c.RateBurst, c.MaxImportBytes
 	cfg.TrustForwardedFor = c.TrustForwarded
-	d, err := daemon.Open(daemon.Config{Path: filepath.Join(c.DataDir, DBFile), API: cfg, Logger: m.Logger})
+	d, err := daemon.Open(daemon.Config{Path: filepath.Join(c.DataDir, DBFile), API: cfg, Logger: m.Logger,
+		Cluster: c.clusterConfig()})
 	if err != nil {
 		return fmt.Errorf("discoveryd: %w", err)
 	}
