@@ -73,13 +73,17 @@ func startCluster(tb testing.TB, n int) []*tnode {
 		nodes[i] = &tnode{tb: tb, name: string(rune('A' + i)), dir: tb.TempDir(), port: ports[i], peers: peers}
 		nodes[i].start()
 	}
+	start := time.Now()
 	for _, nd := range nodes {
 		nd.waitLoaded(30 * time.Second)
 	}
+	tb.Logf("%d nodes caught up after %s", n, time.Since(start))
 	tb.Cleanup(func() {
+		start := time.Now()
 		for _, nd := range nodes {
 			nd.stop()
 		}
+		tb.Logf("%d nodes stopped in %s", n, time.Since(start))
 	})
 	return nodes
 }

@@ -173,7 +173,7 @@ func (n *Node) ensureStream(ctx context.Context) error {
 			case <-time.After(backoff(attempt)):
 			}
 		}
-		actx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		actx, cancel := context.WithTimeout(ctx, time.Second)
 		st, err := n.js.CreateOrUpdateStream(actx, sc)
 		if err == nil {
 			err = n.ensureInit(actx, st)
@@ -227,9 +227,10 @@ func (n *Node) ensureInit(ctx context.Context, st jetstream.Stream) error {
 	return nil
 }
 
+// backoff is the wait before retry attempt (1, 2, ...): 100 ms doubling
+// up to a second.
 func backoff(attempt int) time.Duration {
-	d := 100 * time.Millisecond << min(attempt, 4)
-	return min(d, 2*time.Second)
+	return min(50*time.Millisecond<<min(attempt, 5), time.Second)
 }
 
 // Ready reports whether the node has applied the stream up to where it
