@@ -33,6 +33,9 @@ type Config struct {
 	// Peers are the route addresses (host:port) of the cluster's nodes; a
 	// node may list itself, so every node can be given the same list.
 	Peers []string
+	// Advertise, if set, is the route address the other nodes are told
+	// to reach this one at (behind NAT or a proxy), instead of Listen's.
+	Advertise string
 	// URL, if set, connects to an existing NATS cluster with JetStream
 	// instead of embedding a server (Name, Listen and Peers are ignored).
 	URL string

@@ -2,6 +2,7 @@ package cluster_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -31,6 +32,9 @@ type tnode struct {
 	dir   string
 	port  int
 	peers []string
+	// advertise and writeTimeout override the defaults (partition tests).
+	advertise    string
+	writeTimeout time.Duration
 
 	mu     sync.Mutex
 	d      *daemon.Daemon
@@ -71,7 +75,16 @@ func startCluster(tb testing.TB, n int) []*tnode {
 	nodes := make([]*tnode, n)
 	for i := range n {
 		nodes[i] = &tnode{tb: tb, name: string(rune('A' + i)), dir: tb.TempDir(), port: ports[i], peers: peers}
-		nodes[i].start()
+	}
+	return runCluster(tb, nodes)
+}
+
+// runCluster starts the nodes and waits until every one is caught up.
+func runCluster(tb testing.TB, nodes []*tnode) []*tnode {
+	tb.Helper()
+	n := len(nodes)
+	for _, nd := range nodes {
+		nd.start()
 	}
 	start := time.Now()
 	for _, nd := range nodes {
@@ -100,7 +113,7 @@ func (n *tnode) start() {
 	}
 	d, err := daemon.Open(daemon.Config{Path: n.dir + "/nearby.db", API: cfg, Logger: logger, Cluster: &cluster.Config{
 		Name: "test", Listen: "127.0.0.1:" + strconv.Itoa(n.port), Peers: n.peers, Dir: n.dir + "/nats",
-		WriteTimeout: 6 * time.Second,
+		Advertise: n.advertise, WriteTimeout: cmp.Or(n.writeTimeout, 6*time.Second),
 	}})
 	if err != nil {
 		n.tb.Fatalf("node %s: %v", n.name, err)

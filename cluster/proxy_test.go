@@ -3,8 +3,10 @@ package cluster_test
 import (
 	"io"
 	"net"
+	"strconv"
 	"sync"
 	"testing"
+	"time"
 )
 
 // proxy forwards TCP connections from its own loopback port to target
@@ -86,6 +88,59 @@ func (p *proxy) setCut(cut bool) {
 	if cut {
 		for c := range p.conns {
 			c.Close()
+		}
+	}
+}
+
+// blackhole is a loopback port that closes every connection: a node
+// advertises it, so that gossip never routes around the proxies.
+func blackhole(tb testing.TB) string {
+	tb.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	tb.Cleanup(func() { l.Close() })
+	return l.Addr().String()
+}
+
+// proxiedCluster is a cluster of n nodes whose every route goes through a
+// proxy per ordered pair of nodes: links[i][j] carries i's connections to j.
+func proxiedCluster(tb testing.TB, n int, writeTimeout time.Duration) ([]*tnode, [][]*proxy) {
+	tb.Helper()
+	ports := freePorts(tb, n)
+	links := make([][]*proxy, n)
+	nodes := make([]*tnode, n)
+	for i := range n {
+		links[i] = make([]*proxy, n)
+		var peers []string
+		for j := range n {
+			if j != i {
+				links[i][j] = newProxy(tb, "127.0.0.1:"+strconv.Itoa(ports[j]))
+				peers = append(peers, links[i][j].addr())
+			}
+		}
+		nodes[i] = &tnode{tb: tb, name: string(rune('A' + i)), dir: tb.TempDir(), port: ports[i], peers: peers,
+			advertise: blackhole(tb), writeTimeout: writeTimeout}
+	}
+	return runCluster(tb, nodes), links
+}
+
+// isolate cuts (or heals) every link to and from node i.
+func isolate(links [][]*proxy, i int, cut bool) {
+	for j := range links {
+		if j != i {
+			links[i][j].setCut(cut)
+			links[j][i].setCut(cut)
 		}
 	}
 }

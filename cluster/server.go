@@ -58,7 +58,7 @@ func startServer(c *Config) (*server.Server, error) {
 		JetStream:  true,
 		StoreDir:   filepath.Join(c.Dir, "jetstream"),
 		SyncAlways: true,
-		Cluster:    server.ClusterOpts{Name: c.Name, Host: host, Port: port},
+		Cluster:    server.ClusterOpts{Name: c.Name, Host: host, Port: port, Advertise: c.Advertise},
 		Routes:     server.RoutesFromStr(strings.Join(routes, ",")),
 	}
 	srv, err := server.NewServer(opts)
