@@ -191,7 +191,6 @@ func proximityUUID(tx *bolt.Tx) nearby.UUID {
 	return u
 }
 
-
 func notFound(what string) error { return nearby.Errorf(nearby.ENOTFOUND, "%s not found", what) }
 
 // conflict returns an ECONFLICT error naming field.
