@@ -57,6 +57,7 @@ var (
 	descFailures    = desc("publish_failures_total", "Writes refused because the stream could not take them (no quorum).")
 	descPeers       = desc("peers", "Stream replicas other than the leader, by whether they are current.", "current")
 	descLeaderMoves = desc("leader_changes_total", "Stream leader changes this node has seen (sampled at scrapes).")
+	descIsLeader    = desc("stream_leader", "1 if this node's embedded server leads the command stream.")
 )
 
 // Collector returns a Prometheus collector of the node's replication
@@ -67,7 +68,7 @@ type collector struct{ n *Node }
 
 func (c collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descApplied, descLast, descLag, descLagSeconds, descCaughtUp, descApplies,
-		descApplySecs, descPublishes, descPublishSecs, descFailures, descPeers, descLeaderMoves} {
+		descApplySecs, descPublishes, descPublishSecs, descFailures, descPeers, descLeaderMoves, descIsLeader} {
 		ch <- d
 	}
 }
@@ -128,6 +129,11 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 	gauge(descLag, lag)
 	gauge(descLagSeconds, lagSecs)
 	gauge(descCaughtUp, caught)
+	leads := 0.0
+	if n.srv != nil && n.started.Load() && n.srv.JetStreamIsStreamLeader("$G", n.cfg.Stream) {
+		leads = 1
+	}
+	gauge(descIsLeader, leads)
 	gauge(descPeers, float64(current), "true")
 	gauge(descPeers, float64(behind), "false")
 	s := &n.stats

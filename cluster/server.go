@@ -65,7 +65,7 @@ func startServer(c *Config) (*server.Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cluster: nats server: %w", err)
 	}
-	srv.SetLoggerV2(natsLogger{c.Logger.With(slog.String("sys", "nats"))}, false, false, false)
+	srv.SetLoggerV2(natsLogger{c.Logger.With(slog.String("part", "nats"))}, false, false, false)
 	srv.Start()
 	if !srv.ReadyForConnections(10 * time.Second) {
 		srv.Shutdown()
