@@ -35,11 +35,30 @@ func TestCluster_LeaderFailover(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a 3-node cluster and waits for a Raft election")
 	}
-	trials := 1
-	if s := os.Getenv("CLUSTER_KILLS"); s != "" {
-		trials, _ = strconv.Atoi(s)
+	failover(t, startCluster(t, 3), kills(1))
+}
+
+// TestCluster_LeaderSIGKILL is the same with three child processes, the
+// leader's killed with SIGKILL (no clean shutdown: JetStream's and
+// bbolt's files as the kill left them).
+func TestCluster_LeaderSIGKILL(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a 3-process cluster and waits for a Raft election")
 	}
-	nodes := startCluster(t, 3)
+	failover(t, childCluster(t, 3), kills(1))
+}
+
+// kills is CLUSTER_KILLS, else def.
+func kills(def int) int {
+	if s := os.Getenv("CLUSTER_KILLS"); s != "" {
+		if n, err := strconv.Atoi(s); err == nil {
+			return n
+		}
+	}
+	return def
+}
+
+func failover(t *testing.T, nodes []*tnode, trials int) {
 	a := nodes[0]
 	key := a.must(201, "POST", "/v1/merchants", adminToken, map[string]any{"name": "chain"}).JSON(t)["api_key"].(string)
 	var agents []agent

@@ -12,7 +12,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -36,11 +38,17 @@ type tnode struct {
 	advertise    string
 	writeTimeout time.Duration
 
+	// child runs the node as a child process (child_test.go), which
+	// stop SIGKILLs.
+	child bool
+
 	mu     sync.Mutex
 	d      *daemon.Daemon
 	hs     *httptest.Server
 	loaded chan error
 	up     bool
+	cmd    *exec.Cmd
+	url    string
 }
 
 // freePorts returns n loopback ports the OS picked (bound, then released,
@@ -105,6 +113,10 @@ func runCluster(tb testing.TB, nodes []*tnode) []*tnode {
 // load waits for the cluster's quorum, then for the catch-up).
 func (n *tnode) start() {
 	n.tb.Helper()
+	if n.child {
+		n.spawn()
+		return
+	}
 	cfg := api.DefaultConfig()
 	cfg.AdminToken, cfg.RateLimit = adminToken, 0
 	var logger *slog.Logger
@@ -131,6 +143,10 @@ func (n *tnode) start() {
 
 func (n *tnode) waitLoaded(timeout time.Duration) {
 	n.tb.Helper()
+	if n.child {
+		eventually(n.tb, timeout, "node "+n.name+" ready", func() bool { return n.do("GET", "/readyz", "", nil).Status == 200 })
+		return
+	}
 	select {
 	case err := <-n.loaded:
 		if err != nil {
@@ -144,6 +160,10 @@ func (n *tnode) waitLoaded(timeout time.Duration) {
 // stop shuts the node down in-process (HTTP, apply loop, NATS server,
 // bbolt), as a clean stop or a crash of the whole process would.
 func (n *tnode) stop() {
+	if n.child {
+		n.kill()
+		return
+	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if !n.up {
@@ -159,6 +179,9 @@ func (n *tnode) stop() {
 
 // isLeader reports whether this node's server leads the command stream.
 func (n *tnode) isLeader() bool {
+	if n.child {
+		return strings.Contains(string(n.do("GET", "/metrics", "", nil).Body), "\nnearby_cluster_stream_leader 1\n")
+	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	return n.up && n.d.Cluster.Server().JetStreamIsStreamLeader("$G", cluster.DefaultStream)
@@ -167,6 +190,9 @@ func (n *tnode) isLeader() bool {
 func (n *tnode) base() string {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	if n.child {
+		return n.url
+	}
 	return n.hs.URL
 }
 
