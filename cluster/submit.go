@@ -56,7 +56,12 @@ func (n *Node) submit(ctx context.Context, cmd *discovery.Command) (discovery.Ou
 		return discovery.Outcome{}, err
 	}
 	n.stats.published(time.Since(start))
-	if err := n.waitApplied(ctx, ack.Sequence); err != nil {
+	// Bounded like the publish: an apply loop that cannot follow the
+	// stream (this node cut off just after the ack) must not hold the
+	// request for ever.
+	wctx, cancel := context.WithTimeout(ctx, n.cfg.WriteTimeout)
+	defer cancel()
+	if err := n.waitApplied(wctx, ack.Sequence); err != nil {
 		return discovery.Outcome{}, &nearby.Error{Code: nearby.EUNAVAILABLE,
 			Message: "the write is in the log but not yet applied here; read it back later",
 			Err:     fmt.Errorf("cluster: wait for entry %d: %w", ack.Sequence, err)}
