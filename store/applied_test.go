@@ -1,7 +1,9 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,6 +76,47 @@ func TestDB_WithApplied(t *testing.T) {
 		}
 		if got[0] != got[1] || got[0].UUID != u {
 			t.Errorf("allocated identities %v, %v: want equal, under %s", got[0], got[1], u)
+		}
+	})
+}
+
+func TestDB_Restore(t *testing.T) {
+	ctx := context.Background()
+	src := MustOpenDB(t)
+	m := mustMerchant(t, src, "Acme")
+	s := mustStore(t, src, m.ID, "a", "UTC")
+	if err := src.SetAppliedSeq(ctx, 42); err != nil {
+		t.Fatal(err)
+	}
+	var snap bytes.Buffer
+	seq, err := src.WriteSnapshot(ctx, &snap)
+	if err != nil || seq != 42 {
+		t.Fatalf("WriteSnapshot = %d, %v, want 42", seq, err)
+	}
+	dst := MustOpenDB(t)
+	stale := mustMerchant(t, dst, "stale") // replaced, not merged
+	if seq, err := dst.Restore(ctx, &snap); err != nil || seq != 42 {
+		t.Fatalf("Restore = %d, %v, want 42", seq, err)
+	}
+	got, err := dst.GetStore(ctx, m.ID, s.ID)
+	if err != nil || got.Name != "a" {
+		t.Errorf("restored store = %+v, %v, want %q", got, err, "a")
+	}
+	if gm, err := dst.GetMerchant(ctx, stale.ID); err != nil || gm.Name != "Acme" {
+		t.Errorf("merchant %d after restore = %+v, %v: want the snapshot's Acme", stale.ID, gm, err)
+	}
+	if dst.ProximityUUID() != src.ProximityUUID() {
+		t.Error("the proximity UUID was not restored")
+	}
+	if got, _ := dst.AppliedSeq(ctx); got != 42 {
+		t.Errorf("AppliedSeq = %d, want 42", got)
+	}
+	if err := dst.Check(ctx); err != nil {
+		t.Error(err)
+	}
+	t.Run("ErrNotASnapshot", func(t *testing.T) {
+		if _, err := MustOpenDB(t).Restore(ctx, strings.NewReader("not bbolt")); err == nil {
+			t.Error("Restore of garbage = nil error")
 		}
 	})
 }
