@@ -40,12 +40,17 @@ func (n *Node) run(ctx context.Context) {
 			log.Warn("apply: consumer", slog.Uint64("from", from), slog.Any("err", err))
 			continue
 		}
-		it, err := cons.Messages()
+		// Short pull expiry and heartbeat: a consumer whose stream leader
+		// moved notices within seconds (the defaults, 30 s and 15 s, stall
+		// the apply loop that long after a failover) and is recreated.
+		it, err := cons.Messages(jetstream.PullExpiry(3*time.Second), jetstream.PullHeartbeat(time.Second))
 		if err != nil {
 			log.Warn("apply: messages", slog.Any("err", err))
 			continue
 		}
 		stop := context.AfterFunc(ctx, it.Stop)
+		wctx, wcancel := context.WithCancel(ctx)
+		go n.watchdog(wctx, it)
 		for {
 			msg, err := it.Next()
 			if err != nil {
@@ -62,8 +67,50 @@ func (n *Node) run(ctx context.Context) {
 			}
 			attempt = 0
 		}
+		wcancel()
 		stop()
 		it.Stop()
+	}
+}
+
+// stallAfter is how long the apply loop may see no entry while the stream
+// has entries it has not applied before the watchdog restarts its
+// consumer.
+const stallAfter = 3 * time.Second
+
+// watchdog stops the consumer's iterator (so that run recreates the
+// consumer from the applied sequence) when the apply loop is stalled: the
+// stream holds entries past the applied one, yet none arrived for
+// stallAfter. A consumer can stop delivering without missing a heartbeat,
+// e.g. when its replica of the stream rejoined after the log was trimmed.
+func (n *Node) watchdog(ctx context.Context, it jetstream.MessagesContext) {
+	t := time.NewTicker(stallAfter)
+	defer t.Stop()
+	last := n.Applied()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		applied := n.Applied()
+		if applied != last {
+			last = applied
+			continue
+		}
+		ictx, cancel := context.WithTimeout(ctx, time.Second)
+		st, err := n.js.Stream(ictx, n.cfg.Stream)
+		var info *jetstream.StreamInfo
+		if err == nil {
+			info, err = st.Info(ictx)
+		}
+		cancel()
+		if err == nil && info.State.LastSeq > applied {
+			n.cfg.Logger.Warn("apply loop stalled; restarting its consumer",
+				slog.Uint64("applied_seq", applied), slog.Uint64("stream_last_seq", info.State.LastSeq))
+			it.Stop()
+			return
+		}
 	}
 }
 
@@ -75,8 +122,14 @@ func (n *Node) handle(ctx context.Context, msg jetstream.Msg) error {
 		return fmt.Errorf("cluster: entry metadata: %w", err)
 	}
 	seq := meta.Sequence.Stream
-	if seq <= n.Applied() {
+	if applied := n.Applied(); seq <= applied {
 		return nil
+	} else if seq != applied+1 {
+		// The log was trimmed past this node while it was behind: applying
+		// on would fork its state. A restart restores the snapshot.
+		n.cfg.Logger.Error("the log was trimmed past this node's applied sequence; restart it to restore the snapshot",
+			slog.Uint64("applied_seq", applied), slog.Uint64("next_seq", seq))
+		return fmt.Errorf("cluster: gap in the log: entry %d after %d", seq, applied)
 	}
 	var res result
 	switch msg.Subject() {
@@ -130,6 +183,7 @@ func (n *Node) handle(ctx context.Context, msg jetstream.Msg) error {
 	n.advanced = make(chan struct{})
 	n.mu.Unlock()
 	n.checkCaughtUp()
+	n.maybeSnapshot(seq)
 	return nil
 }
 

@@ -17,6 +17,9 @@ const (
 	// Raft election after a leader's death takes 4–5 s) before it is
 	// refused as unavailable.
 	DefaultWriteTimeout = 10 * time.Second
+	// DefaultSnapshotEvery is how many entries the stream leader applies
+	// between two registry snapshots.
+	DefaultSnapshotEvery = 100_000
 	// DefaultMaxPayload is the embedded server's largest message: an
 	// import batch of a thousand stores is about half a megabyte of JSON.
 	DefaultMaxPayload = 8 << 20
@@ -51,6 +54,12 @@ type Config struct {
 	Replicas int
 	// WriteTimeout bounds a write's wait for the log (DefaultWriteTimeout).
 	WriteTimeout time.Duration
+	// SnapshotEvery is how many entries the stream leader applies between
+	// two snapshots of the registry into the JetStream object store
+	// <Stream>_SNAPSHOTS; after each, the log is trimmed to the
+	// SnapshotEvery entries before it. 0: DefaultSnapshotEvery; negative:
+	// never (the log keeps everything).
+	SnapshotEvery int
 	// Logger receives membership and apply messages; nil discards.
 	Logger *slog.Logger
 	// Now stamps commands at submit (nil: time.Now).
@@ -98,6 +107,9 @@ func (c *Config) fillDefaults() {
 	}
 	if c.Replicas == 0 {
 		c.Replicas = DefaultReplicas
+	}
+	if c.SnapshotEvery == 0 {
+		c.SnapshotEvery = DefaultSnapshotEvery
 	}
 	if c.WriteTimeout == 0 {
 		c.WriteTimeout = DefaultWriteTimeout

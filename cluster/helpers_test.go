@@ -35,8 +35,9 @@ type tnode struct {
 	port  int
 	peers []string
 	// advertise and writeTimeout override the defaults (partition tests).
-	advertise    string
-	writeTimeout time.Duration
+	advertise     string
+	writeTimeout  time.Duration
+	snapshotEvery int
 
 	// child runs the node as a child process (child_test.go), which
 	// stop SIGKILLs.
@@ -73,7 +74,7 @@ func freePorts(tb testing.TB, n int) []int {
 
 // startCluster starts n nodes that all list each other and waits until
 // every one is caught up.
-func startCluster(tb testing.TB, n int) []*tnode {
+func startCluster(tb testing.TB, n int, opts ...func(*tnode)) []*tnode {
 	tb.Helper()
 	ports := freePorts(tb, n)
 	var peers []string
@@ -83,6 +84,9 @@ func startCluster(tb testing.TB, n int) []*tnode {
 	nodes := make([]*tnode, n)
 	for i := range n {
 		nodes[i] = &tnode{tb: tb, name: string(rune('A' + i)), dir: tb.TempDir(), port: ports[i], peers: peers}
+		for _, o := range opts {
+			o(nodes[i])
+		}
 	}
 	return runCluster(tb, nodes)
 }
@@ -125,7 +129,7 @@ func (n *tnode) start() {
 	}
 	d, err := daemon.Open(daemon.Config{Path: n.dir + "/nearby.db", API: cfg, Logger: logger, Cluster: &cluster.Config{
 		Name: "test", Listen: "127.0.0.1:" + strconv.Itoa(n.port), Peers: n.peers, Dir: n.dir + "/nats",
-		Advertise: n.advertise, WriteTimeout: cmp.Or(n.writeTimeout, 6*time.Second),
+		Advertise: n.advertise, WriteTimeout: cmp.Or(n.writeTimeout, 6*time.Second), SnapshotEvery: n.snapshotEvery,
 	}})
 	if err != nil {
 		n.tb.Fatalf("node %s: %v", n.name, err)
@@ -303,4 +307,14 @@ func nearbyPrograms(n *tnode, lat, lng float64) []string {
 		ids = append(ids, res.Program.ID)
 	}
 	return ids
+}
+
+// waitFor polls cond every 10 ms until it holds (true) or within passes.
+func waitFor(within time.Duration, cond func() bool) bool {
+	for start := time.Now(); time.Since(start) < within; time.Sleep(10 * time.Millisecond) {
+		if cond() {
+			return true
+		}
+	}
+	return cond()
 }

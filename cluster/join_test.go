@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,17 +14,23 @@ import (
 )
 
 // TestCluster_JoinEmptyNode: a fourth node with an empty data dir joins a
-// cluster that has a registry, replays the log from its first entry, and
-// then answers nearby exactly as a brute force over the registry does.
-// (There is no snapshot yet: the node replays the whole log.)
+// cluster that has a registry — by replaying the whole log, or from the
+// snapshot when the log was trimmed behind one — and then answers nearby
+// exactly as a brute force over the registry does.
 func TestCluster_JoinEmptyNode(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a 4-node cluster")
 	}
+	t.Run("Replay", func(t *testing.T) { joinEmptyNode(t, -1) })
+	t.Run("Snapshot", func(t *testing.T) { joinEmptyNode(t, 25) })
+}
+
+func joinEmptyNode(t *testing.T, snapshotEvery int) {
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
 	r := rand.New(rand.NewPCG(seed, 2))
-	nodes := startCluster(t, 3)
+	every := func(n *tnode) { n.snapshotEvery = snapshotEvery }
+	nodes := startCluster(t, 3, every)
 	key := nodes[0].must(201, "POST", "/v1/merchants", adminToken, map[string]any{"name": "chain"}).JSON(t)["api_key"].(string)
 	center := geo.Point{Lat: 48.8566, Lng: 2.3522}
 	type placed struct {
@@ -52,7 +59,14 @@ func TestCluster_JoinEmptyNode(t *testing.T) {
 		}
 	}
 
-	d := &tnode{tb: t, name: "D", dir: t.TempDir(), port: freePorts(t, 1)[0]}
+	if snapshotEvery > 0 {
+		// The leader snapshots every 25 entries and trims the log to the
+		// 25 before the snapshot: the log no longer reaches back to 1.
+		eventually(t, 10*time.Second, "the log trimmed behind a snapshot", func() bool {
+			return metric(nodes[0], "nearby_cluster_stream_first_sequence") > 1
+		})
+	}
+	d := &tnode{tb: t, name: "D", dir: t.TempDir(), port: freePorts(t, 1)[0], snapshotEvery: snapshotEvery}
 	d.peers = append(slices.Clone(nodes[0].peers), "127.0.0.1:"+strconv.Itoa(d.port))
 	start := time.Now()
 	d.start()
@@ -93,4 +107,17 @@ func TestCluster_JoinEmptyNode(t *testing.T) {
 			t.Errorf("query %d: the new node answers %s, node A %s", q, got.Body, ref)
 		}
 	}
+}
+
+// metric is the value of an unlabelled metric on n's /metrics (-1: none).
+func metric(n *tnode, name string) float64 {
+	for line := range strings.SplitSeq(string(n.do("GET", "/metrics", "", nil).Body), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err == nil {
+				return f
+			}
+		}
+	}
+	return -1
 }

@@ -47,6 +47,7 @@ func desc(name, help string, labels ...string) *prometheus.Desc {
 var (
 	descApplied     = desc("applied_sequence", "Last stream sequence applied to this replica.")
 	descLast        = desc("stream_last_sequence", "Last sequence of the command stream (as this node last saw it).")
+	descFirst       = desc("stream_first_sequence", "First sequence still in the command stream (it is trimmed behind snapshots).")
 	descLag         = desc("apply_lag_entries", "Entries in the stream not yet applied here.")
 	descLagSeconds  = desc("apply_lag_seconds", "Age of the last applied entry while entries wait to be applied (0 when caught up).")
 	descCaughtUp    = desc("caught_up", "1 once the start-up replay is done (/readyz).")
@@ -67,7 +68,7 @@ func (n *Node) Collector() prometheus.Collector { return collector{n} }
 type collector struct{ n *Node }
 
 func (c collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descApplied, descLast, descLag, descLagSeconds, descCaughtUp, descApplies,
+	for _, d := range []*prometheus.Desc{descApplied, descLast, descFirst, descLag, descLagSeconds, descCaughtUp, descApplies,
 		descApplySecs, descPublishes, descPublishSecs, descFailures, descPeers, descLeaderMoves, descIsLeader} {
 		ch <- d
 	}
@@ -76,14 +77,14 @@ func (c collector) Describe(ch chan<- *prometheus.Desc) {
 func (c collector) Collect(ch chan<- prometheus.Metric) {
 	n := c.n
 	n.mu.Lock()
-	applied, last, lastTime := n.applied, n.target, n.lastTime
+	applied, last, first, lastTime := n.applied, n.target, n.firstSeq, n.lastTime
 	n.mu.Unlock()
 	current, behind := 0, 0
 	if n.js != nil && n.started.Load() {
 		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 		if st, err := n.js.Stream(ctx, n.cfg.Stream); err == nil {
 			if info, err := st.Info(ctx); err == nil {
-				last = max(last, info.State.LastSeq)
+				last, first = max(last, info.State.LastSeq), info.State.FirstSeq
 				if cl := info.Cluster; cl != nil {
 					n.stats.mu.Lock()
 					if cl.Leader != "" && cl.Leader != n.stats.leader {
@@ -126,6 +127,7 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 	}
 	gauge(descApplied, float64(applied))
 	gauge(descLast, float64(last))
+	gauge(descFirst, float64(first))
 	gauge(descLag, lag)
 	gauge(descLagSeconds, lagSecs)
 	gauge(descCaughtUp, caught)

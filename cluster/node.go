@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -25,6 +26,10 @@ type Registry interface {
 	AppliedSeq(ctx context.Context) (uint64, error)
 	SetAppliedSeq(ctx context.Context, seq uint64) error
 	SetProximityUUID(ctx context.Context, u nearby.UUID) error
+	// WriteSnapshot and Restore copy the whole registry, with its applied
+	// sequence, out and in.
+	WriteSnapshot(ctx context.Context, w io.Writer) (seq uint64, err error)
+	Restore(ctx context.Context, r io.Reader) (seq uint64, err error)
 }
 
 // Subjects of the stream: commands, and the one init entry that carries
@@ -60,6 +65,10 @@ type Node struct {
 	waiters  map[string]chan<- result // submit id -> the waiting write
 	target   uint64                   // stream's last sequence at start: caught up at or past it
 	lastTime time.Time                // stream time of the last applied entry
+
+	firstSeq     uint64        // stream's first sequence at start (the log is trimmed before it)
+	lastSnap     atomic.Uint64 // applied sequence of the last snapshot this node took
+	snapshotting atomic.Bool
 
 	started  atomic.Bool
 	caughtUp atomic.Bool
@@ -99,10 +108,11 @@ func (n *Node) Wrap(apply discovery.Applier) discovery.Applier {
 }
 
 // Start starts the embedded server (or connects to Config.URL), creates
-// the stream if needed, makes sure it begins with the cluster's init entry
-// and starts the apply loop from the sequence after the registry's applied
-// one. It waits for the stream (a quorum of the cluster) as long as ctx
-// allows; WaitCaughtUp then waits for the replay of the tail.
+// the stream if needed and makes sure it begins with the cluster's init
+// entry, and restores the newest snapshot into the registry if the log was
+// trimmed past the registry's applied sequence. It waits for the stream (a
+// quorum of the cluster) as long as ctx allows. Follow then starts the
+// apply loop; WaitCaughtUp waits for the replay of the tail.
 func (n *Node) Start(ctx context.Context) error {
 	if n.apply == nil {
 		return errors.New("cluster: Wrap was not passed to the service")
@@ -118,7 +128,11 @@ func (n *Node) Start(ctx context.Context) error {
 			slog.String("cluster", n.cfg.Name), slog.Any("cluster_addr", n.srv.ClusterAddr()), slog.Any("peers", n.cfg.Peers))
 	}
 	opts := []nats.Option{nats.Name("discoveryd " + n.origin), nats.MaxReconnects(-1), nats.RetryOnFailedConnect(true),
-		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { log.Warn("nats disconnected", slog.Any("err", err)) }),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if err != nil {
+				log.Warn("nats disconnected", slog.Any("err", err))
+			}
+		}),
 		nats.ReconnectHandler(func(*nats.Conn) { log.Info("nats reconnected") })}
 	url := n.cfg.URL
 	if n.srv != nil {
@@ -137,18 +151,31 @@ func (n *Node) Start(ctx context.Context) error {
 		n.close()
 		return fmt.Errorf("cluster: %w", err)
 	}
-	n.applied = applied
 	if err := n.ensureStream(ctx); err != nil {
 		n.close()
 		return err
 	}
-	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	if applied, err = n.restoreIfBehind(ctx, applied, n.firstSeq); err != nil {
+		n.close()
+		return err
+	}
+	n.mu.Lock()
+	n.applied = applied
+	n.mu.Unlock()
+	n.lastSnap.Store(applied)
+	log.Info("cluster node started", slog.String("stream", n.cfg.Stream), slog.Uint64("applied_seq", applied),
+		slog.Uint64("stream_first_seq", n.firstSeq), slog.Uint64("stream_last_seq", n.target))
+	return nil
+}
+
+// Follow starts the apply loop, from the entry after the applied one.
+// Call it after Start, once the catalog is loaded from the registry (a
+// snapshot restored by Start is in the registry, not yet in the catalog).
+func (n *Node) Follow() {
+	runCtx, cancel := context.WithCancel(context.Background())
 	n.cancel = cancel
 	n.started.Store(true)
 	go n.run(runCtx)
-	log.Info("cluster node started", slog.String("stream", n.cfg.Stream), slog.Uint64("applied_seq", applied),
-		slog.Uint64("stream_last_seq", n.target))
-	return nil
 }
 
 // ensureStream creates the stream (idempotent: every node does it) and
@@ -191,7 +218,7 @@ func (n *Node) ensureStream(ctx context.Context) error {
 			continue
 		}
 		n.mu.Lock()
-		n.target = info.State.LastSeq
+		n.target, n.firstSeq = info.State.LastSeq, info.State.FirstSeq
 		n.mu.Unlock()
 		return nil
 	}
@@ -202,6 +229,13 @@ func (n *Node) ensureStream(ctx context.Context) error {
 // together exactly one writes it, and every replica applies the same UUID
 // before any command.
 func (n *Node) ensureInit(ctx context.Context, st jetstream.Stream) error {
+	info, err := st.Info(ctx)
+	if err != nil {
+		return err
+	}
+	if info.State.FirstSeq > 1 {
+		return nil // trimmed behind a snapshot, which holds the init entry's effect
+	}
 	if m, err := st.GetMsg(ctx, 1); err == nil {
 		if m.Subject != subjectInit {
 			return fmt.Errorf("cluster: stream %s does not start with discoveryd's init entry", n.cfg.Stream)
@@ -216,7 +250,10 @@ func (n *Node) ensureInit(ctx context.Context, st jetstream.Stream) error {
 	}
 	u[6] = u[6]&0x0f | 0x40 // RFC 4122 version 4
 	u[8] = u[8]&0x3f | 0x80
-	_, err := n.js.Publish(ctx, subjectInit, []byte(u.String()), jetstream.WithExpectLastSequence(0), jetstream.WithMsgID("nearby-init"))
+	ack, err := n.js.Publish(ctx, subjectInit, []byte(u.String()), jetstream.WithExpectLastSequence(0), jetstream.WithMsgID("nearby-init"))
+	if err == nil && ack.Duplicate {
+		return nil // another node's init entry (same message id) came first
+	}
 	if err != nil {
 		if m, gerr := st.GetMsg(ctx, 1); gerr == nil && m.Subject == subjectInit {
 			return nil // another node won

@@ -31,16 +31,27 @@ func (d *Daemon) openCluster(cfg Config, logger *slog.Logger, sopts *discovery.O
 	return nil
 }
 
-// startCluster joins the cluster after the catalog is loaded from the
-// local registry and waits for the replay of the log's tail: the node is
-// ready only once caught up.
-func (d *Daemon) startCluster(ctx context.Context) error {
+// joinCluster starts the node before the catalog is loaded: joining may
+// restore a snapshot into the registry (a new node, or one whose log was
+// trimmed while it was down).
+func (d *Daemon) joinCluster(ctx context.Context) error {
 	if d.Cluster == nil {
 		return nil
 	}
 	if err := d.Cluster.Start(ctx); err != nil {
 		return fmt.Errorf("daemon: %w", err)
 	}
+	return nil
+}
+
+// followCluster starts the apply loop once the catalog holds the registry
+// and waits for the replay of the log's tail: the node is ready only once
+// caught up.
+func (d *Daemon) followCluster(ctx context.Context) error {
+	if d.Cluster == nil {
+		return nil
+	}
+	d.Cluster.Follow()
 	if err := d.Cluster.WaitCaughtUp(ctx); err != nil {
 		return fmt.Errorf("daemon: %w", err)
 	}

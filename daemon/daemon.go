@@ -98,13 +98,19 @@ func Open(cfg Config) (*Daemon, error) {
 	return d, nil
 }
 
-// Load fills the catalog from the registry and marks the server ready.
+// Load fills the catalog from the registry and marks the server ready. In
+// cluster mode it first joins the cluster (restoring a snapshot into the
+// registry if the log no longer reaches back to it) and, after loading,
+// follows the log until caught up.
 func (d *Daemon) Load(ctx context.Context) (discovery.LoadStats, error) {
+	if err := d.joinCluster(ctx); err != nil {
+		return discovery.LoadStats{}, err
+	}
 	st, err := d.Service.Load(ctx)
 	if err != nil {
 		return st, err
 	}
-	if err := d.startCluster(ctx); err != nil {
+	if err := d.followCluster(ctx); err != nil {
 		return st, err
 	}
 	d.Server.SetReady(true)
