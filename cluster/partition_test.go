@@ -17,13 +17,27 @@ func TestCluster_Partition(t *testing.T) {
 		t.Skip("starts a 3-node cluster and waits for a Raft election")
 	}
 	nodes, links := proxiedCluster(t, 3, 2*time.Second)
-	a, b, c := nodes[0], nodes[1], nodes[2]
-	f := newFixture(t, a, "acme", 51.5136, -0.1365)
-	eventually(t, 2*time.Second, "the program on C", func() bool {
+	f := newFixture(t, nodes[0], "acme", 51.5136, -0.1365)
+	// Cut off the stream leader: the harder case (the majority must elect
+	// a new one; the old one may hold entries it could not replicate).
+	cut := -1
+	eventually(t, 10*time.Second, "a stream leader", func() bool {
+		for i, n := range nodes {
+			if n.isLeader() {
+				cut = i
+				return true
+			}
+		}
+		return false
+	})
+	c := nodes[cut]
+	a, b := nodes[(cut+1)%3], nodes[(cut+2)%3]
+	t.Logf("cutting off the stream leader, node %s", c.name)
+	eventually(t, 2*time.Second, "the program on "+c.name, func() bool {
 		return slices.Equal(nearbyPrograms(c, 51.514, -0.136), []string{f.programID})
 	})
 
-	isolate(links, 2, true)
+	isolate(links, cut, true)
 	start := time.Now()
 	r := c.do("POST", "/v1/stores", f.key, map[string]any{"name": "minority", "lat": 1, "lng": 1, "category": "x"})
 	if r.Status != 503 || !strings.Contains(string(r.Body), "unavailable") {
@@ -54,7 +68,7 @@ func TestCluster_Partition(t *testing.T) {
 		t.Errorf("the cut-off node has a store written after the cut: status %d", got)
 	}
 
-	isolate(links, 2, false)
+	isolate(links, cut, false)
 	took := eventually(t, 30*time.Second, "the healed node converging", func() bool {
 		return c.do("GET", "/v1/stores/"+acked[len(acked)-1], f.key, nil).Status == 200
 	})
