@@ -24,6 +24,7 @@ func (n *Node) run(ctx context.Context) {
 	defer close(n.done)
 	log := n.cfg.Logger
 	n.checkCaughtUp()
+	var lastErr string // a consumer that cannot be created (no quorum) is logged once per error
 	for attempt := 0; ctx.Err() == nil; attempt++ {
 		if attempt > 0 {
 			select {
@@ -37,9 +38,13 @@ func (n *Node) run(ctx context.Context) {
 			DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: from,
 		})
 		if err != nil {
-			log.Warn("apply: consumer", slog.Uint64("from", from), slog.Any("err", err))
+			if err.Error() != lastErr {
+				log.Warn("apply: consumer", slog.Uint64("from", from), slog.Any("err", err))
+				lastErr = err.Error()
+			}
 			continue
 		}
+		lastErr = ""
 		// Short pull expiry and heartbeat: a consumer whose stream leader
 		// moved notices within seconds (the defaults, 30 s and 15 s, stall
 		// the apply loop that long after a failover) and is recreated.
