@@ -228,6 +228,7 @@ func verify(t *testing.T, nodes []*tnode, key string, l *load, agentStores []str
 	defer l.mu.Unlock()
 	today := time.Now().UTC().Format(time.DateOnly)
 	var first []byte
+	records := map[string][]byte{} // store id -> the first node's record
 	for _, n := range nodes {
 		lost := 0
 		for id := range l.created {
@@ -237,10 +238,22 @@ func verify(t *testing.T, nodes []*tnode, key string, l *load, agentStores []str
 			} else if l.unsure[id] {
 				continue
 			}
-			if got := n.do("GET", "/v1/stores/"+id, key, nil).Status; got != want {
+			r := n.do("GET", "/v1/stores/"+id, key, nil)
+			if r.Status != want {
 				lost++
 				if lost < 5 {
-					t.Errorf("node %s: store %s: status %d, want %d (acknowledged)", n.name, id, got, want)
+					t.Errorf("node %s: store %s: status %d, want %d (acknowledged)", n.name, id, r.Status, want)
+				}
+				continue
+			}
+			if want == 200 {
+				if rec, ok := records[id]; !ok {
+					records[id] = r.Body
+				} else if !bytes.Equal(rec, r.Body) {
+					lost++
+					if lost < 5 {
+						t.Errorf("node %s: store %s is %s, node %s has %s", n.name, id, r.Body, nodes[0].name, rec)
+					}
 				}
 			}
 		}

@@ -74,6 +74,29 @@ func joinEmptyNode(t *testing.T, snapshotEvery int) {
 	d.waitLoaded(30 * time.Second)
 	t.Logf("empty node caught up in %s", time.Since(start))
 
+	// Writes go on after the join with the same ids on every node (the
+	// snapshot carries the id sequences).
+	for i := range 6 {
+		n := []*tnode{d, nodes[0]}[i%2]
+		p := geo.Point{Lat: center.Lat + (r.Float64()-0.5)*0.05, Lng: center.Lng + (r.Float64()-0.5)*0.07}
+		st := n.must(201, "POST", "/v1/stores", key, map[string]any{"name": fmt.Sprint("late", i), "lat": p.Lat, "lng": p.Lng,
+			"category": "coffee"}).JSON(t)["id"].(string)
+		pg := n.must(201, "POST", "/v1/programs", key, map[string]any{"app_id": fmt.Sprint("late", i), "name": fmt.Sprint("late", i),
+			"category": "coffee", "store_ids": []string{st}}).JSON(t)["id"].(string)
+		if _, dup := stores[st]; dup {
+			t.Fatalf("store id %s allocated twice", st)
+		}
+		stores[st] = placed{p, pg}
+	}
+	for st := range stores {
+		want := nodes[0].must(200, "GET", "/v1/stores/"+st, key, nil).Body
+		var got []byte
+		eventually(t, 2*time.Second, st+" on the new node", func() bool {
+			got = d.do("GET", "/v1/stores/"+st, key, nil).Body
+			return string(got) == string(want)
+		})
+	}
+
 	for q := range 30 {
 		at := geo.Point{Lat: center.Lat + (r.Float64()-0.5)*0.05, Lng: center.Lng + (r.Float64()-0.5)*0.07}
 		radius := 300 + r.Float64()*2500

@@ -114,6 +114,11 @@ func TestDB_Restore(t *testing.T) {
 	if err := dst.Check(ctx); err != nil {
 		t.Error(err)
 	}
+	// Ids go on from the snapshot's sequences, as on the node it came from.
+	next, want := mustStore(t, dst, m.ID, "b", "UTC"), mustStore(t, src, m.ID, "b", "UTC")
+	if next.ID != want.ID {
+		t.Errorf("store created after restore has id %d, want %d (the source's next)", next.ID, want.ID)
+	}
 	t.Run("ErrNotASnapshot", func(t *testing.T) {
 		if _, err := MustOpenDB(t).Restore(ctx, strings.NewReader("not bbolt")); err == nil {
 			t.Error("Restore of garbage = nil error")

@@ -90,9 +90,14 @@ func (db *DB) Restore(ctx context.Context, r io.Reader) (seq uint64, err error) 
 	return seq, err
 }
 
-// copyBucket copies every key of src, and its nested buckets, into dst.
+// copyBucket copies every key of src, and its nested buckets, into dst,
+// and its sequence: ids are allocated from it (NextSequence), so a replica
+// restored without it would allocate ids the others have used.
 func copyBucket(dst, src *bolt.Bucket) error {
 	dst.FillPercent = 0.95 // keys arrive in order
+	if err := dst.SetSequence(src.Sequence()); err != nil {
+		return fmt.Errorf("store: restore: sequence: %w", err)
+	}
 	return src.ForEach(func(k, v []byte) error {
 		if v == nil {
 			nested, err := dst.CreateBucket(k)
