@@ -88,6 +88,22 @@ func joinEmptyNode(t *testing.T, snapshotEvery int) {
 		}
 		stores[st] = placed{p, pg}
 	}
+	if snapshotEvery > 0 {
+		// Down while the log moves on past it and is trimmed: back up, the
+		// node restores the newer snapshot over its own file.
+		d.stop()
+		for i := range 40 {
+			p := geo.Point{Lat: center.Lat + (r.Float64()-0.5)*0.05, Lng: center.Lng + (r.Float64()-0.5)*0.07}
+			st := nodes[i%3].must(201, "POST", "/v1/stores", key, map[string]any{"name": fmt.Sprint("away", i), "lat": p.Lat, "lng": p.Lng,
+				"category": "coffee"}).JSON(t)["id"].(string)
+			stores[st] = placed{p, ""}
+		}
+		eventually(t, 10*time.Second, "the log trimmed past the stopped node", func() bool {
+			return metric(nodes[0], "nearby_cluster_stream_first_sequence") > metric(nodes[0], "nearby_cluster_stream_last_sequence")-90
+		})
+		d.start()
+		d.waitLoaded(30 * time.Second)
+	}
 	for st := range stores {
 		want := nodes[0].must(200, "GET", "/v1/stores/"+st, key, nil).Body
 		var got []byte
