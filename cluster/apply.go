@@ -34,9 +34,14 @@ func (n *Node) run(ctx context.Context) {
 			}
 		}
 		from := n.Applied() + 1
-		cons, err := n.js.OrderedConsumer(ctx, n.cfg.Stream, jetstream.OrderedConsumerConfig{
+		// Bounded: a JetStream API request sent while the stream's or the
+		// cluster's leader moves may never be answered, and would hold the
+		// apply loop for ever (seen at a 3-process start-up).
+		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		cons, err := n.js.OrderedConsumer(cctx, n.cfg.Stream, jetstream.OrderedConsumerConfig{
 			DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: from,
 		})
+		cancel()
 		if err != nil {
 			if err.Error() != lastErr {
 				log.Warn("apply: consumer", slog.Uint64("from", from), slog.Any("err", err))

@@ -35,6 +35,11 @@ func (n *Node) restoreIfBehind(ctx context.Context, applied, firstSeq uint64) (u
 	if firstSeq <= applied+1 {
 		return applied, nil
 	}
+	// Bounded, like every JetStream request here (an unanswered request
+	// would otherwise wait for ever); the transfer of a large file may
+	// take a while.
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	defer cancel()
 	obs, err := n.js.ObjectStore(ctx, n.snapshotBucket())
 	if err != nil {
 		return 0, fmt.Errorf("cluster: the log starts at %d, after this node's %d, and there is no snapshot store: %w", firstSeq, applied, err)
@@ -99,7 +104,9 @@ func (n *Node) snapshot(ctx context.Context) error {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return fmt.Errorf("cluster: snapshot: %w", err)
 	}
-	obs, err := n.ensureSnapshots(ctx)
+	octx, ocancel := context.WithTimeout(ctx, 10*time.Second)
+	obs, err := n.ensureSnapshots(octx)
+	ocancel()
 	if err != nil {
 		return fmt.Errorf("cluster: snapshot store: %w", err)
 	}
@@ -109,7 +116,9 @@ func (n *Node) snapshot(ctx context.Context) error {
 	}
 	n.lastSnap.Store(seq)
 	n.cfg.Logger.Info("snapshot stored", slog.Uint64("applied_seq", seq), slog.Duration("took", time.Since(start)))
-	return n.trim(ctx, seq)
+	tctx, tcancel := context.WithTimeout(ctx, 10*time.Second)
+	defer tcancel()
+	return n.trim(tctx, seq)
 }
 
 // trim purges the log to the SnapshotEvery entries before the snapshot at
