@@ -173,7 +173,9 @@ func (n *Node) Start(ctx context.Context) error {
 // snapshot restored by Start is in the registry, not yet in the catalog).
 func (n *Node) Follow() {
 	runCtx, cancel := context.WithCancel(context.Background())
+	n.mu.Lock()
 	n.cancel = cancel
+	n.mu.Unlock()
 	n.started.Store(true)
 	go n.run(runCtx)
 }
@@ -318,8 +320,11 @@ func (n *Node) waitApplied(ctx context.Context, seq uint64) error {
 // Close stops the apply loop, the connection and the embedded server. The
 // registry stays open: close it after.
 func (n *Node) Close() error {
-	if n.cancel != nil {
-		n.cancel()
+	n.mu.Lock()
+	cancel := n.cancel
+	n.mu.Unlock()
+	if cancel != nil {
+		cancel()
 		<-n.done
 	}
 	n.close()
