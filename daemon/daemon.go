@@ -15,6 +15,7 @@ import (
 	"github.com/nearby-dev/nearby"
 	"github.com/nearby-dev/nearby/api"
 	"github.com/nearby-dev/nearby/catalog"
+	"github.com/nearby-dev/nearby/cluster"
 	"github.com/nearby-dev/nearby/console"
 	"github.com/nearby-dev/nearby/discovery"
 	"github.com/nearby-dev/nearby/geo"
@@ -52,6 +53,10 @@ type Config struct {
 	// how long its record is kept (0: the store's defaults, 30 minutes and
 	// 30 days).
 	TicketTTL, ShakeRetention time.Duration
+	// Cluster, if set, makes the daemon a replica of a cluster (see
+	// package cluster): writes go through the replicated log. Nil: a
+	// single node, no NATS at all.
+	Cluster *cluster.Config
 }
 
 // PurgeEvery is how often a daemon purges expired records even when no
@@ -75,6 +80,8 @@ type Daemon struct {
 	// deliveries), started by Load; bgDone is closed once it has.
 	stopBG func()
 	bgDone chan struct{}
+	// Cluster is the replica's node in cluster mode, else nil.
+	Cluster *cluster.Node
 }
 
 // Open builds a daemon over the registry at cfg.Path. Its catalog starts
@@ -104,8 +111,12 @@ func Open(cfg Config) (*Daemon, error) {
 	// Briefs renders each store and program once, at write time, as the
 	// API's JSON: the nearby answer then copies them instead of encoding.
 	d.Catalog = catalog.New(d.Index, &catalog.Options{Renderer: api.Briefs{}, Now: cfg.Now})
-	d.Service, err = discovery.New(db, d.Catalog, d.Index, &discovery.Options{
-		Logger: logger.With(slog.String("sys", "discovery")), Now: cfg.Now, PseudonymKey: cfg.PseudonymKey})
+	sopts := &discovery.Options{Logger: logger.With(slog.String("sys", "discovery")), Now: cfg.Now, PseudonymKey: cfg.PseudonymKey}
+	if err := d.openCluster(cfg, logger, sopts); err != nil {
+		db.Close()
+		return nil, err
+	}
+	d.Service, err = discovery.New(db, d.Catalog, d.Index, sopts)
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("daemon: %w", err)
@@ -113,6 +124,9 @@ func Open(cfg Config) (*Daemon, error) {
 	deps := api.ServiceDeps(d.Service)
 	deps.Logger, deps.Now = logger.With(slog.String("sys", "http")), cfg.Now
 	deps.Collectors = append(deps.Collectors, db.Collector())
+	if d.Cluster != nil {
+		deps.Collectors = append(deps.Collectors, d.Cluster.Collector())
+	}
 	d.Server, err = api.New(cfg.API, deps)
 	if err != nil {
 		db.Close()
@@ -157,10 +171,19 @@ func (d *Daemon) purgeLoop(ctx context.Context, logger *slog.Logger) {
 	}
 }
 
-// Load fills the catalog from the registry and marks the server ready.
+// Load fills the catalog from the registry and marks the server ready. In
+// cluster mode it first joins the cluster (restoring a snapshot into the
+// registry if the log no longer reaches back to it) and, after loading,
+// follows the log until caught up.
 func (d *Daemon) Load(ctx context.Context) (discovery.LoadStats, error) {
+	if err := d.joinCluster(ctx); err != nil {
+		return discovery.LoadStats{}, err
+	}
 	st, err := d.Service.Load(ctx)
 	if err != nil {
+		return st, err
+	}
+	if err := d.followCluster(ctx); err != nil {
 		return st, err
 	}
 	d.Server.SetReady(true)
@@ -182,6 +205,11 @@ func (d *Daemon) Close() error {
 	if d.stopBG != nil {
 		d.stopBG()
 		<-d.bgDone
+	}
+	if d.Cluster != nil {
+		if err := d.Cluster.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("daemon: close cluster: %w", err))
+		}
 	}
 	if err := d.Server.Close(); err != nil {
 		errs = append(errs, err)

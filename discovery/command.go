@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/nearby-dev/nearby"
 )
@@ -35,6 +36,11 @@ const (
 // and from JSON. Only the fields its Op uses are set.
 type Command struct {
 	Op Op `json:"op"`
+	// At is when the command was submitted to a replicated log; replicas
+	// stamp CreatedAt, UpdatedAt and retention cut-offs with it, so that
+	// they write the same values. Zero (a single node): the registry's
+	// own clock.
+	At time.Time `json:"at,omitzero"`
 	// MerchantID owns the record a delete names; ID is that record (for
 	// a heartbeat or an event batch, the beacon).
 	MerchantID uint64 `json:"merchant_id,omitempty"`

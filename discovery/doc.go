@@ -44,10 +44,15 @@
 // commute (events are deduplicated by id, counters add up), and leaving
 // them out keeps bbolt's group commit of concurrent uploads.
 //
-// Two inputs are not yet in the command, which a replicated log needs to
-// fix: the registry stamps CreatedAt and UpdatedAt from its own clock, and
-// a beacon created without an identity gets one allocated under the
-// registry's own proximity UUID. Run belongs on one node: each node that
-// runs it delivers every webhook, and the alert state that tells two agents
-// from a restart is per process.
+// Two inputs of a replicated apply come from outside the command's
+// records. Timestamps: a single node's registry stamps CreatedAt and
+// UpdatedAt from its own clock; a replicated log sets Command.At at
+// submit and hands it, with the entry's sequence, to the registry
+// (store.WithApplied), so that every replica writes the same times. The
+// proximity UUID under which a beacon created without an identity gets
+// one is per registry file; a cluster replicates one UUID to all replicas
+// (store.SetProximityUUID, see package cluster) before the first command.
+//
+// Run belongs on one node: each node that runs it delivers every webhook,
+// and the alert state that tells two agents from a restart is per process.
 package discovery

@@ -48,7 +48,7 @@ func (db *DB) RaiseAlert(ctx context.Context, a *nearby.Alert) error {
 		return err
 	}
 	var rec nearby.Alert
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(ctx, func(tx *bolt.Tx) error {
 		alerts, byMerchant, open, err := alertBuckets(tx)
 		if err != nil {
 			return err
@@ -91,7 +91,7 @@ func (db *DB) ResolveAlert(ctx context.Context, merchantID, beaconID uint64, kin
 		return nil, err
 	}
 	var out *nearby.Alert
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(ctx, func(tx *bolt.Tx) error {
 		alerts, _, open, err := alertBuckets(tx)
 		if err != nil {
 			return err

@@ -22,7 +22,7 @@ func (db *DB) CreateBeacon(ctx context.Context, b *nearby.Beacon) error {
 		return err
 	}
 	rec := *b
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(ctx, func(tx *bolt.Tx) error {
 		if !merchantExists(tx, b.MerchantID) {
 			return nearby.Invalid("merchant_id", "is not a merchant")
 		}
@@ -46,10 +46,10 @@ func (db *DB) CreateBeacon(ctx context.Context, b *nearby.Beacon) error {
 		if rec.Status == "" {
 			rec.Status = nearby.BeaconActive
 		}
-		now := db.stamp()
+		now := db.stamp(ctx)
 		rec.CreatedAt, rec.UpdatedAt = now, now
 		rec.AgentTokens = slices.Clone(rec.AgentTokens)
-		if err := db.firstKey(tx, &rec.AgentTokenHash, &rec.AgentTokens); err != nil {
+		if err := db.firstKey(ctx, tx, &rec.AgentTokenHash, &rec.AgentTokens); err != nil {
 			return err
 		}
 		if err := putJSON(bk, id, &rec); err != nil {
@@ -103,7 +103,7 @@ func (db *DB) UpdateBeacon(ctx context.Context, b *nearby.Beacon) error {
 		return err
 	}
 	var rec nearby.Beacon
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(ctx, func(tx *bolt.Tx) error {
 		old, err := getBeacon(tx, b.MerchantID, b.ID)
 		if err != nil {
 			return err
@@ -129,7 +129,7 @@ func (db *DB) UpdateBeacon(ctx context.Context, b *nearby.Beacon) error {
 				return fmt.Errorf("store: delete identity: %w", err)
 			}
 		}
-		rec.UpdatedAt = db.stamp()
+		rec.UpdatedAt = db.stamp(ctx)
 		if err := putJSON(tx.Bucket(bucketBeacons), rec.ID, &rec); err != nil {
 			return err
 		}
@@ -148,7 +148,7 @@ func (db *DB) DeleteBeacon(ctx context.Context, merchantID, id uint64) error {
 	if err := ctxErr(ctx); err != nil {
 		return err
 	}
-	return db.bolt.Update(func(tx *bolt.Tx) error {
+	return db.update(ctx, func(tx *bolt.Tx) error {
 		b, err := getBeacon(tx, merchantID, id)
 		if err != nil {
 			return err
@@ -234,9 +234,9 @@ func (db *DB) RecordHeartbeat(ctx context.Context, beaconID uint64, h *nearby.He
 	}
 	hb := *h
 	if hb.At.IsZero() {
-		hb.At = db.stamp()
+		hb.At = db.stamp(ctx)
 	}
-	return db.bolt.Batch(func(tx *bolt.Tx) error {
+	return db.batch(ctx, func(tx *bolt.Tx) error {
 		b, err := getBeacon(tx, 0, beaconID)
 		if err != nil {
 			return err
@@ -325,9 +325,9 @@ func (db *DB) allocateIdentity(tx *bolt.Tx) (nearby.Identity, error) {
 	if v := meta.Get(keyNextIdentity); len(v) == 8 {
 		next = binary.BigEndian.Uint64(v)
 	}
-	ids := tx.Bucket(bucketIdentities)
+	ids, proximity := tx.Bucket(bucketIdentities), proximityUUID(tx)
 	for ; next <= 0xffffffff; next++ {
-		id := nearby.Identity{UUID: db.proximity, Major: uint16(next >> 16), Minor: uint16(next)}
+		id := nearby.Identity{UUID: proximity, Major: uint16(next >> 16), Minor: uint16(next)}
 		if ids.Get(identityKey(id)) != nil {
 			continue
 		}

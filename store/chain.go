@@ -69,7 +69,7 @@ func (db *DB) LinkStores(ctx context.Context, merchantID, programID uint64, ids 
 		return nil, err
 	}
 	var added []uint64
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(ctx, func(tx *bolt.Tx) error {
 		p, err := programRecord(tx, merchantID, programID)
 		if err != nil {
 			return err
@@ -91,7 +91,7 @@ func (db *DB) LinkStores(ctx context.Context, merchantID, programID uint64, ids 
 		if len(added) == 0 {
 			return nil
 		}
-		p.UpdatedAt = db.stamp()
+		p.UpdatedAt = db.stamp(ctx)
 		return putProgram(tx.Bucket(bucketPrograms), p)
 	})
 	return added, err
@@ -103,7 +103,7 @@ func (db *DB) UnlinkStore(ctx context.Context, merchantID, programID, storeID ui
 	if err := ctxErr(ctx); err != nil {
 		return err
 	}
-	return db.bolt.Update(func(tx *bolt.Tx) error {
+	return db.update(ctx, func(tx *bolt.Tx) error {
 		p, err := programRecord(tx, merchantID, programID)
 		if err != nil {
 			return err
@@ -114,7 +114,7 @@ func (db *DB) UnlinkStore(ctx context.Context, merchantID, programID, storeID ui
 		if err := unlink(tx, programID, storeID); err != nil {
 			return err
 		}
-		p.UpdatedAt = db.stamp()
+		p.UpdatedAt = db.stamp(ctx)
 		return putProgram(tx.Bucket(bucketPrograms), p)
 	})
 }

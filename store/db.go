@@ -96,8 +96,6 @@ type DB struct {
 	minCount int64
 	// ticketTTL and shakeRetention: see Options.
 	ticketTTL, shakeRetention time.Duration
-
-	proximity nearby.UUID // deployment-wide proximity UUID for allocated identities
 }
 
 // Open opens (creating if needed) the bbolt file at path, creates missing
@@ -182,15 +180,15 @@ func (db *DB) init(tx *bolt.Tx) error {
 		return err
 	}
 	if v := meta.Get(keyProximityUUID); len(v) == 16 {
-		copy(db.proximity[:], v)
 		return nil
 	}
-	if _, err := rand.Read(db.proximity[:]); err != nil {
+	var proximity nearby.UUID
+	if _, err := rand.Read(proximity[:]); err != nil {
 		return fmt.Errorf("store: proximity uuid: %w", err)
 	}
-	db.proximity[6] = db.proximity[6]&0x0f | 0x40 // RFC 4122 version 4
-	db.proximity[8] = db.proximity[8]&0x3f | 0x80
-	if err := meta.Put(keyProximityUUID, db.proximity[:]); err != nil {
+	proximity[6] = proximity[6]&0x0f | 0x40 // RFC 4122 version 4
+	proximity[8] = proximity[8]&0x3f | 0x80
+	if err := meta.Put(keyProximityUUID, proximity[:]); err != nil {
 		return fmt.Errorf("store: write proximity uuid: %w", err)
 	}
 	return nil
@@ -223,11 +221,19 @@ func (db *DB) BoltStats() bolt.Stats { return db.bolt.Stats() }
 
 // ProximityUUID is the deployment-wide iBeacon proximity UUID used for
 // allocated identities: phone apps range for this one UUID.
-func (db *DB) ProximityUUID() nearby.UUID { return db.proximity }
+func (db *DB) ProximityUUID() nearby.UUID {
+	var u nearby.UUID
+	_ = db.bolt.View(func(tx *bolt.Tx) error { u = proximityUUID(tx); return nil })
+	return u
+}
 
-// stamp is the time written into CreatedAt/UpdatedAt: UTC, no monotonic
-// reading, so that a value read back compares Equal and ==.
-func (db *DB) stamp() time.Time { return db.now().UTC().Round(0) }
+// proximityUUID reads the deployment's proximity UUID (see
+// SetProximityUUID: a cluster may replace the one made at the first Open).
+func proximityUUID(tx *bolt.Tx) nearby.UUID {
+	var u nearby.UUID
+	copy(u[:], tx.Bucket(bucketMeta).Get(keyProximityUUID))
+	return u
+}
 
 func notFound(what string) error { return nearby.Errorf(nearby.ENOTFOUND, "%s not found", what) }
 

@@ -25,6 +25,17 @@
 // (see encodeStore); merchants, programs, beacons and shakes use JSON.
 // Values are always copied out of the transaction.
 //
+// # Replication
+//
+// A cluster replica (package cluster) applies a replicated log of
+// commands. WithApplied passes a write the log entry it applies: the
+// entry's time stamps CreatedAt, UpdatedAt and the event pruning cut-off
+// instead of the clock, and the entry's sequence is recorded in the meta
+// bucket in the same transaction (AppliedSeq), so that replay after a crash
+// starts exactly after the last durable entry. SetProximityUUID sets the
+// cluster-wide proximity UUID; WriteSnapshot and Restore copy the whole file
+// out and in for a replica that joins from a snapshot.
+//
 // # Ownership
 //
 // Methods taking a merchantID return ENOTFOUND for another merchant's

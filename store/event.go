@@ -31,7 +31,7 @@ func (db *DB) RecordEvents(ctx context.Context, beaconID uint64, evs []nearby.Ev
 	if err := ctxErr(ctx); err != nil {
 		return nil, nil, err
 	}
-	err = db.bolt.Batch(func(tx *bolt.Tx) error {
+	err = db.batch(ctx, func(tx *bolt.Tx) error {
 		// Batch may run fn more than once: start from nothing each time.
 		accepted, duplicates = accepted[:0], duplicates[:0]
 		b, err := getBeacon(tx, 0, beaconID)
@@ -90,7 +90,7 @@ func (db *DB) RecordEvents(ctx context.Context, beaconID uint64, evs []nearby.Ev
 		if _, err := db.seal(tx); err != nil {
 			return err
 		}
-		return db.prune(tx)
+		return db.prune(ctx, tx)
 	})
 	if err != nil {
 		return nil, nil, err
@@ -136,8 +136,8 @@ func legacyEventKey(id string) []byte {
 
 // prune deletes up to pruneBatch event ids whose event time is older than
 // EventRetention.
-func (db *DB) prune(tx *bolt.Tx) error {
-	cutoff := uint64(db.now().Add(-EventRetention).UnixNano())
+func (db *DB) prune(ctx context.Context, tx *bolt.Tx) error {
+	cutoff := uint64(db.stamp(ctx).Add(-EventRetention).UnixNano())
 	ids, c := tx.Bucket(bucketEvents), tx.Bucket(bucketEventsByAt).Cursor()
 	n := 0
 	for k, _ := c.First(); k != nil && n < pruneBatch; k, _ = c.First() {
@@ -169,9 +169,9 @@ func (db *DB) RecordShake(ctx context.Context, s *nearby.Shake) error {
 	}
 	rec := *s
 	if rec.At.IsZero() {
-		rec.At = db.stamp()
+		rec.At = db.stamp(ctx)
 	}
-	err := db.bolt.Batch(func(tx *bolt.Tx) error {
+	err := db.batch(ctx, func(tx *bolt.Tx) error {
 		shakes := tx.Bucket(bucketShakes)
 		if shakes.Get([]byte(rec.Ticket)) != nil {
 			return conflict("ticket", "is already recorded")

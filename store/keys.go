@@ -23,22 +23,22 @@ var (
 )
 
 // newKey allocates the id of k and stamps its creation.
-func (db *DB) newKey(tx *bolt.Tx, k *nearby.Key) error {
+func (db *DB) newKey(ctx context.Context, tx *bolt.Tx, k *nearby.Key) error {
 	id, err := tx.Bucket(bucketKeys).NextSequence()
 	if err != nil {
 		return fmt.Errorf("store: key sequence: %w", err)
 	}
-	k.ID, k.CreatedAt = id, db.stamp()
+	k.ID, k.CreatedAt = id, db.stamp(ctx)
 	return nil
 }
 
 // firstKey turns the hash given at creation into the owner's first key.
-func (db *DB) firstKey(tx *bolt.Tx, hash *[]byte, keys *[]nearby.Key) error {
+func (db *DB) firstKey(ctx context.Context, tx *bolt.Tx, hash *[]byte, keys *[]nearby.Key) error {
 	if *hash == nil {
 		return nil
 	}
 	k := nearby.Key{Hash: *hash}
-	if err := db.newKey(tx, &k); err != nil {
+	if err := db.newKey(ctx, tx, &k); err != nil {
 		return err
 	}
 	*keys, *hash = append(*keys, k), nil
@@ -47,13 +47,13 @@ func (db *DB) firstKey(tx *bolt.Tx, hash *[]byte, keys *[]nearby.Key) error {
 
 // addKey adds k to keys, dropping expired ones; ECONFLICT "keys" when
 // MaxKeys are active.
-func (db *DB) addKey(tx *bolt.Tx, keys []nearby.Key, k *nearby.Key) ([]nearby.Key, error) {
+func (db *DB) addKey(ctx context.Context, tx *bolt.Tx, keys []nearby.Key, k *nearby.Key) ([]nearby.Key, error) {
 	now := db.now()
 	keys = slices.DeleteFunc(keys, func(k nearby.Key) bool { return !k.Active(now) })
 	if len(keys) >= nearby.MaxKeys {
 		return nil, errTooManyKeys
 	}
-	if err := db.newKey(tx, k); err != nil {
+	if err := db.newKey(ctx, tx, k); err != nil {
 		return nil, err
 	}
 	return append(keys, *k), nil
@@ -83,7 +83,7 @@ func (db *DB) editMerchant(ctx context.Context, id uint64, fn func(tx *bolt.Tx, 
 	if err := ctxErr(ctx); err != nil {
 		return err
 	}
-	return db.bolt.Update(func(tx *bolt.Tx) error {
+	return db.update(ctx, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketMerchants)
 		v := b.Get(u64(id))
 		if v == nil {
@@ -105,7 +105,7 @@ func (db *DB) editBeacon(ctx context.Context, merchantID, id uint64, fn func(tx 
 	if err := ctxErr(ctx); err != nil {
 		return err
 	}
-	return db.bolt.Update(func(tx *bolt.Tx) error {
+	return db.update(ctx, func(tx *bolt.Tx) error {
 		b, err := getBeacon(tx, merchantID, id)
 		if err != nil {
 			return err
@@ -122,7 +122,7 @@ func (db *DB) editBeacon(ctx context.Context, merchantID, id uint64, fn func(tx 
 // when MaxKeys are active.
 func (db *DB) AddMerchantKey(ctx context.Context, merchantID uint64, k *nearby.Key) error {
 	return db.editMerchant(ctx, merchantID, func(tx *bolt.Tx, m *nearby.Merchant) (err error) {
-		m.Keys, err = db.addKey(tx, m.Keys, k)
+		m.Keys, err = db.addKey(ctx, tx, m.Keys, k)
 		return err
 	})
 }
@@ -149,7 +149,7 @@ func (db *DB) TouchMerchantKey(ctx context.Context, merchantID, keyID uint64, at
 // merchantID (0: any), as AddMerchantKey.
 func (db *DB) AddAgentToken(ctx context.Context, merchantID, beaconID uint64, k *nearby.Key) error {
 	return db.editBeacon(ctx, merchantID, beaconID, func(tx *bolt.Tx, b *nearby.Beacon) (err error) {
-		b.AgentTokens, err = db.addKey(tx, b.AgentTokens, k)
+		b.AgentTokens, err = db.addKey(ctx, tx, b.AgentTokens, k)
 		return err
 	})
 }
@@ -231,7 +231,8 @@ func (db *DB) migrateKeys(tx *bolt.Tx) error {
 			if err := decodeJSON(b.Get(k), rec); err != nil {
 				return err
 			}
-			if err := db.firstKey(tx, hash, keys); err != nil {
+			// At Open: a migration, not a replicated write.
+			if err := db.firstKey(context.Background(), tx, hash, keys); err != nil {
 				return err
 			}
 			enc, err := encodeJSON(rec)

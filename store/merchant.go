@@ -16,15 +16,15 @@ func (db *DB) CreateMerchant(ctx context.Context, m *nearby.Merchant) error {
 		return err
 	}
 	rec := *m
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(ctx, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketMerchants)
 		id, err := b.NextSequence()
 		if err != nil {
 			return fmt.Errorf("store: merchant sequence: %w", err)
 		}
-		rec.ID, rec.CreatedAt = id, db.stamp()
+		rec.ID, rec.CreatedAt = id, db.stamp(ctx)
 		rec.Keys = slices.Clone(rec.Keys)
-		if err := db.firstKey(tx, &rec.APIKeyHash, &rec.Keys); err != nil {
+		if err := db.firstKey(ctx, tx, &rec.APIKeyHash, &rec.Keys); err != nil {
 			return err
 		}
 		return putJSON(b, id, &rec)
@@ -62,7 +62,7 @@ func (db *DB) UpdateMerchant(ctx context.Context, m *nearby.Merchant) error {
 		return err
 	}
 	var rec nearby.Merchant
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(ctx, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketMerchants)
 		v := b.Get(u64(m.ID))
 		if v == nil {

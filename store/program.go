@@ -18,7 +18,7 @@ func (db *DB) CreateProgram(ctx context.Context, p *nearby.Program) error {
 		return err
 	}
 	rec := *p
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(ctx, func(tx *bolt.Tx) error {
 		if !merchantExists(tx, p.MerchantID) {
 			return nearby.Invalid("merchant_id", "is not a merchant")
 		}
@@ -31,7 +31,7 @@ func (db *DB) CreateProgram(ctx context.Context, p *nearby.Program) error {
 		if err != nil {
 			return fmt.Errorf("store: program sequence: %w", err)
 		}
-		now := db.stamp()
+		now := db.stamp(ctx)
 		rec.ID, rec.CreatedAt, rec.UpdatedAt = id, now, now
 		if err := putProgram(b, &rec); err != nil {
 			return err
@@ -87,7 +87,7 @@ func (db *DB) UpdateProgram(ctx context.Context, p *nearby.Program) error {
 		return err
 	}
 	var rec nearby.Program
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(ctx, func(tx *bolt.Tx) error {
 		old, err := getProgram(tx, p.MerchantID, p.ID)
 		if err != nil {
 			return err
@@ -97,7 +97,7 @@ func (db *DB) UpdateProgram(ctx context.Context, p *nearby.Program) error {
 			return err
 		}
 		rec = *p
-		rec.MerchantID, rec.CreatedAt, rec.UpdatedAt = old.MerchantID, old.CreatedAt, db.stamp()
+		rec.MerchantID, rec.CreatedAt, rec.UpdatedAt = old.MerchantID, old.CreatedAt, db.stamp(ctx)
 		if err := putProgram(tx.Bucket(bucketPrograms), &rec); err != nil {
 			return err
 		}
@@ -117,7 +117,7 @@ func (db *DB) DeleteProgram(ctx context.Context, merchantID, id uint64) error {
 	if err := ctxErr(ctx); err != nil {
 		return err
 	}
-	return db.bolt.Update(func(tx *bolt.Tx) error {
+	return db.update(ctx, func(tx *bolt.Tx) error {
 		p, err := getProgram(tx, merchantID, id)
 		if err != nil {
 			return err

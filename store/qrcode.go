@@ -27,7 +27,7 @@ func (db *DB) CreateQRCode(ctx context.Context, q *nearby.QRCode) error {
 		return err
 	}
 	rec := *q
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(ctx, func(tx *bolt.Tx) error {
 		if !merchantExists(tx, q.MerchantID) {
 			return nearby.Invalid("merchant_id", "is not a merchant")
 		}
@@ -43,7 +43,7 @@ func (db *DB) CreateQRCode(ctx context.Context, q *nearby.QRCode) error {
 		if err != nil {
 			return fmt.Errorf("store: qr code sequence: %w", err)
 		}
-		rec.ID, rec.CreatedAt = id, db.stamp()
+		rec.ID, rec.CreatedAt = id, db.stamp(ctx)
 		if err := putJSON(b, id, &rec); err != nil {
 			return err
 		}
@@ -152,7 +152,7 @@ func (db *DB) DeleteQRCode(ctx context.Context, merchantID, id uint64) error {
 	if err := ctxErr(ctx); err != nil {
 		return err
 	}
-	return db.bolt.Update(func(tx *bolt.Tx) error {
+	return db.update(ctx, func(tx *bolt.Tx) error {
 		q, err := getQRCode(tx, merchantID, id)
 		if err != nil {
 			return err
@@ -222,7 +222,7 @@ func (db *DB) RecordQRScan(ctx context.Context, s *nearby.QRScan) error {
 	if err != nil {
 		return nearby.Invalid("date", "must be YYYY-MM-DD")
 	}
-	return db.bolt.Update(func(tx *bolt.Tx) error {
+	return db.update(ctx, func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketQRCodes).Get(u64(s.CodeID)) == nil {
 			return notFound("qr code")
 		}

@@ -65,7 +65,7 @@ func (db *DB) PurgeExpired(ctx context.Context) error {
 			if err := db.pruneShakes(tx); err != nil {
 				return err
 			}
-			if err := db.prune(tx); err != nil {
+			if err := db.prune(ctx, tx); err != nil {
 				return err
 			}
 			var err error

@@ -26,8 +26,8 @@ func (db *DB) CreateStores(ctx context.Context, ss []*nearby.Store) error {
 		return nil
 	}
 	ids := make([]uint64, len(ss))
-	now := db.stamp()
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	now := db.stamp(ctx)
+	err := db.update(ctx, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketStores)
 		idx := tx.Bucket(bucketMerchantStores)
 		// Ids only grow, so new keys land at the end of the bucket: fill
@@ -99,13 +99,13 @@ func (db *DB) UpdateStore(ctx context.Context, s *nearby.Store) error {
 		return err
 	}
 	var rec nearby.Store
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(ctx, func(tx *bolt.Tx) error {
 		old, err := getStore(tx, s.MerchantID, s.ID)
 		if err != nil {
 			return err
 		}
 		rec = *s
-		rec.MerchantID, rec.CreatedAt, rec.UpdatedAt = old.MerchantID, old.CreatedAt, db.stamp()
+		rec.MerchantID, rec.CreatedAt, rec.UpdatedAt = old.MerchantID, old.CreatedAt, db.stamp(ctx)
 		if err := tx.Bucket(bucketStores).Put(u64(rec.ID), encodeStore(nil, &rec)); err != nil {
 			return fmt.Errorf("store: put store: %w", err)
 		}
@@ -135,7 +135,7 @@ func (db *DB) DeleteStoreChanged(ctx context.Context, merchantID, id uint64) ([]
 		return nil, err
 	}
 	var changed []*nearby.Program
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(ctx, func(tx *bolt.Tx) error {
 		s, err := getStore(tx, merchantID, id)
 		if err != nil {
 			return err

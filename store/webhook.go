@@ -32,7 +32,7 @@ func (db *DB) CreateWebhook(ctx context.Context, w *nearby.Webhook) error {
 		return err
 	}
 	rec := *w
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(ctx, func(tx *bolt.Tx) error {
 		if !merchantExists(tx, w.MerchantID) {
 			return nearby.Invalid("merchant_id", "is not a merchant")
 		}
@@ -46,7 +46,7 @@ func (db *DB) CreateWebhook(ctx context.Context, w *nearby.Webhook) error {
 		if rec.ID, err = hooks.NextSequence(); err != nil {
 			return fmt.Errorf("store: webhook sequence: %w", err)
 		}
-		rec.CreatedAt = db.stamp()
+		rec.CreatedAt = db.stamp(ctx)
 		rec.Delivery = nearby.WebhookDelivery{}
 		if s := tx.Bucket(bucketStream); s != nil {
 			rec.Delivery.Cursor = s.Sequence()
@@ -127,7 +127,7 @@ func (db *DB) DeleteWebhook(ctx context.Context, merchantID, id uint64) error {
 	if err := ctxErr(ctx); err != nil {
 		return err
 	}
-	return db.bolt.Update(func(tx *bolt.Tx) error {
+	return db.update(ctx, func(tx *bolt.Tx) error {
 		w, err := getWebhook(tx, merchantID, id)
 		if err != nil {
 			return err
@@ -150,7 +150,7 @@ func (db *DB) SetWebhookDelivery(ctx context.Context, id uint64, d nearby.Webhoo
 	if err := ctxErr(ctx); err != nil {
 		return err
 	}
-	return db.bolt.Update(func(tx *bolt.Tx) error {
+	return db.update(ctx, func(tx *bolt.Tx) error {
 		w, err := getWebhook(tx, 0, id)
 		if err != nil {
 			return err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/nearby-dev/nearby/console"
 	"github.com/nearby-dev/nearby/logattr"
 	"github.com/nearby-dev/nearby/store"
+	"github.com/nearby-dev/nearby/cluster"
 )
 
 // Config is discoveryd's configuration. Every field comes from a flag, or
@@ -44,6 +46,8 @@ type Config struct {
 	// many days shake records are kept.
 	TicketTTL     time.Duration
 	RetentionDays int
+	// Cluster mode (see clusterConfig): all empty means a single node.
+	ClusterName, ClusterListen, ClusterPeers, NATSURL string
 }
 
 // Defaults of Config.
@@ -105,6 +109,10 @@ func (c *Config) specs() []flagSpec {
 		{"min-count", "DISCOVERYD_MIN_COUNT", "statistics about people are shown only when at least this many distinct devices stand behind them (k-anonymity; at least 2)", (*intValue)(&c.MinCount)},
 		{"ticket-ttl", "DISCOVERYD_TICKET_TTL", "how long a shake's ticket answers GET /v1/shakes/{ticket}", (*durationValue)(&c.TicketTTL)},
 		{"retention-days", "DISCOVERYD_RETENTION_DAYS", "days shake records (with each merchant's pseudonym of the phone) are kept before they are purged", (*intValue)(&c.RetentionDays)},
+		{"cluster-name", "DISCOVERYD_CLUSTER_NAME", "cluster mode: the cluster's name (the same on every node); starts an embedded NATS JetStream server, see docs/cluster.md", (*stringValue)(&c.ClusterName)},
+		{"cluster-listen", "DISCOVERYD_CLUSTER_LISTEN", "cluster mode: this node's route address for the other nodes (host:port, e.g. :6222)", (*stringValue)(&c.ClusterListen)},
+		{"cluster-peers", "DISCOVERYD_CLUSTER_PEERS", "cluster mode: comma-separated route addresses (host:port) of the cluster's nodes, this one may be included", (*stringValue)(&c.ClusterPeers)},
+		{"nats-url", "DISCOVERYD_NATS_URL", "cluster mode on an existing NATS cluster with JetStream instead of the embedded server (e.g. nats://n1:4222,nats://n2:4222)", (*stringValue)(&c.NATSURL)},
 		{"gc-percent", "DISCOVERYD_GC_PERCENT", "garbage collector's GOGC once the index is loaded (0: the runtime's own; ignored when the GOGC variable is set); the heap may grow to about (1+N/100) times the live heap, see Memory below", (*intValue)(&c.GCPercent)},
 	}
 }
@@ -167,8 +175,12 @@ Flags (each also read from its environment variable; the flag wins):
 Data: <data-dir>/nearby.db (bbolt, every acknowledged write is fsynced),
 <data-dir>/admin.token when no admin token is given, and
 <data-dir>/pseudonym.key, the key of the per-merchant device pseudonyms
-(delete it while stopped to rotate every pseudonym). What is kept about
+(delete it while stopped to rotate every pseudonym; DISCOVERYD_PSEUDONYM_KEY
+gives it instead, as every node of a cluster must). What is kept about
 phones: docs/privacy.md.
+Cluster: with --cluster-name, --cluster-listen and --cluster-peers on three
+nodes every write goes through a replicated NATS JetStream log (embedded,
+store in <data-dir>/nats, fsync on every write); see docs/cluster.md.
 Operations: GET /healthz, /readyz, /metrics (Prometheus), /openapi.json.
 Memory: the catalog of a million stores is about 740 MB of live heap. With the
 default --gc-percent 400 the collector runs a quarter as often as Go's default
@@ -214,10 +226,32 @@ func (c *Config) Validate() error {
 	if err := console.CheckTiles(c.ConsoleTiles); err != nil {
 		errs = append(errs, fmt.Errorf("--console-tiles: %w", err))
 	}
+	if cc := c.clusterConfig(); cc != nil {
+		if c.NATSURL == "" && (c.ClusterName == "" || c.ClusterListen == "") {
+			errs = append(errs, errors.New("cluster mode needs --cluster-name and --cluster-listen (or --nats-url)"))
+		} else if err := cc.Validate(); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("discoveryd: config: %w", err)
 	}
 	return nil
+}
+
+// clusterConfig is the cluster mode the flags ask for, nil for a single
+// node (no flag given: no NATS at all).
+func (c *Config) clusterConfig() *cluster.Config {
+	cc := &cluster.Config{Name: c.ClusterName, Listen: c.ClusterListen, URL: c.NATSURL, Dir: filepath.Join(c.DataDir, "nats")}
+	for p := range strings.SplitSeq(c.ClusterPeers, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			cc.Peers = append(cc.Peers, p)
+		}
+	}
+	if !cc.Enabled() {
+		return nil
+	}
+	return cc
 }
 
 func parseLevel(s string) (slog.Level, error) {

@@ -149,7 +149,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	pkey, err := pseudonymKey(c.DataDir)
+	pkey, err := pseudonymKey(c.DataDir, m.Getenv("DISCOVERYD_PSEUDONYM_KEY"))
 	if err != nil {
 		return err
 	}
@@ -158,7 +158,7 @@ func (m *Main) Run(ctx context.Context) error {
 	cfg.TrustForwardedFor = c.TrustForwarded
 	d, err := daemon.Open(daemon.Config{Path: filepath.Join(c.DataDir, DBFile), API: cfg, Logger: m.Logger, PseudonymKey: pkey,
 		MinCount: c.MinCount, TicketTTL: c.TicketTTL, ShakeRetention: time.Duration(c.RetentionDays) * 24 * time.Hour,
-		Console: console.Options{Tiles: c.ConsoleTiles, Attribution: c.ConsoleAttribution}})
+		Console: console.Options{Tiles: c.ConsoleTiles, Attribution: c.ConsoleAttribution}, Cluster: c.clusterConfig()})
 	if err != nil {
 		return fmt.Errorf("discoveryd: %w", err)
 	}

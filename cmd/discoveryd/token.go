@@ -45,7 +45,18 @@ const PseudonymKeyFile = "pseudonym.key"
 // rotate it, stop discoveryd, delete the file and start: every phone then
 // gets new pseudonyms (unique counts of the day of the rotation count a
 // phone seen before and after it twice).
-func pseudonymKey(dataDir string) ([]byte, error) {
+//
+// A key given in the environment (DISCOVERYD_PSEUDONYM_KEY, base64url, as in
+// the file) wins and no file is written: the nodes of a cluster must share
+// one key, or one phone would get a pseudonym per node.
+func pseudonymKey(dataDir, fromEnv string) ([]byte, error) {
+	if v := strings.TrimSpace(fromEnv); v != "" {
+		key, err := base64.RawURLEncoding.DecodeString(v)
+		if err != nil || len(key) < discovery.MinPseudonymKeyLen {
+			return nil, fmt.Errorf("discoveryd: DISCOVERYD_PSEUDONYM_KEY must hold at least %d base64url bytes", discovery.MinPseudonymKeyLen)
+		}
+		return key, nil
+	}
 	path := filepath.Join(dataDir, PseudonymKeyFile)
 	b, err := os.ReadFile(path)
 	switch {
