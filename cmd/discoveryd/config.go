@@ -13,10 +13,10 @@ import (
 
 	"github.com/nearby-dev/nearby"
 	"github.com/nearby-dev/nearby/api"
+	"github.com/nearby-dev/nearby/cluster"
 	"github.com/nearby-dev/nearby/console"
 	"github.com/nearby-dev/nearby/logattr"
 	"github.com/nearby-dev/nearby/store"
-	"github.com/nearby-dev/nearby/cluster"
 )
 
 // Config is discoveryd's configuration. Every field comes from a flag, or
