@@ -198,38 +198,43 @@ func (c *Catalog) candidates(t *Text, center geo.Point, radiusM float64, dst []g
 	if !ok {
 		return dst, false
 	}
+	// The words each cell holds under the chosen token are kept from the
+	// choice for the gathering (their binary searches are cache misses),
+	// for up to len(choice.ws) cells.
 	type choice struct {
 		tok string
 		n   int
+		ws  [16][]string
 	}
-	best := choice{n: -1}
-	try := func(tok string, prefix bool) bool {
+	var best, cur choice
+	best.n = -1
+	try := func(tok string) bool {
 		n := 0
-		for _, cl := range cells {
-			if !prefix {
-				n += len(cl.m[tok])
-				continue
-			}
+		for i, cl := range cells {
 			ws := cl.prefixed(tok)
 			if len(ws) > maxPrefixTokens {
 				return false
+			}
+			if i < len(cur.ws) {
+				cur.ws[i] = ws
 			}
 			for _, w := range ws {
 				n += len(cl.m[w])
 			}
 		}
 		if best.n < 0 || n < best.n {
-			best = choice{tok, n}
+			cur.tok, cur.n = tok, n
+			best = cur
 		}
 		return true
 	}
 	for _, w := range t.words {
 		if !digits(w) {
-			try(w, true)
+			try(w)
 		}
 	}
 	for _, g := range t.grams {
-		try(g, true) // a single character also prefixes its bigrams
+		try(g) // a single character also prefixes its bigrams
 	}
 	if best.n < 0 || best.n > maxTextCandidates {
 		return dst, false
@@ -239,8 +244,14 @@ func (c *Catalog) candidates(t *Text, center geo.Point, radiusM float64, dst []g
 	// drops most candidates before their records are read.
 	dlat := radiusM/111_000 + 1e-4
 	dlng := math.Min(360, dlat/math.Max(math.Cos(math.Min(89.9, math.Abs(center.Lat)+dlat)*math.Pi/180), 1e-6)) + 1e-4
-	for _, cl := range cells {
-		for _, w := range cl.prefixed(best.tok) {
+	for i, cl := range cells {
+		var ws []string
+		if i < len(best.ws) {
+			ws = best.ws[i]
+		} else {
+			ws = cl.prefixed(best.tok)
+		}
+		for _, w := range ws {
 			for _, e := range cl.m[w] {
 				if math.Abs(float64(e.lat)-center.Lat) > dlat {
 					continue
@@ -251,21 +262,44 @@ func (c *Catalog) candidates(t *Text, center geo.Point, radiusM float64, dst []g
 				// The single-precision place is within a few metres: only a
 				// store that may be inside has its record read for the exact
 				// distance (which the visit reads next anyway).
-				if geo.IndexDistance(center, geo.Point{Lat: float64(e.lat), Lng: float64(e.lng)}) > radiusM+20 {
-					continue
-				}
-				rec := c.stores.at(e.id)
-				if rec == nil || rec.s == nil {
-					continue
-				}
-				if d := geo.IndexDistance(center, geo.Point{Lat: rec.s.Lat, Lng: rec.s.Lng}); d <= radiusM {
+				if d := geo.IndexDistance(center, geo.Point{Lat: float64(e.lat), Lng: float64(e.lng)}); d <= radiusM+20 {
 					hits = append(hits, geo.Hit{ID: e.id, DistM: d})
 				}
 			}
 		}
 	}
+	hits = c.exact(center, radiusM, hits)
 	slices.SortFunc(hits, func(a, b geo.Hit) int { return cmp.Or(cmp.Compare(a.DistM, b.DistM), cmp.Compare(a.ID, b.ID)) })
 	return slices.CompactFunc(hits, func(a, b geo.Hit) bool { return a.ID == b.ID }), true
+}
+
+// exact replaces the approximate distances of hits by the exact ones and
+// drops the stores outside the circle, in place. Each record and each
+// store is a cache miss at a million stores: a batch's places are copied
+// first in a loop short enough for the processor to overlap the misses,
+// and only then are their distances computed.
+func (c *Catalog) exact(center geo.Point, radiusM float64, hits []geo.Hit) []geo.Hit {
+	var pts [32]geo.Point
+	n := 0
+	for b := 0; b < len(hits); b += len(pts) {
+		batch := hits[b:min(len(hits), b+len(pts))]
+		for i, h := range batch {
+			pts[i] = geo.Point{Lat: math.NaN()}
+			if rec := c.stores.at(h.ID); rec != nil && rec.s != nil {
+				pts[i] = geo.Point{Lat: rec.s.Lat, Lng: rec.s.Lng}
+			}
+		}
+		for i, h := range batch {
+			if math.IsNaN(pts[i].Lat) {
+				continue
+			}
+			if d := geo.IndexDistance(center, pts[i]); d <= radiusM {
+				hits[n] = geo.Hit{ID: h.ID, DistM: d}
+				n++
+			}
+		}
+	}
+	return hits[:n]
 }
 
 // textHits is candidates for a query with text, ok false without.
