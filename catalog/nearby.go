@@ -67,12 +67,7 @@ func (c *Catalog) NearbyInto(ctx context.Context, q NearbyQuery, dst []NearbyRes
 	var err error
 	if hits, ok := c.textHits(q.text, center, q.RadiusM, sc.hits[:0]); ok {
 		sc.hits = hits
-		sc.prefetch(hits)
-		for _, h := range hits {
-			if !sc.visit(h) {
-				break
-			}
-		}
+		sc.visitText(hits)
 	} else {
 		err = sc.search(center, q.RadiusM)
 	}
