@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"cmp"
+	"encoding/binary"
 	"math"
 	"slices"
 	"strings"
@@ -42,7 +43,17 @@ type textCell struct {
 	m      map[string][]textEntry // token -> stores (a store once per source)
 	mu     sync.Mutex             // guards sorted and dirty for readers
 	sorted []string               // m's keys, sorted when !dirty
+	heads  []uint64               // head of each of sorted: most probes of a search read no key
 	dirty  bool
+}
+
+// head is the first 8 bytes of a token, big-endian, padded with zeros. A
+// token has no zero byte, so heads order as their tokens do wherever they
+// differ.
+func head(s string) uint64 {
+	var b [8]byte
+	copy(b[:], s)
+	return binary.BigEndian.Uint64(b[:])
 }
 
 type textIndex struct {
@@ -161,10 +172,10 @@ func (c *Catalog) removeStore(rec *storeRec) {
 	}
 }
 
-// keys returns the cell's sorted tokens, sorting them first if a write
-// changed them. Readers hold the catalog's read lock, so no writer runs;
-// the cell's mutex orders the readers.
-func (c *textCell) keys() []string {
+// keys returns the cell's sorted tokens and their heads, sorting them
+// first if a write changed them. Readers hold the catalog's read lock, so
+// no writer runs; the cell's mutex orders the readers.
+func (c *textCell) keys() ([]string, []uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.dirty {
@@ -173,17 +184,35 @@ func (c *textCell) keys() []string {
 			c.sorted = append(c.sorted, k)
 		}
 		slices.Sort(c.sorted)
+		c.heads = c.heads[:0]
+		for _, k := range c.sorted {
+			c.heads = append(c.heads, head(k))
+		}
 		c.dirty = false
 	}
-	return c.sorted
+	return c.sorted, c.heads
 }
 
-// prefixed returns the tokens of c that start with p.
+// prefixed returns the tokens of c that start with p. The keys are
+// strings elsewhere in memory, each a cache miss: the search compares
+// their heads, and a key only where its head equals p's.
 func (c *textCell) prefixed(p string) []string {
-	ks := c.keys()
-	i, _ := slices.BinarySearch(ks, p)
-	j := i
-	for j < len(ks) && strings.HasPrefix(ks[j], p) {
+	ks, hs := c.keys()
+	hp := head(p)
+	i, j := 0, len(ks) // the first key >= p is in [i, j]
+	for i < j {
+		m := int(uint(i+j) >> 1)
+		if hs[m] < hp || hs[m] == hp && ks[m] < p {
+			i = m + 1
+		} else {
+			j = m
+		}
+	}
+	// A key starts with p when its head does to p's length (a shorter key
+	// has zeros there); a p of more than 8 bytes compares the rest.
+	mask := ^uint64(0) << (64 - 8*min(len(p), 8))
+	j = i
+	for j < len(ks) && hs[j]&mask == hp && (len(p) <= 8 || strings.HasPrefix(ks[j], p)) {
 		j++
 	}
 	return ks[i:j]
