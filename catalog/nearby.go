@@ -67,7 +67,12 @@ func (c *Catalog) NearbyInto(ctx context.Context, q NearbyQuery, dst []NearbyRes
 	var err error
 	if hits, ok := c.textHits(q.text, center, q.RadiusM, sc.hits[:0]); ok {
 		sc.hits = hits
-		sc.visitText(hits)
+		sc.prefetch(hits)
+		for _, h := range hits {
+			if !sc.visit(h) {
+				break
+			}
+		}
 	} else {
 		err = sc.search(center, q.RadiusM)
 	}

@@ -336,7 +336,11 @@ func (c *Catalog) textHits(t *Text, center geo.Point, radiusM float64, dst []geo
 	if t == nil || c.tix.off {
 		return dst, false
 	}
-	return c.candidates(t, center, radiusM, dst)
+	hits, ok := c.candidates(t, center, radiusM, dst)
+	if ok && c.prefetchText(hits[:min(len(hits), textBatch)]) < 0 {
+		return dst, false // never: a sum of bytes; the test keeps the loads
+	}
+	return hits, ok
 }
 
 // cover returns the cells with text that a circle may touch.
@@ -372,32 +376,16 @@ func digits(w string) bool {
 	return true
 }
 
-// textBatch is how many of a text query's candidates are prefetched
-// ahead of visit: a page that settles early does not pay for the rest.
+// textBatch is how many of a text query's nearest candidates have their
+// texts prefetched: a page that settles early does not pay for more.
 const textBatch = 64
 
-// visitText visits the candidates of a text query nearest first until
-// visit stops.
-func (sc *scratch) visitText(hits []geo.Hit) {
-	for len(hits) > 0 {
-		b := hits[:min(len(hits), textBatch)]
-		hits = hits[len(b):]
-		sc.prefetch(b)
-		sc.prefetchText(b)
-		for _, h := range b {
-			if !sc.visit(h) {
-				return
-			}
-		}
-	}
-}
-
-// prefetchText is prefetch for a text query: visit's filter reads, for
-// each store, its text and those of its programs, three or four dependent
-// cache misses each. Touched here in loops of independent loads, the
-// misses of a batch overlap instead of stalling visit one after another.
-func (sc *scratch) prefetchText(hits []geo.Hit) {
-	c := sc.c
+// prefetchText touches what visit's text filter reads of each store: its
+// text and those of its programs, three or four dependent cache misses
+// each. In loops of independent loads the misses overlap instead of
+// stalling visit one after another. It returns a sum of the bytes read,
+// which keeps the loads.
+func (c *Catalog) prefetchText(hits []geo.Hit) int {
 	first := func(r *textRec) int {
 		if r == nil || r.s == "" {
 			return 0
@@ -419,5 +407,5 @@ func (sc *scratch) prefetchText(hits []geo.Hit) {
 			}
 		}
 	}
-	sc.sink += n
+	return n
 }
