@@ -59,8 +59,43 @@ func FuzzCompileText(f *testing.F) {
 		if r := tq.Match(newTextRec(name)); r < 0 || r > 1 {
 			t.Fatalf("relevance %v", r)
 		}
+		rec := newTextRec(name)
+		for _, w := range tq.words {
+			if rec.hasWordPrefix(w) != wordPrefixed(rec, w) {
+				t.Fatalf("%q in %q: hasWordPrefix %v", w, name, rec.hasWordPrefix(w))
+			}
+		}
 		if r := tq.Match(newTextRec(q)); r == 0 {
 			t.Fatalf("%q does not match itself", q)
 		}
 	})
+}
+
+// wordPrefixed is hasWordPrefix the slow way, word by word.
+func wordPrefixed(r *textRec, w string) bool {
+	return r.eachWord(func(x string) bool { return len(x) >= len(w) && x[:len(w)] == w })
+}
+
+func TestTextRec_HasWordPrefix(t *testing.T) {
+	for _, tc := range []struct {
+		name, w string
+		want    bool
+	}{
+		{"Starbucks Reserve", "star", true},
+		{"Starbucks Reserve", "res", true},
+		{"Starbucks Reserve", "bucks", false},
+		{"aab ab", "ab", true},         // the first occurrence is inside a word
+		{"xab yab", "ab", false},       // every occurrence is inside a word
+		{"xab yabab abc", "abc", true}, // found past overlapping occurrences
+		{"express expressway", "expressw", true},
+		{"", "a", false},
+		{"a", "ab", false},
+		{"星巴克咖啡 star", "star", true}, // the runs are not words
+		{"星巴克 star", "星", false},
+	} {
+		r := newTextRec(tc.name)
+		if got := r.hasWordPrefix(tc.w); got != tc.want || got != wordPrefixed(r, tc.w) {
+			t.Errorf("%q has a word prefixed by %q: %v, want %v", tc.name, tc.w, got, tc.want)
+		}
+	}
 }

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"cmp"
+	"encoding/binary"
 	"math"
 	"slices"
 	"strings"
@@ -42,7 +43,17 @@ type textCell struct {
 	m      map[string][]textEntry // token -> stores (a store once per source)
 	mu     sync.Mutex             // guards sorted and dirty for readers
 	sorted []string               // m's keys, sorted when !dirty
+	heads  []uint64               // head of each of sorted: most probes of a search read no key
 	dirty  bool
+}
+
+// head is the first 8 bytes of a token, big-endian, padded with zeros. A
+// token has no zero byte, so heads order as their tokens do wherever they
+// differ.
+func head(s string) uint64 {
+	var b [8]byte
+	copy(b[:], s)
+	return binary.BigEndian.Uint64(b[:])
 }
 
 type textIndex struct {
@@ -161,10 +172,10 @@ func (c *Catalog) removeStore(rec *storeRec) {
 	}
 }
 
-// keys returns the cell's sorted tokens, sorting them first if a write
-// changed them. Readers hold the catalog's read lock, so no writer runs;
-// the cell's mutex orders the readers.
-func (c *textCell) keys() []string {
+// keys returns the cell's sorted tokens and their heads, sorting them
+// first if a write changed them. Readers hold the catalog's read lock, so
+// no writer runs; the cell's mutex orders the readers.
+func (c *textCell) keys() ([]string, []uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.dirty {
@@ -173,17 +184,35 @@ func (c *textCell) keys() []string {
 			c.sorted = append(c.sorted, k)
 		}
 		slices.Sort(c.sorted)
+		c.heads = c.heads[:0]
+		for _, k := range c.sorted {
+			c.heads = append(c.heads, head(k))
+		}
 		c.dirty = false
 	}
-	return c.sorted
+	return c.sorted, c.heads
 }
 
-// prefixed returns the tokens of c that start with p.
+// prefixed returns the tokens of c that start with p. The keys are
+// strings elsewhere in memory, each a cache miss: the search compares
+// their heads, and a key only where its head equals p's.
 func (c *textCell) prefixed(p string) []string {
-	ks := c.keys()
-	i, _ := slices.BinarySearch(ks, p)
-	j := i
-	for j < len(ks) && strings.HasPrefix(ks[j], p) {
+	ks, hs := c.keys()
+	hp := head(p)
+	i, j := 0, len(ks) // the first key >= p is in [i, j]
+	for i < j {
+		m := int(uint(i+j) >> 1)
+		if hs[m] < hp || hs[m] == hp && ks[m] < p {
+			i = m + 1
+		} else {
+			j = m
+		}
+	}
+	// A key starts with p when its head does to p's length (a shorter key
+	// has zeros there); a p of more than 8 bytes compares the rest.
+	mask := ^uint64(0) << (64 - 8*min(len(p), 8))
+	j = i
+	for j < len(ks) && hs[j]&mask == hp && (len(p) <= 8 || strings.HasPrefix(ks[j], p)) {
 		j++
 	}
 	return ks[i:j]
@@ -198,38 +227,43 @@ func (c *Catalog) candidates(t *Text, center geo.Point, radiusM float64, dst []g
 	if !ok {
 		return dst, false
 	}
+	// The words each cell holds under the chosen token are kept from the
+	// choice for the gathering (their binary searches are cache misses),
+	// for up to len(choice.ws) cells.
 	type choice struct {
 		tok string
 		n   int
+		ws  [16][]string
 	}
-	best := choice{n: -1}
-	try := func(tok string, prefix bool) bool {
+	var best, cur choice
+	best.n = -1
+	try := func(tok string) bool {
 		n := 0
-		for _, cl := range cells {
-			if !prefix {
-				n += len(cl.m[tok])
-				continue
-			}
+		for i, cl := range cells {
 			ws := cl.prefixed(tok)
 			if len(ws) > maxPrefixTokens {
 				return false
+			}
+			if i < len(cur.ws) {
+				cur.ws[i] = ws
 			}
 			for _, w := range ws {
 				n += len(cl.m[w])
 			}
 		}
 		if best.n < 0 || n < best.n {
-			best = choice{tok, n}
+			cur.tok, cur.n = tok, n
+			best = cur
 		}
 		return true
 	}
 	for _, w := range t.words {
 		if !digits(w) {
-			try(w, true)
+			try(w)
 		}
 	}
 	for _, g := range t.grams {
-		try(g, true) // a single character also prefixes its bigrams
+		try(g) // a single character also prefixes its bigrams
 	}
 	if best.n < 0 || best.n > maxTextCandidates {
 		return dst, false
@@ -239,8 +273,14 @@ func (c *Catalog) candidates(t *Text, center geo.Point, radiusM float64, dst []g
 	// drops most candidates before their records are read.
 	dlat := radiusM/111_000 + 1e-4
 	dlng := math.Min(360, dlat/math.Max(math.Cos(math.Min(89.9, math.Abs(center.Lat)+dlat)*math.Pi/180), 1e-6)) + 1e-4
-	for _, cl := range cells {
-		for _, w := range cl.prefixed(best.tok) {
+	for i, cl := range cells {
+		var ws []string
+		if i < len(best.ws) {
+			ws = best.ws[i]
+		} else {
+			ws = cl.prefixed(best.tok)
+		}
+		for _, w := range ws {
 			for _, e := range cl.m[w] {
 				if math.Abs(float64(e.lat)-center.Lat) > dlat {
 					continue
@@ -251,21 +291,44 @@ func (c *Catalog) candidates(t *Text, center geo.Point, radiusM float64, dst []g
 				// The single-precision place is within a few metres: only a
 				// store that may be inside has its record read for the exact
 				// distance (which the visit reads next anyway).
-				if geo.IndexDistance(center, geo.Point{Lat: float64(e.lat), Lng: float64(e.lng)}) > radiusM+20 {
-					continue
-				}
-				rec := c.stores.at(e.id)
-				if rec == nil || rec.s == nil {
-					continue
-				}
-				if d := geo.IndexDistance(center, geo.Point{Lat: rec.s.Lat, Lng: rec.s.Lng}); d <= radiusM {
+				if d := geo.IndexDistance(center, geo.Point{Lat: float64(e.lat), Lng: float64(e.lng)}); d <= radiusM+20 {
 					hits = append(hits, geo.Hit{ID: e.id, DistM: d})
 				}
 			}
 		}
 	}
+	hits = c.exact(center, radiusM, hits)
 	slices.SortFunc(hits, func(a, b geo.Hit) int { return cmp.Or(cmp.Compare(a.DistM, b.DistM), cmp.Compare(a.ID, b.ID)) })
 	return slices.CompactFunc(hits, func(a, b geo.Hit) bool { return a.ID == b.ID }), true
+}
+
+// exact replaces the approximate distances of hits by the exact ones and
+// drops the stores outside the circle, in place. Each record and each
+// store is a cache miss at a million stores: a batch's places are copied
+// first in a loop short enough for the processor to overlap the misses,
+// and only then are their distances computed.
+func (c *Catalog) exact(center geo.Point, radiusM float64, hits []geo.Hit) []geo.Hit {
+	var pts [32]geo.Point
+	n := 0
+	for b := 0; b < len(hits); b += len(pts) {
+		batch := hits[b:min(len(hits), b+len(pts))]
+		for i, h := range batch {
+			pts[i] = geo.Point{Lat: math.NaN()}
+			if rec := c.stores.at(h.ID); rec != nil && rec.s != nil {
+				pts[i] = geo.Point{Lat: rec.s.Lat, Lng: rec.s.Lng}
+			}
+		}
+		for i, h := range batch {
+			if math.IsNaN(pts[i].Lat) {
+				continue
+			}
+			if d := geo.IndexDistance(center, pts[i]); d <= radiusM {
+				hits[n] = geo.Hit{ID: h.ID, DistM: d}
+				n++
+			}
+		}
+	}
+	return hits[:n]
 }
 
 // textHits is candidates for a query with text, ok false without.
@@ -273,7 +336,11 @@ func (c *Catalog) textHits(t *Text, center geo.Point, radiusM float64, dst []geo
 	if t == nil || c.tix.off {
 		return dst, false
 	}
-	return c.candidates(t, center, radiusM, dst)
+	hits, ok := c.candidates(t, center, radiusM, dst)
+	if ok && c.prefetchText(hits[:min(len(hits), textBatch)]) < 0 {
+		return dst, false // never: a sum of bytes; the test keeps the loads
+	}
+	return hits, ok
 }
 
 // cover returns the cells with text that a circle may touch.
@@ -307,4 +374,38 @@ func digits(w string) bool {
 		}
 	}
 	return true
+}
+
+// textBatch is how many of a text query's nearest candidates have their
+// texts prefetched: a page that settles early does not pay for more.
+const textBatch = 64
+
+// prefetchText touches what visit's text filter reads of each store: its
+// text and those of its programs, three or four dependent cache misses
+// each. In loops of independent loads the misses overlap instead of
+// stalling visit one after another. It returns a sum of the bytes read,
+// which keeps the loads.
+func (c *Catalog) prefetchText(hits []geo.Hit) int {
+	first := func(r *textRec) int {
+		if r == nil || r.s == "" {
+			return 0
+		}
+		return int(r.s[0])
+	}
+	n := 0
+	for _, h := range hits {
+		if rec := c.stores.at(h.ID); rec != nil {
+			n += first(rec.text)
+		}
+	}
+	for _, h := range hits {
+		if rec := c.stores.at(h.ID); rec != nil {
+			for i := range rec.progs {
+				if pr := c.programs[rec.progs[i].id]; pr != nil {
+					n += first(pr.text)
+				}
+			}
+		}
+	}
+	return n
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -38,7 +40,10 @@ func TestTextIndex_EqualsWalk(t *testing.T) {
 		}
 		c.PutProgram(p)
 	}
-	queries := []string{"star", "STARBUCKS 12", "12", "cafe", "nero", "星巴克", "咖", "drive", "rewards", "club star", "会员", "blue bot", "costa 9", "zzz"}
+	queries := []string{"star", "STARBUCKS 12", "12", "cafe", "nero", "星巴克", "咖", "drive", "rewards", "club star", "会员", "blue bot", "costa 9", "zzz",
+		// Common words (a sixth or a seventh of the stores, hundreds of
+		// candidates in several prefetch batches) and broad prefixes.
+		"costa", "pret", "thru", "drive costa", "c", "s", "re"}
 	check := func(step string) {
 		t.Helper()
 		for _, q := range queries {
@@ -82,4 +87,25 @@ func TestTextIndex_EqualsWalk(t *testing.T) {
 		}
 	}
 	check("changed")
+}
+
+// TestTextCell_Prefixed: the search by heads finds the same tokens as
+// filtering every key, about the 8-byte boundary of the heads too.
+func TestTextCell_Prefixed(t *testing.T) {
+	c := &textCell{m: map[string][]textEntry{}, dirty: true}
+	for _, k := range []string{"a", "ab", "abc", "abcdefg", "abcdefgh", "abcdefgha", "abcdefghb", "abcdefgz", "abd", "b", "星", "星巴", "星巴克咖", "ẞ"} {
+		c.m[k] = nil
+	}
+	for _, p := range []string{"", "a", "ab", "abc", "abcdefg", "abcdefgh", "abcdefgha", "abcdefghc", "abcdefghij", "abz", "b", "c", "星", "星巴克", "0"} {
+		var want []string
+		ks, _ := c.keys()
+		for _, k := range ks {
+			if strings.HasPrefix(k, p) {
+				want = append(want, k)
+			}
+		}
+		if got := c.prefixed(p); !slices.Equal(got, want) {
+			t.Errorf("prefixed(%q) = %q, want %q", p, got, want)
+		}
+	}
 }
