@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/nearby-dev/nearby/daemon"
 )
 
 // TestCluster_Replicates: writes on node A are read on B and C within a
@@ -44,4 +46,40 @@ func TestCluster_Replicates(t *testing.T) {
 		})
 		t.Logf("node %s: delete visible after %s", n.name, took)
 	}
+}
+
+// TestCluster_OneNodeRunsBackground: the service's background work (alert
+// sweeps, webhook deliveries) runs on the stream leader alone, so a
+// webhook is delivered once, not by every node; it moves with the leader.
+func TestCluster_OneNodeRunsBackground(t *testing.T) {
+	nodes := startCluster(t, 3)
+	running := func() (n int, leaderRuns bool) {
+		for _, nd := range nodes {
+			nd.mu.Lock()
+			if nd.up && nd.d.RunsBackground() {
+				n++
+				leaderRuns = leaderRuns || nd.d.Cluster.Leads()
+			}
+			nd.mu.Unlock()
+		}
+		return n, leaderRuns
+	}
+	eventually(t, 3*daemon.LeaderCheckEvery+5*time.Second, "exactly the leader runs the background work", func() bool {
+		n, leader := running()
+		return n == 1 && leader
+	})
+	var leader *tnode
+	for _, nd := range nodes {
+		if nd.isLeader() {
+			leader = nd
+		}
+	}
+	if leader == nil {
+		t.Fatal("no stream leader")
+	}
+	leader.stop()
+	eventually(t, 3*daemon.LeaderCheckEvery+15*time.Second, "the new leader runs the background work", func() bool {
+		n, leader := running()
+		return n == 1 && leader
+	})
 }

@@ -344,3 +344,16 @@ func (n *Node) shutdownServer() {
 		n.srv.WaitForShutdown()
 	}
 }
+
+// Leads reports whether this node's embedded server leads the command
+// stream: the one node of the cluster that runs the service's background
+// work (alert sweeps, webhook deliveries), so that a webhook is delivered
+// by one node rather than by each. It asks the local server, no request;
+// always false with Config.URL, where there is no embedded server.
+func (n *Node) Leads() bool {
+	return n.srv != nil && n.started.Load() && n.srv.JetStreamIsStreamLeader("$G", n.cfg.Stream)
+}
+
+// Embedded reports whether the node runs its own nats-server (not
+// Config.URL).
+func (n *Node) Embedded() bool { return n.srv != nil }

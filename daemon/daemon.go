@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/nearby-dev/nearby"
@@ -78,8 +79,9 @@ type Daemon struct {
 
 	// stopBG ends the service's background work (alert sweeps, webhook
 	// deliveries), started by Load; bgDone is closed once it has.
-	stopBG func()
-	bgDone chan struct{}
+	stopBG     func()
+	bgDone     chan struct{}
+	background atomic.Bool // a cluster node's Run is running (it leads)
 	// Cluster is the replica's node in cluster mode, else nil.
 	Cluster *cluster.Node
 }
@@ -190,9 +192,78 @@ func (d *Daemon) Load(ctx context.Context) (discovery.LoadStats, error) {
 	if d.stopBG == nil {
 		bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 		d.stopBG, d.bgDone = stop, make(chan struct{})
-		go func() { defer close(d.bgDone); d.Service.Run(bg) }()
+		go func() { defer close(d.bgDone); d.runBackground(bg) }()
 	}
 	return st, nil
+}
+
+// LeaderCheckEvery is how often a cluster node checks whether it leads the
+// command stream, and so runs the service's background work.
+const LeaderCheckEvery = 2 * time.Second
+
+// runBackground runs the service's background work (alert sweeps, webhook
+// deliveries) until ctx is done: always on a single node; in a cluster with
+// embedded servers only while this node leads the command stream, so that
+// one node delivers each webhook (a leader change may briefly overlap or
+// pause them: deliveries are at least once, keyed by webhook-id). With
+// --nats-url every node runs it.
+func (d *Daemon) runBackground(ctx context.Context) {
+	if d.Cluster == nil || !d.Cluster.Embedded() {
+		d.Service.Run(ctx)
+		return
+	}
+	var cur *bgRun
+	defer func() { cur.halt(); d.background.Store(false) }()
+	t := time.NewTicker(LeaderCheckEvery)
+	defer t.Stop()
+	for {
+		leads := d.Cluster.Leads()
+		switch {
+		case leads && cur == nil:
+			cur = startBG(ctx, d.Service.Run)
+			d.background.Store(true)
+		case !leads && cur != nil:
+			cur.halt()
+			cur = nil
+			d.background.Store(false)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// bgRun is one run of the background work, stopped by halt.
+type bgRun struct {
+	stop context.CancelFunc
+	done chan struct{}
+}
+
+func startBG(ctx context.Context, run func(context.Context)) *bgRun {
+	rctx, cancel := context.WithCancel(ctx)
+	r := &bgRun{stop: cancel, done: make(chan struct{})}
+	go func() { defer close(r.done); run(rctx) }()
+	return r
+}
+
+// halt stops the run and waits for it; a nil run is a no-op.
+func (r *bgRun) halt() {
+	if r == nil {
+		return
+	}
+	r.stop()
+	<-r.done
+}
+
+// RunsBackground reports whether this daemon runs the service's background
+// work now (in a cluster: whether it leads).
+func (d *Daemon) RunsBackground() bool {
+	if d.Cluster == nil || !d.Cluster.Embedded() {
+		return d.stopBG != nil
+	}
+	return d.background.Load()
 }
 
 // Close stops the server's background work and closes the registry. It

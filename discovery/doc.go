@@ -55,4 +55,6 @@
 //
 // Run belongs on one node: each node that runs it delivers every webhook,
 // and the alert state that tells two agents from a restart is per process.
+// In a cluster the daemon runs it on the node that leads the command
+// stream (daemon.Daemon.RunsBackground).
 package discovery
