@@ -63,17 +63,7 @@ func (q *NearbyQuery) Validate() error {
 	if q.OS != "" && !nearby.ValidEnum(q.OS, nearby.OSes) {
 		p.Addf("os", "must be one of %v", nearby.OSes)
 	}
-	if len(q.AppID) > nearby.MaxAppIDLen {
-		p.Addf("app_id", "must be at most %d bytes", nearby.MaxAppIDLen)
-	}
-	q.text = nil
-	if q.Q != "" {
-		t, err := CompileText(q.Q)
-		if err != nil {
-			p.Addf("q", "%s", err.Error())
-		}
-		q.text = t
-	}
+	q.text = checkSearch(&p, q.AppID, q.Q)
 	q.cur = cursor{}
 	if q.Cursor != "" && len(p.Fields) == 0 {
 		cur, ok := decodeCursor(q.Cursor)

@@ -68,17 +68,7 @@ func (q *StoresQuery) Validate() error {
 		p.Addf("limit", "must be between 1 and %d", nearby.MaxLimit)
 	}
 	nearby.CheckCategory(&p, "category", q.Category, false)
-	if len(q.AppID) > nearby.MaxAppIDLen {
-		p.Addf("app_id", "must be at most %d bytes", nearby.MaxAppIDLen)
-	}
-	q.text = nil
-	if q.Q != "" {
-		t, err := CompileText(q.Q)
-		if err != nil {
-			p.Addf("q", "%s", err.Error())
-		}
-		q.text = t
-	}
+	q.text = checkSearch(&p, q.AppID, q.Q)
 	q.cur = storeCursor{}
 	if q.Cursor != "" && len(p.Fields) == 0 {
 		cur, ok := decodeStoreCursor(q.Cursor)

@@ -6,6 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/nearby-dev/nearby"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -282,4 +283,21 @@ func foldASCII(s string) folded {
 		i = j
 	}
 	return r
+}
+
+// checkSearch checks the app_id and q that the nearby query and the store
+// locator share, naming each bad one in p, and returns q compiled (nil
+// when empty or bad).
+func checkSearch(p *nearby.Problems, appID, q string) *Text {
+	if len(appID) > nearby.MaxAppIDLen {
+		p.Addf("app_id", "must be at most %d bytes", nearby.MaxAppIDLen)
+	}
+	if q == "" {
+		return nil
+	}
+	t, err := CompileText(q)
+	if err != nil {
+		p.Addf("q", "%s", err.Error())
+	}
+	return t
 }
