@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,10 +9,10 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/nearby-dev/nearby"
+	"github.com/nearby-dev/nearby/internal/syncbuf"
 )
 
 // jsonLogs logs every record as JSON, for tests that read them.
@@ -129,21 +128,5 @@ func TestServer_ClientClosed(t *testing.T) {
 	})
 }
 
-// syncBuffer is a bytes.Buffer that a server's goroutines may write while
-// a test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer is a bytes.Buffer the server's goroutines may write while the test reads it.
+type syncBuffer = syncbuf.Buffer

@@ -19,6 +19,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/nearby-dev/nearby/api"
 	"github.com/nearby-dev/nearby/daemon"
+	"github.com/nearby-dev/nearby/internal/syncbuf"
 	"github.com/nearby-dev/nearby/store"
 )
 
@@ -49,21 +50,8 @@ type harness struct {
 	answers [][]byte
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) Bytes() []byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]byte(nil), s.b.Bytes()...)
-}
+// syncBuffer is a bytes.Buffer the server's goroutines may write while the test reads it.
+type syncBuffer = syncbuf.Buffer
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -18,7 +17,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -27,6 +25,7 @@ import (
 	"github.com/nearby-dev/nearby"
 	"github.com/nearby-dev/nearby/agent"
 	"github.com/nearby-dev/nearby/client"
+	"github.com/nearby-dev/nearby/internal/syncbuf"
 )
 
 // agentChildEnv makes the test binary act as beacon-agent, so the e2e test
@@ -445,22 +444,7 @@ func spoolSummary(t *testing.T, path string) agent.Summary {
 		Dropped: st.Dropped, Accepted: st.Accepted, Duplicates: st.Duplicates, Rejected: st.Rejected}
 }
 
-// syncBuffer is a bytes.Buffer a child process and the test share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer is a bytes.Buffer the server's goroutines may write while the test reads it.
+type syncBuffer = syncbuf.Buffer
 
 var _ fmt.Stringer = (*syncBuffer)(nil)

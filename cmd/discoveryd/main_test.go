@@ -1,17 +1,16 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/nearby-dev/nearby/internal/syncbuf"
 )
 
 // TestMain_Journey walks one merchant through the whole contract on the
@@ -341,20 +340,5 @@ func TestMain_Banner(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer for the server's goroutines to log into.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer is a bytes.Buffer the server's goroutines may write while the test reads it.
+type syncBuffer = syncbuf.Buffer
