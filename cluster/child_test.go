@@ -123,7 +123,7 @@ func childCluster(tb testing.TB, n int) []*tnode {
 		}
 	})
 	for _, nd := range nodes {
-		nd.waitLoaded(30 * time.Second)
+		nd.waitLoaded(90 * time.Second)
 	}
 	return nodes
 }

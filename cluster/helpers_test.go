@@ -100,7 +100,7 @@ func runCluster(tb testing.TB, nodes []*tnode) []*tnode {
 	}
 	start := time.Now()
 	for _, nd := range nodes {
-		nd.waitLoaded(30 * time.Second)
+		nd.waitLoaded(90 * time.Second)
 	}
 	tb.Logf("%d nodes caught up after %s", n, time.Since(start))
 	tb.Cleanup(func() {

@@ -71,7 +71,7 @@ func joinEmptyNode(t *testing.T, snapshotEvery int) {
 	start := time.Now()
 	d.start()
 	t.Cleanup(d.stop)
-	d.waitLoaded(30 * time.Second)
+	d.waitLoaded(90 * time.Second)
 	t.Logf("empty node caught up in %s", time.Since(start))
 
 	// Writes go on after the join with the same ids on every node (the
@@ -109,7 +109,7 @@ func joinEmptyNode(t *testing.T, snapshotEvery int) {
 			t.Log("the log was not trimmed while the node was down: it is a stream replica; restore over its own file not exercised this run")
 		}
 		d.start()
-		d.waitLoaded(30 * time.Second)
+		d.waitLoaded(90 * time.Second)
 	}
 	for st := range stores {
 		want := nodes[0].must(200, "GET", "/v1/stores/"+st, key, nil).Body

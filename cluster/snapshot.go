@@ -40,12 +40,8 @@ func (n *Node) restoreIfBehind(ctx context.Context, applied, firstSeq uint64) (u
 	// take a while.
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
-	obs, err := n.js.ObjectStore(ctx, n.snapshotBucket())
-	if err != nil {
-		return 0, fmt.Errorf("cluster: the log starts at %d, after this node's %d, and there is no snapshot store: %w", firstSeq, applied, err)
-	}
 	start := time.Now()
-	obj, err := obs.Get(ctx, snapshotObject)
+	obj, err := n.openSnapshot(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("cluster: the log starts at %d, after this node's %d, and there is no snapshot: %w", firstSeq, applied, err)
 	}
@@ -60,6 +56,35 @@ func (n *Node) restoreIfBehind(ctx context.Context, applied, firstSeq uint64) (u
 	n.cfg.Logger.Info("restored from snapshot", slog.Uint64("applied_seq", seq), slog.Uint64("was", applied),
 		slog.Duration("took", time.Since(start)))
 	return seq, nil
+}
+
+// SnapshotOpenRetry bounds how long openSnapshot retries: the log was
+// trimmed, so a snapshot exists, but its store may not answer yet (no
+// responders while its stream elects a leader, a node just started).
+const SnapshotOpenRetry = 30 * time.Second
+
+// openSnapshot opens the newest snapshot, retrying transient failures for
+// up to SnapshotOpenRetry.
+func (n *Node) openSnapshot(ctx context.Context) (jetstream.ObjectResult, error) {
+	deadline := time.Now().Add(SnapshotOpenRetry)
+	for {
+		obs, err := n.js.ObjectStore(ctx, n.snapshotBucket())
+		if err == nil {
+			var obj jetstream.ObjectResult
+			if obj, err = obs.Get(ctx, snapshotObject); err == nil {
+				return obj, nil
+			}
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return nil, err
+		}
+		n.cfg.Logger.Info("snapshot not readable yet; retrying", slog.Any("err", err))
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
 }
 
 // maybeSnapshot starts a snapshot when SnapshotEvery entries were applied
