@@ -40,20 +40,7 @@ type NearbyQuery struct {
 // category, age, gender, os, app_id or q.
 func (q *NearbyQuery) Validate() error {
 	var p nearby.Problems
-	nearby.CheckLatLng(&p, "", q.Lat, q.Lng)
-	switch {
-	case q.RadiusM == 0:
-		q.RadiusM = nearby.DefaultRadiusM
-	case !(q.RadiusM > 0 && q.RadiusM <= nearby.MaxRadiusM): // also NaN
-		p.Addf("radius_m", "must be greater than 0 and at most %g", nearby.MaxRadiusM)
-	}
-	switch {
-	case q.Limit == 0:
-		q.Limit = nearby.DefaultLimit
-	case q.Limit < 0 || q.Limit > nearby.MaxLimit:
-		p.Addf("limit", "must be between 1 and %d", nearby.MaxLimit)
-	}
-	nearby.CheckCategory(&p, "category", q.Category, false)
+	checkCircle(&p, q.Lat, q.Lng, &q.RadiusM, &q.Limit, q.Category)
 	if q.Age != nil && (*q.Age < 0 || *q.Age > nearby.MaxAge) {
 		p.Addf("age", "must be between 0 and %d", nearby.MaxAge)
 	}

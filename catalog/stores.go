@@ -54,20 +54,7 @@ type StoresPage struct {
 // category, app_id or q.
 func (q *StoresQuery) Validate() error {
 	var p nearby.Problems
-	nearby.CheckLatLng(&p, "", q.Lat, q.Lng)
-	switch {
-	case q.RadiusM == 0:
-		q.RadiusM = nearby.DefaultRadiusM
-	case !(q.RadiusM > 0 && q.RadiusM <= nearby.MaxRadiusM):
-		p.Addf("radius_m", "must be greater than 0 and at most %g", nearby.MaxRadiusM)
-	}
-	switch {
-	case q.Limit == 0:
-		q.Limit = nearby.DefaultLimit
-	case q.Limit < 0 || q.Limit > nearby.MaxLimit:
-		p.Addf("limit", "must be between 1 and %d", nearby.MaxLimit)
-	}
-	nearby.CheckCategory(&p, "category", q.Category, false)
+	checkCircle(&p, q.Lat, q.Lng, &q.RadiusM, &q.Limit, q.Category)
 	q.text = checkSearch(&p, q.AppID, q.Q)
 	q.cur = storeCursor{}
 	if q.Cursor != "" && len(p.Fields) == 0 {

@@ -285,6 +285,26 @@ func foldASCII(s string) folded {
 	return r
 }
 
+// checkCircle checks the place, radius, page size and category that the
+// nearby query and the store locator share, naming each bad one in p, and
+// fills the default radius and limit.
+func checkCircle(p *nearby.Problems, lat, lng float64, radiusM *float64, limit *int, category string) {
+	nearby.CheckLatLng(p, "", lat, lng)
+	switch {
+	case *radiusM == 0:
+		*radiusM = nearby.DefaultRadiusM
+	case !(*radiusM > 0 && *radiusM <= nearby.MaxRadiusM): // also NaN
+		p.Addf("radius_m", "must be greater than 0 and at most %g", nearby.MaxRadiusM)
+	}
+	switch {
+	case *limit == 0:
+		*limit = nearby.DefaultLimit
+	case *limit < 0 || *limit > nearby.MaxLimit:
+		p.Addf("limit", "must be between 1 and %d", nearby.MaxLimit)
+	}
+	nearby.CheckCategory(p, "category", category, false)
+}
+
 // checkSearch checks the app_id and q that the nearby query and the store
 // locator share, naming each bad one in p, and returns q compiled (nil
 // when empty or bad).
