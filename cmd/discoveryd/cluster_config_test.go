@@ -19,14 +19,14 @@ func TestParseConfig_Cluster(t *testing.T) {
 	})
 	t.Run("FlagsOverEnv", func(t *testing.T) {
 		env := map[string]string{"DISCOVERYD_CLUSTER_NAME": "env", "DISCOVERYD_CLUSTER_PEERS": "a:1, b:2 ,"}
-		c, err := ParseConfig([]string{"--cluster-name", "city", "--cluster-listen", "127.0.0.1:6222", "--data-dir", "/d"},
+		c, err := ParseConfig([]string{"--cluster-name", "city", "--cluster-listen", "127.0.0.1:0", "--data-dir", "/d"},
 			func(k string) string { return env[k] }, &strings.Builder{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		cc := c.clusterConfig()
-		if cc == nil || cc.Name != "city" || cc.Listen != "127.0.0.1:6222" || !reflect.DeepEqual(cc.Peers, []string{"a:1", "b:2"}) || cc.Dir != "/d/nats" {
-			t.Errorf("clusterConfig = %+v, want city on 127.0.0.1:6222, peers a:1 b:2, dir /d/nats", cc)
+		if cc == nil || cc.Name != "city" || cc.Listen != "127.0.0.1:0" || !reflect.DeepEqual(cc.Peers, []string{"a:1", "b:2"}) || cc.Dir != "/d/nats" {
+			t.Errorf("clusterConfig = %+v, want city on 127.0.0.1:0, peers a:1 b:2, dir /d/nats", cc)
 		}
 	})
 	t.Run("NATSURL", func(t *testing.T) {
