@@ -50,6 +50,7 @@ func (s *Server) nearbyPage(ctx context.Context, gc *httpconn.Conn, q catalog.Ne
 	if gc.TakeTurn() {
 		defer gc.EndTurn()
 	}
+	q.BriefsOnly = s.briefs                        // the page is encoded from the briefs alone
 	page, err := s.phones.NearbyInto(ctx, q, *res) // validates q (ranges, cursor)
 	if page.Results != nil {
 		*res = page.Results // grown for a larger limit: keep that

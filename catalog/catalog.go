@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/nearby-dev/nearby"
 	"github.com/nearby-dev/nearby/geo"
@@ -57,60 +58,140 @@ type Catalog struct {
 	pop       popularity
 
 	mu       sync.RWMutex
-	stores   storeTable
-	cats     map[string]uint32 // interned program categories, from 1
-	programs map[uint64]*progRec
-	pending  map[uint64][]*progRec // absent store id -> programs listing it, by program id
+	stores   table[storeRec]
+	programs table[progRec]
+	arena    arena               // the records' bytes, see arena.go
+	in       interns             // categories, zones, hours, targetings
+	multi    slots[[]progHot]    // program lists of stores with several
+	lists    slots[[]uint64]     // store lists of programs at several
+	pending  map[uint64][]uint64 // absent store id -> programs listing it, by program id
 	beacons  map[uint64]*nearby.Beacon
 	byIdent  map[nearby.Identity]*nearby.Beacon
 	rot      rotIndex  // rotating beacons, by the identities they advertise
 	tix      textIndex // for q, see textindex.go
 
 	scratch sync.Pool
-	bufs    sync.Pool // *[]byte, for rendering and packing snapshots
+	bufs    sync.Pool // *[]byte, for rendering and encoding records
 }
 
-// storeRec is a store as queries need it. The fields change only under the
-// write lock; act is atomic because activity is recorded under the read
-// lock.
+// storeRec is a store as queries need it, 64 bytes with no pointers: a
+// chunk of 4,096 of them is one object the garbage collector marks without
+// scanning. The fields change only under the write lock; act is atomic
+// because activity is recorded under the read lock.
 //
-// Layout matters at a million stores, where every record a query touches
-// is a cache miss: what visit reads of every store (the hours and, of its
-// only program, the id, category, targeting and snapshot) fills the first
-// 64 bytes; what it reads of a store it ranks (the activity, the zone) and
-// what the page reads (the store snapshot and both briefs) the second; the
-// last 8 bytes (the folded text, read only by text queries) round it to
-// 128 bytes, which keeps every record on its own pair of cache lines
-// (records live in page-aligned chunks, see storeTable). A store with
-// several programs keeps them in a separate list of 48-byte entries.
+// What visit reads of every store (the hours, and of its only program the
+// id, category, targeting) and of a store it ranks (the activity, the
+// zone) is here; the brief, place, text and the rest of the snapshot are
+// in the arena record (rec), read for the stores a page serves.
 type storeRec struct {
-	progs []progHot // by program id; backed by one when there is one
-	sched *ranking.Schedule
-	one   [1]progHot
-	act   atomicFloat
-	s     *nearby.Store
-	loc   *time.Location
-	brief string   // Options.Renderer's brief of s
-	text  *textRec // s's name and tags, folded for q
+	one      progHot     // the program, when exactly one is present
+	act      atomicFloat // popularity counter
+	rec      ref         // the arena record; 0: absent
+	merchant uint64
+	multi    uint32 // 1 + index in Catalog.multi when several programs are present
+	hours    uint32 // interned hours; 0: none known
+	cat      uint32 // interned category
+	zone     uint32 // interned time zone
 }
 
 // progHot is what a query reads of a program at a store, kept inline in
-// the store's record so that a visit costs one or two cache misses.
+// the store's record so that a visit costs one cache miss.
 type progHot struct {
 	id    uint64
-	t     *nearby.Targeting
 	cat   uint32 // interned category
+	targ  uint32 // interned targeting; 0: everyone
 	chain bool   // listed by more than one store: needs deduplication
-	p     *nearby.Program
-	brief string // Options.Renderer's brief of p
 }
 
+// progRec is a program, 40 bytes with no pointers.
 type progRec struct {
-	p        *nearby.Program
-	brief    string
-	storeIDs []uint64 // sorted, deduplicated
+	rec      ref // the arena record; 0: absent
+	merchant uint64
+	one      uint64 // the store, when exactly one is listed
+	nstores  uint32
+	list     uint32 // 1 + index in Catalog.lists when several stores are listed
 	cat      uint32
-	text     *textRec // p's name, folded for q
+	targ     uint32
+}
+
+// copyFrom copies src's fields, the atomic one with a load and store.
+func (r *storeRec) copyFrom(src *storeRec) {
+	r.one, r.rec, r.merchant, r.multi, r.hours, r.cat, r.zone = src.one, src.rec, src.merchant, src.multi, src.hours, src.cat, src.zone
+	r.act.bits.Store(src.act.bits.Load())
+}
+
+// progs returns the programs present at the store, by program id; the
+// slice aliases the record or Catalog.multi. Under the read lock.
+func (c *Catalog) progs(r *storeRec) []progHot {
+	if r.multi != 0 {
+		return c.multi.at(r.multi)
+	}
+	if r.one.id != 0 {
+		return unsafe.Slice(&r.one, 1)
+	}
+	return nil
+}
+
+// storeIDs returns the stores a program lists, sorted; the slice aliases
+// the record or Catalog.lists. Under the read lock.
+func (c *Catalog) storeIDs(p *progRec) []uint64 {
+	switch {
+	case p.list != 0:
+		return c.lists.at(p.list)
+	case p.nstores == 1:
+		return unsafe.Slice(&p.one, 1)
+	}
+	return nil
+}
+
+// setStoreIDs replaces the stores of p with ids (sorted, deduplicated,
+// owned by p from now on); under the write lock.
+func (c *Catalog) setStoreIDs(p *progRec, ids []uint64) {
+	p.nstores = uint32(len(ids))
+	p.one = 0
+	if len(ids) <= 1 {
+		if p.list != 0 {
+			c.lists.release(p.list)
+			p.list = 0
+		}
+		if len(ids) == 1 {
+			p.one = ids[0]
+		}
+		return
+	}
+	if p.list == 0 {
+		p.list = c.lists.alloc(ids)
+	} else {
+		c.lists.set(p.list, ids)
+	}
+}
+
+// slots is a table of values named by number from 1, with the numbers of
+// freed values reused: the few pointerful values (lists) of records that
+// otherwise hold none.
+type slots[T any] struct {
+	vals []T
+	free []uint32
+}
+
+func (s *slots[T]) alloc(v T) uint32 {
+	if n := len(s.free); n > 0 {
+		i := s.free[n-1]
+		s.free = s.free[:n-1]
+		s.vals[i-1] = v
+		return i
+	}
+	s.vals = append(s.vals, v)
+	return uint32(len(s.vals))
+}
+
+func (s *slots[T]) at(i uint32) T     { return s.vals[i-1] }
+func (s *slots[T]) set(i uint32, v T) { s.vals[i-1] = v }
+
+func (s *slots[T]) release(i uint32) {
+	var zero T
+	s.vals[i-1] = zero
+	s.free = append(s.free, i)
 }
 
 // New returns an empty catalog over ix. The catalog owns ix's contents:
@@ -153,9 +234,7 @@ func New(ix *geo.Index, opts *Options) *Catalog {
 		estimate:  o.Estimate,
 		classify:  o.Classify,
 		renderer:  o.Renderer,
-		cats:      make(map[string]uint32),
-		programs:  make(map[uint64]*progRec),
-		pending:   make(map[uint64][]*progRec),
+		pending:   make(map[uint64][]uint64),
 		beacons:   make(map[uint64]*nearby.Beacon),
 		byIdent:   make(map[nearby.Identity]*nearby.Beacon),
 	}
@@ -171,76 +250,116 @@ func (c *Catalog) Renderer() Renderer { return c.renderer }
 // Weights returns the weights the catalog scores with.
 func (c *Catalog) Weights() ranking.Weights { return c.weights }
 
-// PutStore adds or replaces a store and moves it in the geo index. It keeps
-// a shallow copy of s; the caller must not mutate s's slices or hours
-// afterwards.
+// PutStore adds or replaces a store and moves it in the geo index. It
+// copies what it keeps of s.
 func (c *Catalog) PutStore(s *nearby.Store) error {
 	buf := c.bufs.Get().(*[]byte)
-	cp, brief, b := compactStore(s, c.renderer, *buf)
-	*buf = b
-	c.bufs.Put(buf)
+	defer c.bufs.Put(buf)
+	*buf = c.encodeStore(*buf, s)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err := c.ix.Insert(s.ID, geo.Point{Lat: s.Lat, Lng: s.Lng}); err != nil {
 		return fmt.Errorf("catalog: store %d: %w", s.ID, err)
 	}
-	c.fill(c.stores.add(s.ID), cp, brief)
+	c.fill(s, *buf)
+	c.maybeCompact()
 	return nil
 }
 
-// fill sets a store record from a snapshot and its brief; called under the
-// write lock. A store new to the catalog takes over the programs waiting
-// for it.
-func (c *Catalog) fill(rec *storeRec, s *nearby.Store, brief string) {
-	if rec.s == nil {
-		for _, p := range c.pending[s.ID] {
-			rec.insertProgram(p)
+// encodeStore renders s's brief and encodes its arena record into dst[:0].
+func (c *Catalog) encodeStore(dst []byte, s *nearby.Store) []byte {
+	dst = dst[:0]
+	if c.renderer != nil {
+		dst = c.renderer.AppendStore(dst, s)
+	}
+	n := len(dst)
+	// The record goes after the brief in the same buffer, then moves to
+	// the front: one buffer, no allocation once it has grown.
+	rec := encodeStore(dst[n:], s, dst[:n], newTextRec(s.Name, s.Tags...))
+	return append(dst[:0], rec...)
+}
+
+// encodeProgram is encodeStore for a program.
+func (c *Catalog) encodeProgram(dst []byte, p *nearby.Program) []byte {
+	dst = dst[:0]
+	if c.renderer != nil {
+		dst = c.renderer.AppendProgram(dst, p)
+	}
+	n := len(dst)
+	rec := encodeProgram(dst[n:], p, dst[:n], newTextRec(p.Name))
+	return append(dst[:0], rec...)
+}
+
+// fill puts store s, encoded as rec, into its record; under the write
+// lock. A store new to the catalog takes over the programs waiting for it.
+func (c *Catalog) fill(s *nearby.Store, rec []byte) {
+	r := c.stores.add(s.ID)
+	if r.rec == 0 {
+		for _, pid := range c.pending[s.ID] {
+			if p := c.programs.get(pid); p != nil {
+				c.insertProgram(r, pid, p)
+			}
 		}
 		delete(c.pending, s.ID)
 	} else {
-		c.removeStore(rec) // its text or place may change
+		c.removeStore(s.ID, r) // its text or place may change
+		c.arena.free(r.rec)
 	}
-	rec.s, rec.brief = s, brief
-	rec.text = newTextRec(s.Name, s.Tags...)
-	rec.sched = ranking.Compile(s.Hours)
-	rec.loc = nearby.Zone(s.Timezone)
-	c.addStore(rec)
+	r.rec = c.arena.put(rec)
+	r.merchant = s.MerchantID
+	r.hours = c.in.hoursOf(s.Hours)
+	r.cat = c.in.cat(s.Category)
+	r.zone = c.in.zone(s.Timezone)
+	c.addStore(s.ID, r)
 }
 
-// insertProgram adds or replaces p in the store's list, kept in program id
-// order; under the write lock.
-func (rec *storeRec) insertProgram(p *progRec) {
-	h := progHot{id: p.p.ID, cat: p.cat, chain: len(p.storeIDs) > 1, t: p.p.Targeting, p: p.p, brief: p.brief}
-	i, found := slices.BinarySearchFunc(rec.progs, h.id, func(e progHot, id uint64) int { return cmp.Compare(e.id, id) })
+// insertProgram adds or replaces program pid in the store's list, kept in
+// program id order; under the write lock.
+func (c *Catalog) insertProgram(r *storeRec, pid uint64, p *progRec) {
+	h := progHot{id: pid, cat: p.cat, targ: p.targ, chain: p.nstores > 1}
 	switch {
-	case found:
-		rec.progs[i] = h
-	case len(rec.progs) == 0:
-		rec.one[0] = h
-		rec.progs = rec.one[:]
+	case r.multi != 0:
+		list := c.multi.at(r.multi)
+		i, found := slices.BinarySearchFunc(list, pid, func(e progHot, id uint64) int { return cmp.Compare(e.id, id) })
+		if found {
+			list[i] = h
+		} else {
+			c.multi.set(r.multi, slices.Insert(list, i, h))
+		}
+	case r.one.id == 0 || r.one.id == pid:
+		r.one = h
 	default:
-		list := make([]progHot, 0, len(rec.progs)+1)
-		list = append(append(append(list, rec.progs[:i]...), h), rec.progs[i:]...)
-		rec.one[0] = progHot{}
-		rec.progs = list
+		list := []progHot{r.one, h}
+		if pid < r.one.id {
+			list[0], list[1] = h, r.one
+		}
+		r.one = progHot{}
+		r.multi = c.multi.alloc(list)
 	}
 }
 
 // removeProgram drops program id from the store's list; under the write
 // lock.
-func (rec *storeRec) removeProgram(id uint64) {
-	i, found := slices.BinarySearchFunc(rec.progs, id, func(e progHot, id uint64) int { return cmp.Compare(e.id, id) })
-	switch {
-	case !found:
-	case len(rec.progs) == 1:
-		rec.one[0] = progHot{}
-		rec.progs = nil
-	case len(rec.progs) == 2:
-		rec.one[0] = rec.progs[1-i]
-		rec.progs = rec.one[:]
-	default:
-		rec.progs = slices.Delete(slices.Clone(rec.progs), i, i+1)
+func (c *Catalog) removeProgram(r *storeRec, id uint64) {
+	if r.multi == 0 {
+		if r.one.id == id {
+			r.one = progHot{}
+		}
+		return
 	}
+	list := c.multi.at(r.multi)
+	i, found := slices.BinarySearchFunc(list, id, func(e progHot, id uint64) int { return cmp.Compare(e.id, id) })
+	if !found {
+		return
+	}
+	list = slices.Delete(list, i, i+1)
+	if len(list) > 1 {
+		c.multi.set(r.multi, list)
+		return
+	}
+	r.one = list[0]
+	c.multi.release(r.multi)
+	r.multi = 0
 }
 
 // DeleteStore removes a store. Programs listing it keep the id and find it
@@ -248,18 +367,21 @@ func (rec *storeRec) removeProgram(id uint64) {
 func (c *Catalog) DeleteStore(id uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	rec := c.stores.get(id)
-	if rec == nil {
+	r := c.stores.get(id)
+	if r == nil {
 		return
 	}
-	for _, h := range rec.progs {
-		if p := c.programs[h.id]; p != nil {
-			c.pending[id] = append(c.pending[id], p) // in program id order, as rec.progs
-		}
+	for _, h := range c.progs(r) {
+		c.pending[id] = append(c.pending[id], h.id) // in program id order, as the list
 	}
-	c.removeStore(rec)
+	c.removeStore(id, r)
+	if r.multi != 0 {
+		c.multi.release(r.multi)
+	}
+	c.arena.free(r.rec)
 	c.ix.Delete(id)
 	c.stores.delete(id)
+	c.maybeCompact()
 }
 
 // PutProgram adds or replaces a program.
@@ -268,22 +390,31 @@ func (c *Catalog) PutProgram(p *nearby.Program) {
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	// The snapshot as kept, rendered as kept; its stores live in the
-	// record (storeIDs), which LinkStores and UnlinkStore change in place.
+	// record, which LinkStores and UnlinkStore change in place.
 	final := *p
 	final.StoreIDs, final.Selection = nil, nil
 	buf := c.bufs.Get().(*[]byte)
-	cp, brief, b := compactProgram(&final, c.renderer, *buf)
-	*buf = b
-	c.bufs.Put(buf)
+	defer c.bufs.Put(buf)
+	*buf = c.encodeProgram(*buf, &final)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	rec := &progRec{p: cp, brief: brief, storeIDs: ids, cat: c.intern(cp.Category), text: newTextRec(cp.Name)}
-	if old := c.programs[p.ID]; old != nil {
-		c.unlink(old)
+	c.putProgram(&final, ids, *buf)
+	c.maybeCompact()
+}
+
+// putProgram puts program p, encoded as rec, with its stores ids (sorted,
+// deduplicated, owned from now on); under the write lock.
+func (c *Catalog) putProgram(p *nearby.Program, ids []uint64, rec []byte) {
+	if old := c.programs.get(p.ID); old != nil {
+		c.unlink(p.ID, old)
+		c.arena.free(old.rec)
+		c.setStoreIDs(old, nil)
 	}
-	c.programs[p.ID] = rec
+	r := c.programs.add(p.ID)
+	*r = progRec{rec: c.arena.put(rec), merchant: p.MerchantID, cat: c.in.cat(p.Category), targ: c.in.targOf(p.Targeting)}
+	c.setStoreIDs(r, ids)
 	for _, sid := range ids {
-		c.attach(rec, sid)
+		c.attach(p.ID, r, sid)
 	}
 }
 
@@ -291,45 +422,70 @@ func (c *Catalog) PutProgram(p *nearby.Program) {
 func (c *Catalog) DeleteProgram(id uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if old := c.programs[id]; old != nil {
-		c.unlink(old)
-		delete(c.programs, id)
+	if old := c.programs.get(id); old != nil {
+		c.unlink(id, old)
+		c.arena.free(old.rec)
+		c.setStoreIDs(old, nil)
+		c.programs.delete(id)
+		c.maybeCompact()
 	}
 }
 
-// unlink removes rec from the lists of its stores, present or pending.
-func (c *Catalog) unlink(rec *progRec) {
-	for _, sid := range rec.storeIDs {
-		c.detach(rec, sid)
+// unlink removes program pid from the lists of its stores, present or
+// pending.
+func (c *Catalog) unlink(pid uint64, r *progRec) {
+	for _, sid := range c.storeIDs(r) {
+		c.detach(pid, r, sid)
 	}
 }
 
-// intern returns the number of a category, allocating one for a new
-// category; under the write lock. Categories are few: the table only grows.
-func (c *Catalog) intern(cat string) uint32 {
-	n, ok := c.cats[cat]
-	if !ok {
-		n = uint32(len(c.cats) + 1)
-		c.cats[cat] = n
+// maybeCompact copies the live records into fresh arena chunks once dead
+// bytes outweigh them; under the write lock. The old chunks stay valid for
+// whoever still holds strings of them, and are collected after.
+func (c *Catalog) maybeCompact() {
+	if !c.arena.wasteful() {
+		return
 	}
-	return n
+	var fresh arena
+	c.stores.each(func(_ uint64, r *storeRec) { r.rec = fresh.put(c.arena.get(r.rec)) })
+	c.programs.each(func(_ uint64, r *progRec) { r.rec = fresh.put(c.arena.get(r.rec)) })
+	c.arena = fresh
 }
 
 // Counts returns how many stores, programs and beacons the catalog holds.
 func (c *Catalog) Counts() (stores, programs, beacons int) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return c.stores.len(), len(c.programs), len(c.beacons)
+	return c.stores.len(), c.programs.len(), len(c.beacons)
 }
 
-// Store returns the store snapshot with id, if known.
+// Store returns the store snapshot with id, if known. Its strings and
+// hours are shared: the caller must not modify them.
 func (c *Catalog) Store(id uint64) (*nearby.Store, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	if rec := c.stores.get(id); rec != nil {
-		return rec.s, true
+	if r := c.stores.get(id); r != nil {
+		return c.storeSnap(id, r), true
 	}
 	return nil, false
+}
+
+// storeSnap rebuilds a store's snapshot; under the read lock.
+func (c *Catalog) storeSnap(id uint64, r *storeRec) *nearby.Store {
+	s := &nearby.Store{
+		ID: id, MerchantID: r.merchant, Category: c.in.cats.at(r.cat),
+		Timezone: c.in.zones.at(r.zone).name, Hours: c.in.hours.at(r.hours).hours,
+	}
+	decodeStore(c.arena.get(r.rec), s)
+	return s
+}
+
+// progSnap rebuilds a program's snapshot without its stores; under the
+// read lock.
+func (c *Catalog) progSnap(id uint64, r *progRec) *nearby.Program {
+	p := &nearby.Program{ID: id, MerchantID: r.merchant, Category: c.in.cats.at(r.cat), Targeting: c.in.targs.at(r.targ)}
+	decodeProgram(c.arena.get(r.rec), p)
+	return p
 }
 
 // Program returns a copy of the program snapshot with id, with its
@@ -337,10 +493,10 @@ func (c *Catalog) Store(id uint64) (*nearby.Store, bool) {
 func (c *Catalog) Program(id uint64) (*nearby.Program, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	if rec := c.programs[id]; rec != nil {
-		p := *rec.p
-		p.StoreIDs = slices.Clone(rec.storeIDs)
-		return &p, true
+	if r := c.programs.get(id); r != nil {
+		p := c.progSnap(id, r)
+		p.StoreIDs = slices.Clone(c.storeIDs(r))
+		return p, true
 	}
 	return nil, false
 }

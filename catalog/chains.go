@@ -1,7 +1,6 @@
 package catalog
 
 import (
-	"cmp"
 	"slices"
 )
 
@@ -11,25 +10,31 @@ import (
 func (c *Catalog) LinkStores(pid uint64, storeIDs []uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	rec := c.programs[pid]
-	if rec == nil {
+	r := c.programs.get(pid)
+	if r == nil {
 		return
 	}
-	wasChain := len(rec.storeIDs) > 1
+	wasChain := r.nstores > 1
+	ids := slices.Clone(c.storeIDs(r))
+	var added []uint64
 	for _, sid := range storeIDs {
-		i, found := slices.BinarySearch(rec.storeIDs, sid)
+		i, found := slices.BinarySearch(ids, sid)
 		if found {
 			continue
 		}
-		rec.storeIDs = slices.Insert(rec.storeIDs, i, sid)
-		c.attach(rec, sid)
+		ids = slices.Insert(ids, i, sid)
+		added = append(added, sid)
 	}
-	if !wasChain && len(rec.storeIDs) > 1 {
+	c.setStoreIDs(r, ids)
+	for _, sid := range added {
+		c.attach(pid, r, sid)
+	}
+	if !wasChain && r.nstores > 1 {
 		// Now a chain: every store's entry must say so, for the
 		// deduplication of nearby queries.
-		for _, sid := range rec.storeIDs {
-			if srec := c.stores.get(sid); srec != nil {
-				srec.insertProgram(rec)
+		for _, sid := range ids {
+			if s := c.stores.get(sid); s != nil {
+				c.insertProgram(s, pid, r)
 			}
 		}
 	}
@@ -39,41 +44,47 @@ func (c *Catalog) LinkStores(pid uint64, storeIDs []uint64) {
 func (c *Catalog) UnlinkStore(pid, sid uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	rec := c.programs[pid]
-	if rec == nil {
+	r := c.programs.get(pid)
+	if r == nil {
 		return
 	}
-	i, found := slices.BinarySearch(rec.storeIDs, sid)
+	ids := c.storeIDs(r)
+	i, found := slices.BinarySearch(ids, sid)
 	if !found {
 		return
 	}
-	rec.storeIDs = slices.Delete(rec.storeIDs, i, i+1)
-	c.detach(rec, sid)
+	c.setStoreIDs(r, slices.Delete(slices.Clone(ids), i, i+1))
+	c.detach(pid, r, sid)
 }
 
-// attach puts rec at store sid, or in pending while the store is unknown;
-// under the write lock.
-func (c *Catalog) attach(rec *progRec, sid uint64) {
-	if srec := c.stores.get(sid); srec != nil {
-		srec.insertProgram(rec)
-		c.tix.add(srec.s.Lat, srec.s.Lng, sid, rec.text)
+// attach puts program pid at store sid, or in pending while the store is
+// unknown; under the write lock.
+func (c *Catalog) attach(pid uint64, p *progRec, sid uint64) {
+	if s := c.stores.get(sid); s != nil {
+		c.insertProgram(s, pid, p)
+		_, lat, lng := storePlace(c.arena.get(s.rec))
+		t := programText(c.arena.get(p.rec))
+		c.tix.add(lat, lng, sid, &t)
 		return
 	}
 	list := c.pending[sid]
-	i, _ := slices.BinarySearchFunc(list, rec.p.ID, func(r *progRec, id uint64) int { return cmp.Compare(r.p.ID, id) })
-	c.pending[sid] = slices.Insert(list, i, rec)
+	if i, found := slices.BinarySearch(list, pid); !found {
+		c.pending[sid] = slices.Insert(list, i, pid)
+	}
 }
 
-// detach removes rec from store sid, present or pending; under the write
-// lock.
-func (c *Catalog) detach(rec *progRec, sid uint64) {
-	if srec := c.stores.get(sid); srec != nil {
-		srec.removeProgram(rec.p.ID)
-		c.tix.remove(srec.s.Lat, srec.s.Lng, sid, rec.text)
+// detach removes program pid from store sid, present or pending; under the
+// write lock.
+func (c *Catalog) detach(pid uint64, p *progRec, sid uint64) {
+	if s := c.stores.get(sid); s != nil {
+		c.removeProgram(s, pid)
+		_, lat, lng := storePlace(c.arena.get(s.rec))
+		t := programText(c.arena.get(p.rec))
+		c.tix.remove(lat, lng, sid, &t)
 		return
 	}
 	list := c.pending[sid]
-	if i := slices.Index(list, rec); i >= 0 {
+	if i, found := slices.BinarySearch(list, pid); found {
 		list = slices.Delete(list, i, i+1)
 	}
 	if len(list) == 0 {

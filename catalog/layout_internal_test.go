@@ -4,29 +4,54 @@ import (
 	"fmt"
 	"reflect"
 	"testing"
+	"time"
 	"unsafe"
 
 	"github.com/nearby-dev/nearby"
+	"github.com/nearby-dev/nearby/geo"
 )
 
-func TestStoreRec_Layout(t *testing.T) {
-	var r storeRec
-	if got := unsafe.Sizeof(r); got != 128 {
-		t.Errorf("storeRec is %d bytes, want 128 (a size class aligned to cache lines)", got)
+// TestRecords_Layout keeps the per-record types small and free of
+// pointers: a chunk of them is then one object the garbage collector
+// marks without scanning (the point of issue 14's lean catalog).
+func TestRecords_Layout(t *testing.T) {
+	sizes := []struct {
+		typ  reflect.Type
+		want uintptr
+	}{
+		{reflect.TypeFor[storeRec](), 64},
+		{reflect.TypeFor[progRec](), 40},
+		{reflect.TypeFor[progHot](), 24},
 	}
-	var h progHot
-	ends := map[string]uintptr{
-		"sched":        unsafe.Offsetof(r.sched) + unsafe.Sizeof(r.sched),
-		"one[0].id":    unsafe.Offsetof(r.one) + unsafe.Offsetof(h.id) + unsafe.Sizeof(h.id),
-		"one[0].t":     unsafe.Offsetof(r.one) + unsafe.Offsetof(h.t) + unsafe.Sizeof(h.t),
-		"one[0].cat":   unsafe.Offsetof(r.one) + unsafe.Offsetof(h.cat) + unsafe.Sizeof(h.cat),
-		"one[0].chain": unsafe.Offsetof(r.one) + unsafe.Offsetof(h.chain) + unsafe.Sizeof(h.chain),
-	}
-	for name, end := range ends {
-		if end > 64 {
-			t.Errorf("visit reads %s, which ends at byte %d, want within the first cache line", name, end)
+	for _, s := range sizes {
+		if got := s.typ.Size(); got != s.want {
+			t.Errorf("%s is %d bytes, want %d", s.typ, got, s.want)
+		}
+		if path := pointerIn(s.typ); path != "" {
+			t.Errorf("%s holds a pointer (%s): its chunks would be scanned by the collector", s.typ, path)
 		}
 	}
+	var r storeRec
+	if end := unsafe.Offsetof(r.zone) + unsafe.Sizeof(r.zone); end > 64 {
+		t.Errorf("visit reads zone, which ends at byte %d, want within the first cache line", end)
+	}
+}
+
+// pointerIn returns the path of a pointer-holding field of t, "" if none.
+func pointerIn(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Pointer, reflect.String, reflect.Slice, reflect.Map, reflect.Chan, reflect.Func, reflect.Interface, reflect.UnsafePointer:
+		return t.String()
+	case reflect.Array:
+		return pointerIn(t.Elem())
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if p := pointerIn(t.Field(i).Type); p != "" {
+				return t.Field(i).Name + "." + p
+			}
+		}
+	}
+	return ""
 }
 
 // bracketRenderer renders a record as its id and name in brackets.
@@ -40,41 +65,58 @@ func (bracketRenderer) AppendProgram(dst []byte, p *nearby.Program) []byte {
 	return fmt.Appendf(dst, "[program %d %s]", p.ID, p.Name)
 }
 
-func TestCompact(t *testing.T) {
-	s := &nearby.Store{ID: 7, Name: "Rivoli", Address: "1 rue de Rivoli", Category: "coffee", Timezone: "Europe/Paris", Tags: []string{"a"}}
-	p := &nearby.Program{ID: 3, AppID: "wx1", Name: "Cafe", Category: "coffee", Description: "d", IconURL: "https://x/i.png"}
-	tests := []struct {
-		name                  string
-		r                     Renderer
-		storeBrief, progBrief string
-	}{
-		{"no renderer", nil, "", ""},
-		{"renderer", bracketRenderer{}, "[store 7 Rivoli]", "[program 3 Cafe]"},
+// TestRecords_RoundTrip puts records through the arena and back: every
+// field of the snapshot survives, with a renderer (strings found in the
+// brief are kept once) or without.
+func TestRecords_RoundTrip(t *testing.T) {
+	at := time.Date(2026, 12, 7, 1, 2, 3, 4, time.UTC)
+	local := time.Unix(1_700_000_000, 5)
+	age := 18
+	stores := []*nearby.Store{
+		{ID: 7, MerchantID: 3, Name: "Rivoli", Address: "1 rue de Rivoli", Category: "coffee", Timezone: "Europe/Paris",
+			Lat: 48.8606, Lng: 2.3376, Tags: []string{"terrasse", "wifi"}, CreatedAt: at, UpdatedAt: local,
+			Hours: nearby.Hours{"mon": {{"09:00", "18:00"}}, "sun": {}}},
+		{ID: 8, Name: `He said "hi" \ ok`, Category: "food", Hours: nearby.Hours{}},
+		{ID: 9},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			buf := []byte("left over from an earlier record")
-			got, brief, buf := compactStore(s, tt.r, buf)
-			if got == s || !reflect.DeepEqual(*got, *s) {
-				t.Fatalf("compactStore = %+v, want an equal copy of %+v", got, s)
+	programs := []*nearby.Program{
+		{ID: 3, MerchantID: 3, AppID: "wx1", Name: "Cafe", Category: "coffee", Description: "d", IconURL: "https://x/i.png",
+			CreatedAt: at, UpdatedAt: at, Targeting: &nearby.Targeting{AgeMin: &age, Genders: []string{"female"}, Strict: true}},
+		{ID: 4, Name: "Nameless", Description: "Nameless"},
+	}
+	for _, r := range []Renderer{nil, bracketRenderer{}} {
+		t.Run(fmt.Sprintf("renderer=%v", r != nil), func(t *testing.T) {
+			c := New(geo.New(), &Options{Renderer: r})
+			for _, s := range stores {
+				if err := c.PutStore(s); err != nil {
+					t.Fatal(err)
+				}
 			}
-			if brief != tt.storeBrief {
-				t.Errorf("store brief = %q, want %q", brief, tt.storeBrief)
+			for _, p := range programs {
+				c.PutProgram(p)
 			}
-			gp, pbrief, _ := compactProgram(p, tt.r, buf)
-			if gp == p || gp.AppID != p.AppID || gp.Name != p.Name || gp.Category != p.Category ||
-				gp.IconURL != p.IconURL || gp.Description != p.Description {
-				t.Fatalf("compactProgram = %+v, want an equal copy of %+v", gp, p)
+			for _, want := range stores {
+				got, ok := c.Store(want.ID)
+				if !ok || !reflect.DeepEqual(got, want) {
+					t.Errorf("Store(%d) = %+v, want %+v", want.ID, got, want)
+				}
 			}
-			if pbrief != tt.progBrief {
-				t.Errorf("program brief = %q, want %q", pbrief, tt.progBrief)
+			for _, want := range programs {
+				got, ok := c.Program(want.ID)
+				if !ok || !reflect.DeepEqual(got, want) {
+					t.Errorf("Program(%d) = %+v, want %+v", want.ID, got, want)
+				}
 			}
-			empty, ebrief, _ := compactStore(&nearby.Store{}, tt.r, nil)
-			if empty.Name != "" || empty.Address != "" {
-				t.Fatalf("compactStore of an empty store = %+v", empty)
+			if r == nil {
+				return
 			}
-			if tt.r != nil && ebrief != "[store 0 ]" {
-				t.Errorf("brief of an empty store = %q", ebrief)
+			c.mu.RLock()
+			defer c.mu.RUnlock()
+			if got := recBrief(c.arena.get(c.stores.get(7).rec)); got != "[store 7 Rivoli]" {
+				t.Errorf("store brief = %q", got)
+			}
+			if got := recBrief(c.arena.get(c.programs.get(3).rec)); got != "[program 3 Cafe]" {
+				t.Errorf("program brief = %q", got)
 			}
 		})
 	}

@@ -10,8 +10,7 @@ import (
 // Load adds many stores, programs and beacons at once, as at start-up.
 // Into an empty catalog it bulk-builds the geo index (geo.Index.Load), much
 // faster than one PutStore per store; otherwise it is the same as calling
-// the Put methods in order. The catalog keeps shallow copies, as the Put
-// methods do.
+// the Put methods in order. The catalog copies what it keeps.
 func (c *Catalog) Load(stores []*nearby.Store, programs []*nearby.Program, beacons []*nearby.Beacon) error {
 	c.mu.Lock()
 	bulk := c.stores.len() == 0 && c.ix.Len() == 0 && len(stores) > 0
@@ -27,10 +26,8 @@ func (c *Catalog) Load(stores []*nearby.Store, programs []*nearby.Program, beaco
 		}
 		var buf []byte
 		for _, s := range stores {
-			var cp *nearby.Store
-			var brief string
-			cp, brief, buf = compactStore(s, c.renderer, buf)
-			c.fill(c.stores.add(s.ID), cp, brief)
+			buf = c.encodeStore(buf, s)
+			c.fill(s, buf)
 		}
 	}
 	c.mu.Unlock()

@@ -146,7 +146,7 @@ func (sc *scratch) prefetch(hits []geo.Hit) {
 	n := 0
 	for _, h := range hits {
 		if rec := stores.at(h.ID); rec != nil {
-			n += len(rec.progs) + int(rec.act.bits.Load()&1) // both cache lines
+			n += int(rec.one.cat)
 		}
 	}
 	sc.sink += n
@@ -187,9 +187,8 @@ type scratch struct {
 }
 
 type entry struct {
-	key   rankKey
-	prog  *progHot // in store's list: stable under the read lock
-	store *storeRec
+	key   rankKey // key.program is the program
+	store uint64
 	ex    int32 // index in scratch.exs when explaining
 }
 
@@ -224,7 +223,7 @@ func (sc *scratch) begin(c *Catalog, q *NearbyQuery, now time.Time) {
 	}
 	sc.cat = 0
 	if q.Category != "" {
-		n, ok := c.cats[q.Category] // under the read lock, see Nearby
+		n, ok := c.in.cats.idx[q.Category] // under the read lock, see Nearby
 		if !ok {
 			n = noCategory
 		}
@@ -250,21 +249,24 @@ func (sc *scratch) visit(h geo.Hit) bool {
 	if sc.scanned > sc.c.maxScan {
 		return false
 	}
-	rec := sc.c.stores.at(h.ID)
+	c := sc.c
+	rec := c.stores.at(h.ID)
 	if rec == nil {
 		return true
 	}
 	q := &sc.q
 	openKnown, open := false, false
-	for i := range rec.progs {
-		p := &rec.progs[i]
+	progs := c.progs(rec)
+	for i := range progs {
+		p := &progs[i]
 		if sc.cat != 0 && p.cat != sc.cat {
 			continue
 		}
 		if p.chain && sc.seen.has(p.id) {
 			continue
 		}
-		if p.t != nil && ranking.Excluded(p.t, sc.phone) {
+		t := c.in.targs.at(p.targ)
+		if t != nil && ranking.Excluded(t, sc.phone) {
 			continue
 		}
 		rel := 0.0
@@ -274,7 +276,7 @@ func (sc *scratch) visit(h geo.Hit) bool {
 			}
 		}
 		if !openKnown {
-			open = rec.sched.OpenAt(rec.loc, sc.now)
+			open = c.in.hours.at(rec.hours).sched.OpenAt(c.in.zones.at(rec.zone).loc, sc.now)
 			openKnown = true
 		}
 		if q.OpenNow && !open {
@@ -289,7 +291,7 @@ func (sc *scratch) visit(h geo.Hit) bool {
 		}
 		score, ex := ranking.ScoreOpen(ranking.Candidate{
 			DistanceM: h.DistM,
-			Targeting: p.t,
+			Targeting: t,
 			Activity:  act,
 			Relevance: rel,
 		}, open, sc.phone, sc.c.weights)
@@ -297,7 +299,7 @@ func (sc *scratch) visit(h geo.Hit) bool {
 		if q.cur.set && !q.cur.last.before(key) {
 			continue // served on an earlier page
 		}
-		e := entry{key: key, prog: p, store: rec, ex: -1}
+		e := entry{key: key, store: h.ID, ex: -1}
 		if q.Explain {
 			e.ex = int32(len(sc.exs))
 			sc.exs = append(sc.exs, ex)
@@ -311,17 +313,23 @@ func (sc *scratch) visit(h geo.Hit) bool {
 // rec: -1 when they reject it, else the text relevance (0 without q).
 func (sc *scratch) keep(p *progHot, rec *storeRec) float64 {
 	q := &sc.q
-	if (q.AppID != "" && p.p.AppID != q.AppID) || (q.MerchantID != 0 && p.p.MerchantID != q.MerchantID) {
+	c := sc.c
+	pr := c.programs.at(p.id)
+	if pr == nil {
+		return -1
+	}
+	if q.MerchantID != 0 && pr.merchant != q.MerchantID {
+		return -1
+	}
+	prec := c.arena.get(pr.rec)
+	if q.AppID != "" && programAppID(prec) != q.AppID {
 		return -1
 	}
 	if q.text == nil {
 		return 0
 	}
-	var ptext *textRec
-	if pr := sc.c.programs[p.id]; pr != nil {
-		ptext = pr.text
-	}
-	if rel := relevance(q.text, ptext, rec.text); rel > 0 {
+	ptext, stext := programText(prec), storeText(c.arena.get(rec.rec))
+	if rel := relevance(q.text, &ptext, &stext); rel > 0 {
 		return rel
 	}
 	return -1
@@ -415,10 +423,15 @@ func (sc *scratch) page(q *NearbyQuery, dst []NearbyResult) NearbyPage {
 		return page
 	}
 	page.Results = slices.Grow(dst[:0], n)[:n]
+	c := sc.c
 	for i, e := range sc.top[:n] {
 		r := &page.Results[i]
-		r.Program, r.Store = e.prog.p, e.store.s
-		r.ProgramBrief, r.StoreBrief = e.prog.brief, e.store.brief
+		srec, prec := c.stores.at(e.store), c.programs.at(e.key.program)
+		r.ProgramBrief, r.StoreBrief = recBrief(c.arena.get(prec.rec)), recBrief(c.arena.get(srec.rec))
+		r.Program, r.Store = nil, nil
+		if !q.BriefsOnly || c.renderer == nil {
+			r.Program, r.Store = c.progSnap(e.key.program, prec), c.storeSnap(e.store, srec)
+		}
 		r.DistanceM, r.Score = e.key.dist, e.key.score
 		r.Explain = nil
 		if e.ex >= 0 {
@@ -459,14 +472,13 @@ func warm(rs []NearbyResult) int {
 		r := &rs[i]
 		if r.ProgramBrief != "" {
 			n += lines(r.ProgramBrief)
-		} else {
-			p := r.Program
+		} else if p := r.Program; p != nil {
 			n += first(p.AppID) + first(p.Name) + first(p.Category) + first(p.IconURL)
 		}
 		if r.StoreBrief != "" {
 			n += lines(r.StoreBrief)
-		} else {
-			n += first(r.Store.Name) + first(r.Store.Address)
+		} else if s := r.Store; s != nil {
+			n += first(s.Name) + first(s.Address)
 		}
 	}
 	return n

@@ -30,6 +30,10 @@ type NearbyQuery struct {
 	AppID      string
 	MerchantID uint64
 	Q          string
+	// BriefsOnly leaves the results' Program and Store nil when the
+	// catalog has a Renderer: a caller that encodes only the briefs (the
+	// phone API) saves rebuilding forty snapshots per page.
+	BriefsOnly bool
 
 	cur  cursor // decoded Cursor, set by Validate
 	text *Text  // compiled Q, set by Validate

@@ -107,10 +107,10 @@ func (c *Catalog) Resolve(ctx context.Context, seen []Sighting) ([]Resolved, err
 		if srec == nil {
 			continue // its store is gone: nothing to show
 		}
-		r := Resolved{Beacon: b, Seen: s.Identity, Presence: presence, Store: srec.s, Proximity: string(nearby.ProximityUnknown)}
+		r := Resolved{Beacon: b, Seen: s.Identity, Presence: presence, Store: c.storeSnap(b.StoreID, srec), Proximity: string(nearby.ProximityUnknown)}
 		if b.Page != nil {
-			if p := c.programs[b.Page.ProgramID]; p != nil {
-				r.Program = p.p
+			if p := c.programs.get(b.Page.ProgramID); p != nil {
+				r.Program = c.progSnap(b.Page.ProgramID, p)
 			}
 		}
 		if s.RSSI != nil {

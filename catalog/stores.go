@@ -109,7 +109,7 @@ func (c *Catalog) StoresNearby(ctx context.Context, q StoresQuery) (StoresPage, 
 			return true // served on an earlier page
 		}
 		rec := c.stores.at(h.ID)
-		if rec == nil || rec.s == nil || !q.keeps(rec) {
+		if rec == nil || rec.rec == 0 || !c.keeps(&q, rec) {
 			return true
 		}
 		rel := 0.0
@@ -118,15 +118,18 @@ func (c *Catalog) StoresNearby(ctx context.Context, q StoresQuery) (StoresPage, 
 				return true
 			}
 		}
-		open := rec.sched.OpenAt(rec.loc, now)
+		open := c.in.hours.at(rec.hours).sched.OpenAt(c.in.zones.at(rec.zone).loc, now)
 		if q.OpenNow && !open {
 			return true
 		}
-		progs := make([]*nearby.Program, len(rec.progs))
-		for i := range rec.progs {
-			progs[i] = rec.progs[i].p
+		hots := c.progs(rec)
+		progs := make([]*nearby.Program, 0, len(hots))
+		for _, ph := range hots {
+			if p := c.programs.get(ph.id); p != nil {
+				progs = append(progs, c.progSnap(ph.id, p))
+			}
 		}
-		out = append(out, StoreResult{Store: rec.s, DistanceM: h.DistM, Open: open, Programs: progs, Relevance: rel})
+		out = append(out, StoreResult{Store: c.storeSnap(h.ID, rec), DistanceM: h.DistM, Open: open, Programs: progs, Relevance: rel})
 		return len(out) <= q.Limit
 	}
 	center := geo.Point{Lat: q.Lat, Lng: q.Lng}
@@ -153,18 +156,18 @@ func (c *Catalog) StoresNearby(ctx context.Context, q StoresQuery) (StoresPage, 
 	return page, nil
 }
 
-// keeps applies the merchant, category and app id filters; under the read
+// keeps applies q's merchant, category and app id filters; under the read
 // lock.
-func (q *StoresQuery) keeps(rec *storeRec) bool {
-	if q.MerchantID != 0 && rec.s.MerchantID != q.MerchantID {
+func (c *Catalog) keeps(q *StoresQuery, rec *storeRec) bool {
+	if q.MerchantID != 0 && rec.merchant != q.MerchantID {
 		return false
 	}
-	if q.Category != "" && rec.s.Category != q.Category {
+	if q.Category != "" && c.in.cats.at(rec.cat) != q.Category {
 		return false
 	}
 	if q.AppID != "" {
-		for i := range rec.progs {
-			if rec.progs[i].p.AppID == q.AppID {
+		for _, ph := range c.progs(rec) {
+			if p := c.programs.get(ph.id); p != nil && programAppID(c.arena.get(p.rec)) == q.AppID {
 				return true
 			}
 		}
@@ -176,10 +179,12 @@ func (q *StoresQuery) keeps(rec *storeRec) bool {
 // storeRelevance is the best match of t in the store's name and tags or
 // in the name of a program present; under the read lock.
 func (c *Catalog) storeRelevance(t *Text, rec *storeRec) float64 {
-	best := t.Match(rec.text)
-	for i := range rec.progs {
-		if p := c.programs[rec.progs[i].id]; p != nil {
-			best = max(best, relevance(t, p.text, rec.text))
+	st := storeText(c.arena.get(rec.rec))
+	best := t.Match(&st)
+	for _, ph := range c.progs(rec) {
+		if p := c.programs.get(ph.id); p != nil {
+			pt := programText(c.arena.get(p.rec))
+			best = max(best, relevance(t, &pt, &st))
 		}
 	}
 	return best

@@ -1,58 +1,71 @@
 package catalog
 
-// storeTable holds the store records by id. Storage ids are sequence
+import "math/bits"
+
+// table holds records by id (stores, programs). Storage ids are sequence
 // numbers, so most records live in dense chunks indexed by id: a lookup
-// is arithmetic and one access to the record itself, instead of a hash probe
-// or a pointer load that would be one more cache miss per store a query
-// visits. Ids far beyond the dense range (where more than half of it would
-// be holes) live in a map. Records never move once placed, except that a
-// sparse record moves into a chunk when the dense range grows over it;
-// writers hold the catalog's write lock and readers its read lock, so no
-// reader holds a record across that.
-type storeTable struct {
-	chunks [][]storeRec // chunk c holds ids c<<chunkBits ...; nil until used
-	sparse map[uint64]*storeRec
+// is arithmetic and one access to the record itself, instead of a hash
+// probe or a pointer load that would be one more cache miss per store a
+// query visits. Ids far beyond the dense range (where more than half of it
+// would be holes) live in a map. Records hold no pointers, so a chunk is
+// one object the garbage collector does not scan.
+//
+// Records never move once placed, except that a sparse record moves into a
+// chunk when the dense range grows over it; writers hold the catalog's
+// write lock and readers its read lock, so no reader holds a record across
+// that. T must not be copied while a reader may load its atomic fields:
+// the moves happen under the write lock.
+type table[T any] struct {
+	chunks []*chunk[T] // chunk c holds ids c<<chunkBits ...; nil until used
+	sparse map[uint64]*T
 	n      int
+}
+
+type chunk[T any] struct {
+	recs [chunkLen]T
+	live [chunkLen / 64]uint64 // bit per record: present
 }
 
 const (
 	chunkBits = 12
 	chunkLen  = 1 << chunkBits
-	// denseSlack is how far past twice the store count the dense range may
-	// reach: small catalogs with scattered ids still use it.
+	// denseSlack is how far past twice the record count the dense range
+	// may reach: small catalogs with scattered ids still use it.
 	denseSlack = 1 << 16
 )
 
-// at returns the record of a store known to exist, as every id the geo
-// index returns is: no presence check, which would read a second cache
-// line.
-func (t *storeTable) at(id uint64) *storeRec {
+// at returns the record of an id known to exist, as every id the geo index
+// returns is: no presence check, which would read another cache line.
+func (t *table[T]) at(id uint64) *T {
 	if c := id >> chunkBits; c < uint64(len(t.chunks)) {
-		return &t.chunks[c][id&(chunkLen-1)]
-	}
-	return t.sparse[id]
-}
-
-// get returns the record of id, or nil.
-func (t *storeTable) get(id uint64) *storeRec {
-	if c := id >> chunkBits; c < uint64(len(t.chunks)) {
-		if t.chunks[c] == nil {
-			return nil
-		}
-		if r := &t.chunks[c][id&(chunkLen-1)]; r.s != nil {
-			return r
+		if ch := t.chunks[c]; ch != nil {
+			return &ch.recs[id&(chunkLen-1)]
 		}
 		return nil
 	}
 	return t.sparse[id]
 }
 
-func (t *storeTable) len() int { return t.n }
+// get returns the record of id, or nil.
+func (t *table[T]) get(id uint64) *T {
+	if c := id >> chunkBits; c < uint64(len(t.chunks)) {
+		ch := t.chunks[c]
+		if ch == nil {
+			return nil
+		}
+		i := id & (chunkLen - 1)
+		if ch.live[i/64]&(1<<(i%64)) == 0 {
+			return nil
+		}
+		return &ch.recs[i]
+	}
+	return t.sparse[id]
+}
 
-// add returns the record of id, making an empty one if there is none. The
-// caller sets its snapshot (s) before releasing the write lock: a record
-// without one counts as absent.
-func (t *storeTable) add(id uint64) *storeRec {
+func (t *table[T]) len() int { return t.n }
+
+// add returns the record of id, making a zero one if there is none.
+func (t *table[T]) add(id uint64) *T {
 	if r := t.get(id); r != nil {
 		return r
 	}
@@ -61,62 +74,89 @@ func (t *storeTable) add(id uint64) *storeRec {
 		t.grow(id)
 	}
 	if c := id >> chunkBits; c < uint64(len(t.chunks)) {
-		if t.chunks[c] == nil {
-			t.chunks[c] = make([]storeRec, chunkLen)
+		ch := t.chunks[c]
+		if ch == nil {
+			ch = new(chunk[T])
+			t.chunks[c] = ch
 		}
-		return &t.chunks[c][id&(chunkLen-1)]
+		i := id & (chunkLen - 1)
+		ch.live[i/64] |= 1 << (i % 64)
+		return &ch.recs[i]
 	}
 	if t.sparse == nil {
-		t.sparse = make(map[uint64]*storeRec)
+		t.sparse = make(map[uint64]*T)
 	}
-	r := &storeRec{}
+	r := new(T)
 	t.sparse[id] = r
 	return r
 }
 
 // grow extends the dense range past id and moves the sparse records it
-// now covers into chunks.
-func (t *storeTable) grow(id uint64) {
+// now covers into chunks, with move (which copies atomic fields safely).
+func (t *table[T]) grow(id uint64) {
 	n := max(int(id>>chunkBits)+1, 2*len(t.chunks))
-	chunks := make([][]storeRec, n)
+	chunks := make([]*chunk[T], n)
 	copy(chunks, t.chunks)
 	t.chunks = chunks
 	for sid, r := range t.sparse {
 		if c := sid >> chunkBits; c < uint64(n) {
-			if t.chunks[c] == nil {
-				t.chunks[c] = make([]storeRec, chunkLen)
+			ch := t.chunks[c]
+			if ch == nil {
+				ch = new(chunk[T])
+				t.chunks[c] = ch
 			}
-			moveRec(&t.chunks[c][sid&(chunkLen-1)], r)
+			i := sid & (chunkLen - 1)
+			ch.live[i/64] |= 1 << (i % 64)
+			moveRec(&ch.recs[i], r)
 			delete(t.sparse, sid)
 		}
 	}
 }
 
-// moveRec copies a record, re-pointing an inline program list at its new
-// place. (A field by field copy, because act is atomic:
-// TestStoreTable_MoveAndDelete fails when a new field is left out.)
-func moveRec(dst, src *storeRec) {
-	dst.s, dst.sched, dst.loc, dst.brief, dst.text = src.s, src.sched, src.loc, src.brief, src.text
-	dst.one = src.one
-	dst.progs = src.progs
-	if len(src.progs) == 1 && &src.progs[0] == &src.one[0] {
-		dst.progs = dst.one[:]
-	}
-	dst.act.bits.Store(src.act.bits.Load())
-}
-
-func (t *storeTable) delete(id uint64) {
+// delete drops id's record, zeroing it.
+func (t *table[T]) delete(id uint64) {
 	r := t.get(id)
 	if r == nil {
 		return
 	}
 	t.n--
 	if c := id >> chunkBits; c < uint64(len(t.chunks)) {
-		// Drop every reference: the brief shares its allocation with the
-		// snapshot's strings.
-		r.s, r.sched, r.loc, r.brief, r.progs, r.one, r.text = nil, nil, nil, "", nil, [1]progHot{}, nil
-		r.act.bits.Store(0)
+		i := id & (chunkLen - 1)
+		ch := t.chunks[c]
+		ch.live[i/64] &^= 1 << (i % 64)
+		var zero T
+		moveRec(&ch.recs[i], &zero)
 		return
 	}
 	delete(t.sparse, id)
+}
+
+// each calls fn with every record, in no particular order.
+func (t *table[T]) each(fn func(id uint64, r *T)) {
+	for c, ch := range t.chunks {
+		if ch == nil {
+			continue
+		}
+		for w, word := range ch.live {
+			for word != 0 {
+				b := bits.TrailingZeros64(word)
+				word &^= 1 << b
+				i := uint64(w)*64 + uint64(b)
+				fn(uint64(c)<<chunkBits|i, &ch.recs[i])
+			}
+		}
+	}
+	for id, r := range t.sparse {
+		fn(id, r)
+	}
+}
+
+// moveRec copies a record whose type has atomic fields.
+func moveRec[T any](dst, src *T) {
+	switch d := any(dst).(type) {
+	case *storeRec:
+		d.copyFrom(any(src).(*storeRec))
+	default:
+		*dst = *src
+	}
 }

@@ -124,6 +124,7 @@ func (ix *textIndex) add(lat, lng float64, id uint64, t *textRec) {
 		ids, ok := c.m[tok]
 		if !ok {
 			c.dirty = true
+			tok = strings.Clone(tok) // it may alias an arena chunk, which it would keep alive
 		}
 		c.m[tok] = append(ids, textEntry{id, float32(lat), float32(lng)})
 	}
@@ -152,22 +153,19 @@ func (ix *textIndex) remove(lat, lng float64, id uint64, t *textRec) {
 
 // addStore and removeStore index a store's own text and that of each
 // program present.
-func (c *Catalog) addStore(rec *storeRec) {
-	s := rec.s
-	c.tix.add(s.Lat, s.Lng, s.ID, rec.text)
-	for i := range rec.progs {
-		if p := c.programs[rec.progs[i].id]; p != nil {
-			c.tix.add(s.Lat, s.Lng, s.ID, p.text)
-		}
-	}
-}
+func (c *Catalog) addStore(id uint64, r *storeRec) { c.indexStore(id, r, c.tix.add) }
 
-func (c *Catalog) removeStore(rec *storeRec) {
-	s := rec.s
-	c.tix.remove(s.Lat, s.Lng, s.ID, rec.text)
-	for i := range rec.progs {
-		if p := c.programs[rec.progs[i].id]; p != nil {
-			c.tix.remove(s.Lat, s.Lng, s.ID, p.text)
+func (c *Catalog) removeStore(id uint64, r *storeRec) { c.indexStore(id, r, c.tix.remove) }
+
+func (c *Catalog) indexStore(id uint64, r *storeRec, fn func(lat, lng float64, id uint64, t *textRec)) {
+	rec := c.arena.get(r.rec)
+	_, lat, lng := storePlace(rec)
+	t := storeText(rec)
+	fn(lat, lng, id, &t)
+	for _, h := range c.progs(r) {
+		if p := c.programs.get(h.id); p != nil {
+			pt := programText(c.arena.get(p.rec))
+			fn(lat, lng, id, &pt)
 		}
 	}
 }
@@ -314,8 +312,9 @@ func (c *Catalog) exact(center geo.Point, radiusM float64, hits []geo.Hit) []geo
 		batch := hits[b:min(len(hits), b+len(pts))]
 		for i, h := range batch {
 			pts[i] = geo.Point{Lat: math.NaN()}
-			if rec := c.stores.at(h.ID); rec != nil && rec.s != nil {
-				pts[i] = geo.Point{Lat: rec.s.Lat, Lng: rec.s.Lng}
+			if r := c.stores.at(h.ID); r != nil && r.rec != 0 {
+				_, lat, lng := storePlace(c.arena.get(r.rec))
+				pts[i] = geo.Point{Lat: lat, Lng: lng}
 			}
 		}
 		for i, h := range batch {
@@ -386,23 +385,17 @@ const textBatch = 64
 // stalling visit one after another. It returns a sum of the bytes read,
 // which keeps the loads.
 func (c *Catalog) prefetchText(hits []geo.Hit) int {
-	first := func(r *textRec) int {
-		if r == nil || r.s == "" {
-			return 0
-		}
-		return int(r.s[0])
-	}
 	n := 0
 	for _, h := range hits {
-		if rec := c.stores.at(h.ID); rec != nil {
-			n += first(rec.text)
+		if r := c.stores.at(h.ID); r != nil && r.rec != 0 {
+			n += int(c.arena.get(r.rec)[0])
 		}
 	}
 	for _, h := range hits {
-		if rec := c.stores.at(h.ID); rec != nil {
-			for i := range rec.progs {
-				if pr := c.programs[rec.progs[i].id]; pr != nil {
-					n += first(pr.text)
+		if r := c.stores.at(h.ID); r != nil {
+			for _, ph := range c.progs(r) {
+				if p := c.programs.at(ph.id); p != nil && p.rec != 0 {
+					n += int(c.arena.get(p.rec)[0])
 				}
 			}
 		}
