@@ -62,7 +62,7 @@ func BenchmarkNearby(b *testing.B) {
 		for b.Loop() {
 			p := pts[i%len(pts)]
 			i++
-			page, err := c.Nearby(ctx, catalog.NearbyQuery{Lat: p.Lat, Lng: p.Lng, RadiusM: 2000, Limit: 20})
+			page, err := c.Nearby(ctx, catalog.NearbyQuery{Lat: p.Lat, Lng: p.Lng, RadiusM: 2000, Limit: 20, BriefsOnly: true})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -107,7 +107,7 @@ func BenchmarkNearby(b *testing.B) {
 			for b.Loop() {
 				p := pts[i%len(pts)]
 				i++
-				page, err := c.Nearby(ctx, catalog.NearbyQuery{Lat: p.Lat, Lng: p.Lng, RadiusM: 2000, Limit: 20, Q: bq.q(i - 1)})
+				page, err := c.Nearby(ctx, catalog.NearbyQuery{Lat: p.Lat, Lng: p.Lng, RadiusM: 2000, Limit: 20, Q: bq.q(i - 1), BriefsOnly: true})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -134,7 +134,7 @@ func BenchmarkNearby(b *testing.B) {
 		for b.Loop() {
 			p := pts[i%len(pts)]
 			i++
-			if _, err := c2.Nearby(ctx, catalog.NearbyQuery{Lat: p.Lat, Lng: p.Lng, RadiusM: 2000, Limit: 20}); err != nil {
+			if _, err := c2.Nearby(ctx, catalog.NearbyQuery{Lat: p.Lat, Lng: p.Lng, RadiusM: 2000, Limit: 20, BriefsOnly: true}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -165,6 +165,7 @@ func (sc *scratch) walkVisit(h geo.Hit) bool {
 type scratch struct {
 	walkFn func(geo.Hit) bool // sc.walkVisit, bound once
 	hits   []geo.Hit
+	refs   []ref // the page's records, see page
 	skip   int
 	sink   int // keeps prefetch's loads
 
@@ -424,13 +425,25 @@ func (sc *scratch) page(q *NearbyQuery, dst []NearbyResult) NearbyPage {
 	}
 	page.Results = slices.Grow(dst[:0], n)[:n]
 	c := sc.c
+	// Each program row and each arena record is a cache miss at a million
+	// stores. Loaded in loops of independent loads (rows, then the first
+	// byte of every record) the misses overlap instead of stalling the
+	// decoding one after another.
+	refs := sc.refs[:0]
+	for _, e := range sc.top[:n] {
+		refs = append(refs, c.programs.at(e.key.program).rec, c.stores.at(e.store).rec)
+	}
+	sc.refs = refs
+	for _, r := range refs {
+		sc.sink += int(c.arena.chunks[r>>32][uint32(r)])
+	}
 	for i, e := range sc.top[:n] {
 		r := &page.Results[i]
-		srec, prec := c.stores.at(e.store), c.programs.at(e.key.program)
-		r.ProgramBrief, r.StoreBrief = recBrief(c.arena.get(prec.rec)), recBrief(c.arena.get(srec.rec))
+		r.ProgramBrief, r.StoreBrief = recBrief(c.arena.get(refs[2*i])), recBrief(c.arena.get(refs[2*i+1]))
 		r.Program, r.Store = nil, nil
 		if !q.BriefsOnly || c.renderer == nil {
-			r.Program, r.Store = c.progSnap(e.key.program, prec), c.storeSnap(e.store, srec)
+			r.Program = c.progSnap(e.key.program, c.programs.at(e.key.program))
+			r.Store = c.storeSnap(e.store, c.stores.at(e.store))
 		}
 		r.DistanceM, r.Score = e.key.dist, e.key.score
 		r.Explain = nil
