@@ -2,6 +2,7 @@ package catalog_test
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"strconv"
@@ -195,4 +196,22 @@ func nameWorld(w *catalogtest.World) []string {
 		}
 	}
 	return brands
+}
+
+// BenchmarkLoad is the start-up build of the catalog over the generated
+// world (the registry read is not part of it).
+func BenchmarkLoad(b *testing.B) {
+	for _, n := range []int{100_000, 1_000_000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			w := catalogtest.NewWorld(catalogtest.Options{Seed: 1, Stores: n, ChainShare: -1})
+			b.ResetTimer()
+			for range b.N {
+				c := catalog.New(geo.New(), &catalog.Options{Renderer: api.Briefs{}})
+				if err := c.Load(w.Stores, w.Programs, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/store")
+		})
+	}
 }

@@ -255,7 +255,7 @@ func (c *Catalog) Weights() ranking.Weights { return c.weights }
 func (c *Catalog) PutStore(s *nearby.Store) error {
 	buf := c.bufs.Get().(*[]byte)
 	defer c.bufs.Put(buf)
-	*buf = c.encodeStore(*buf, s)
+	*buf, _ = c.encodeStore((*buf)[:0], s)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err := c.ix.Insert(s.ID, geo.Point{Lat: s.Lat, Lng: s.Lng}); err != nil {
@@ -266,28 +266,31 @@ func (c *Catalog) PutStore(s *nearby.Store) error {
 	return nil
 }
 
-// encodeStore renders s's brief and encodes its arena record into dst[:0].
-func (c *Catalog) encodeStore(dst []byte, s *nearby.Store) []byte {
-	dst = dst[:0]
+// encodeStore renders s's brief and appends its arena record to dst. It
+// returns the record's folded text too.
+func (c *Catalog) encodeStore(dst []byte, s *nearby.Store) ([]byte, *textRec) {
+	start := len(dst)
 	if c.renderer != nil {
 		dst = c.renderer.AppendStore(dst, s)
 	}
 	n := len(dst)
-	// The record goes after the brief in the same buffer, then moves to
-	// the front: one buffer, no allocation once it has grown.
-	rec := encodeStore(dst[n:], s, dst[:n], newTextRec(s.Name, s.Tags...))
-	return append(dst[:0], rec...)
+	// The record goes after the brief in the same buffer, then moves over
+	// it: one buffer, no allocation once it has grown.
+	t := newTextRec(s.Name, s.Tags...)
+	rec := encodeStore(dst[n:], s, dst[start:n], t)
+	return append(dst[:start], rec...), t
 }
 
 // encodeProgram is encodeStore for a program.
-func (c *Catalog) encodeProgram(dst []byte, p *nearby.Program) []byte {
-	dst = dst[:0]
+func (c *Catalog) encodeProgram(dst []byte, p *nearby.Program) ([]byte, *textRec) {
+	start := len(dst)
 	if c.renderer != nil {
 		dst = c.renderer.AppendProgram(dst, p)
 	}
 	n := len(dst)
-	rec := encodeProgram(dst[n:], p, dst[:n], newTextRec(p.Name))
-	return append(dst[:0], rec...)
+	t := newTextRec(p.Name)
+	rec := encodeProgram(dst[n:], p, dst[start:n], t)
+	return append(dst[:start], rec...), t
 }
 
 // fill puts store s, encoded as rec, into its record; under the write
@@ -305,12 +308,18 @@ func (c *Catalog) fill(s *nearby.Store, rec []byte) {
 		c.removeStore(s.ID, r) // its text or place may change
 		c.arena.free(r.rec)
 	}
-	r.rec = c.arena.put(rec)
+	c.setRow(r, s, c.arena.put(rec))
+	c.addStore(s.ID, r)
+}
+
+// setRow fills a store's row from s and its arena record; under the write
+// lock.
+func (c *Catalog) setRow(r *storeRec, s *nearby.Store, rec ref) {
+	r.rec = rec
 	r.merchant = s.MerchantID
 	r.hours = c.in.hoursOf(s.Hours)
 	r.cat = c.in.cat(s.Category)
 	r.zone = c.in.zone(s.Timezone)
-	c.addStore(s.ID, r)
 }
 
 // insertProgram adds or replaces program pid in the store's list, kept in
@@ -395,7 +404,7 @@ func (c *Catalog) PutProgram(p *nearby.Program) {
 	final.StoreIDs, final.Selection = nil, nil
 	buf := c.bufs.Get().(*[]byte)
 	defer c.bufs.Put(buf)
-	*buf = c.encodeProgram(*buf, &final)
+	*buf, _ = c.encodeProgram((*buf)[:0], &final)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.putProgram(&final, ids, *buf)

@@ -1,48 +1,186 @@
 package catalog
 
 import (
+	"encoding/binary"
 	"fmt"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/nearby-dev/nearby"
 	"github.com/nearby-dev/nearby/geo"
 )
 
 // Load adds many stores, programs and beacons at once, as at start-up.
-// Into an empty catalog it bulk-builds the geo index (geo.Index.Load), much
-// faster than one PutStore per store; otherwise it is the same as calling
-// the Put methods in order. The catalog copies what it keeps.
+// Into an empty catalog it builds in bulk: the geo index in one pass
+// (geo.Index.Load), and the records rendered, folded and encoded on every
+// processor before one pass puts them in place. Otherwise it is the same
+// as calling the Put methods in order. The catalog copies what it keeps.
 func (c *Catalog) Load(stores []*nearby.Store, programs []*nearby.Program, beacons []*nearby.Beacon) error {
 	c.mu.Lock()
-	bulk := c.stores.len() == 0 && c.ix.Len() == 0 && len(stores) > 0
+	bulk := c.stores.len() == 0 && c.programs.len() == 0 && c.ix.Len() == 0 && len(stores) > 0
 	if bulk {
-		ids := make([]uint64, len(stores))
-		pts := make([]geo.Point, len(stores))
-		for i, s := range stores {
-			ids[i], pts[i] = s.ID, geo.Point{Lat: s.Lat, Lng: s.Lng}
+		err := c.loadBulk(stores, programs)
+		c.mu.Unlock()
+		if err != nil {
+			return err
 		}
-		if err := c.ix.Load(ids, pts); err != nil {
-			c.mu.Unlock()
-			return fmt.Errorf("catalog: load stores: %w", err)
-		}
-		var buf []byte
-		for _, s := range stores {
-			buf = c.encodeStore(buf, s)
-			c.fill(s, buf)
-		}
-	}
-	c.mu.Unlock()
-	if !bulk {
+	} else {
+		c.mu.Unlock()
 		for _, s := range stores {
 			if err := c.PutStore(s); err != nil {
 				return err
 			}
 		}
-	}
-	for _, p := range programs {
-		c.PutProgram(p)
+		for _, p := range programs {
+			c.PutProgram(p)
+		}
 	}
 	for _, b := range beacons {
 		c.PutBeacon(b)
 	}
 	return nil
+}
+
+// loadBulk fills the empty catalog; under the write lock.
+func (c *Catalog) loadBulk(stores []*nearby.Store, programs []*nearby.Program) error {
+	ids := make([]uint64, len(stores))
+	pts := make([]geo.Point, len(stores))
+	for i, s := range stores {
+		ids[i], pts[i] = s.ID, geo.Point{Lat: s.Lat, Lng: s.Lng}
+	}
+	if err := c.ix.Load(ids, pts); err != nil {
+		return fmt.Errorf("catalog: load stores: %w", err)
+	}
+	ids, pts = nil, nil
+	for b := range encodeBatches(len(stores), func(dst []byte, i int) ([]byte, *textRec) { return c.encodeStore(dst, stores[i]) }) {
+		base := c.arena.adopt(b)
+		for j, off := range b.offs {
+			s := stores[b.lo+j]
+			r := c.stores.add(s.ID)
+			if r.rec != 0 { // the same id twice: the later wins, as with PutStore
+				c.removeStore(s.ID, r)
+				c.arena.free(r.rec)
+				c.setRow(r, s, base+ref(off))
+				c.addStore(s.ID, r)
+				continue
+			}
+			c.setRow(r, s, base+ref(off))
+			c.tix.addTokens(s.Lat, s.Lng, s.ID, b.toks[j])
+		}
+	}
+	for b := range encodeBatches(len(programs), func(dst []byte, i int) ([]byte, *textRec) {
+		final := *programs[i]
+		final.StoreIDs, final.Selection = nil, nil
+		return c.encodeProgram(dst, &final)
+	}) {
+		base := c.arena.adopt(b)
+		for j, off := range b.offs {
+			rec := base + ref(off)
+			p := programs[b.lo+j]
+			sids := slices.Clone(p.StoreIDs)
+			slices.Sort(sids)
+			sids = slices.Compact(sids)
+			if c.programs.get(p.ID) != nil { // the same id twice
+				final := *p
+				final.StoreIDs, final.Selection = nil, nil
+				c.putProgram(&final, sids, c.arena.get(rec))
+				continue
+			}
+			r := c.programs.add(p.ID)
+			*r = progRec{rec: rec, merchant: p.MerchantID, cat: c.in.cat(p.Category), targ: c.in.targOf(p.Targeting)}
+			c.setStoreIDs(r, sids)
+			for _, sid := range sids {
+				s := c.stores.get(sid)
+				if s == nil {
+					c.attach(p.ID, r, sid) // pending
+					continue
+				}
+				c.insertProgram(s, p.ID, r)
+				_, lat, lng := storePlace(c.arena.get(s.rec))
+				c.tix.addTokens(lat, lng, sid, b.toks[j])
+			}
+		}
+	}
+	return nil
+}
+
+// batch is a run of records encoded by one worker, already in the
+// arena's format: buf becomes an arena chunk as it is, record j's header
+// at offs[j], and toks[j] is its text's tokens.
+type batch struct {
+	lo   int
+	buf  []byte
+	offs []uint32
+	toks [][]string
+}
+
+// adopt makes b's buffer a chunk of the arena and returns the ref of its
+// first record; record j is at that ref + offs[j]. Under the write lock.
+func (a *arena) adopt(b *batch) ref {
+	if len(a.chunks) == 0 {
+		a.chunks = append(a.chunks, []byte{0}) // ref 0 stays "none"
+	}
+	a.chunks = append(a.chunks, b.buf)
+	a.live += len(b.buf)
+	a.total += len(b.buf)
+	return ref(uint64(len(a.chunks)-1) << 32)
+}
+
+const loadBatch = 4096
+
+// encodeBatches encodes records 0..n-1 with enc on every processor and
+// yields the batches in order, each as soon as it and those before it are
+// done, so that the caller puts records in place while later ones are
+// still being encoded. The copy into arena chunks happens here too, off
+// the caller's goroutine.
+func encodeBatches(n int, enc func(dst []byte, i int) ([]byte, *textRec)) func(yield func(*batch) bool) {
+	return func(yield func(*batch) bool) {
+		nb := (n + loadBatch - 1) / loadBatch
+		done := make([]chan *batch, nb)
+		for i := range done {
+			done[i] = make(chan *batch, 1)
+		}
+		var next atomic.Int64
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		for range max(1, runtime.GOMAXPROCS(0)) {
+			wg.Go(func() {
+				var tmp, out []byte
+				for {
+					k := int(next.Add(1) - 1)
+					if k >= nb {
+						return
+					}
+					b := &batch{lo: k * loadBatch}
+					hi := min(n, b.lo+loadBatch)
+					b.offs = make([]uint32, 0, hi-b.lo)
+					b.toks = make([][]string, 0, hi-b.lo)
+					out = out[:0]
+					for i := b.lo; i < hi; i++ {
+						var t *textRec
+						tmp, t = enc(tmp[:0], i)
+						b.offs = append(b.offs, uint32(len(out)))
+						out = binary.AppendUvarint(out, uint64(len(tmp)))
+						out = append(out, tmp...)
+						b.toks = append(b.toks, tokens(t))
+					}
+					b.buf = append([]byte(nil), out...)
+					select {
+					case done[k] <- b:
+					case <-stop:
+						return
+					}
+				}
+			})
+		}
+		defer wg.Wait()
+		defer close(stop)
+		for k := range nb {
+			if !yield(<-done[k]) {
+				return
+			}
+		}
+	}
 }

@@ -107,7 +107,11 @@ func tokens(t *textRec) []string {
 // add indexes the tokens of t for store id at (lat, lng); under the
 // catalog's write lock.
 func (ix *textIndex) add(lat, lng float64, id uint64, t *textRec) {
-	toks := tokens(t)
+	ix.addTokens(lat, lng, id, tokens(t))
+}
+
+// addTokens is add with the text's tokens already listed.
+func (ix *textIndex) addTokens(lat, lng float64, id uint64, toks []string) {
 	if len(toks) == 0 {
 		return
 	}
