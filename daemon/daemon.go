@@ -84,6 +84,8 @@ type Daemon struct {
 	background atomic.Bool // a cluster node's Run is running (it leads)
 	// Cluster is the replica's node in cluster mode, else nil.
 	Cluster *cluster.Node
+
+	logger *slog.Logger
 }
 
 // Open builds a daemon over the registry at cfg.Path. Its catalog starts
@@ -109,7 +111,7 @@ func Open(cfg Config) (*Daemon, error) {
 	if err != nil {
 		return nil, fmt.Errorf("daemon: %w", err)
 	}
-	d := &Daemon{DB: db, Index: geo.New(), Console: con}
+	d := &Daemon{DB: db, Index: geo.New(), Console: con, logger: logger}
 	// Briefs renders each store and program once, at write time, as the
 	// API's JSON: the nearby answer then copies them instead of encoding.
 	d.Catalog = catalog.New(d.Index, &catalog.Options{Renderer: api.Briefs{}, Now: cfg.Now})
@@ -184,6 +186,9 @@ func (d *Daemon) Load(ctx context.Context) (discovery.LoadStats, error) {
 	st, err := d.Service.Load(ctx)
 	if err != nil {
 		return st, err
+	}
+	if err := d.DB.ReleaseMapped(); err != nil {
+		d.logger.Warn("could not release the database's mapped pages", slog.Any("err", err))
 	}
 	if err := d.followCluster(ctx); err != nil {
 		return st, err

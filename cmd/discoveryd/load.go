@@ -25,6 +25,11 @@ func servingGCPercent(c *Config, getenv func(string) string) int {
 // work is proportional to the live heap, which is the catalog: see
 // DefaultGCPercent for the trade-off.
 func setServingGC(c *Config, getenv func(string) string, logger *slog.Logger) {
+	// Reading the registry left the records it decoded (a million stores
+	// and programs at a time) behind as garbage: collect it now and give
+	// the memory back, instead of carrying it in the process's resident
+	// size until the scavenger gets to it.
+	debug.FreeOSMemory()
 	gc := servingGCPercent(c, getenv)
 	if gc <= 0 {
 		return
