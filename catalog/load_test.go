@@ -92,4 +92,3 @@ func pageIDs(p catalog.NearbyPage) [][3]any {
 	}
 	return out
 }
-
