@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/nearby-dev/nearby"
 	"golang.org/x/text/unicode/norm"
@@ -174,6 +175,9 @@ func anyText(texts []*textRec, f func(*textRec) bool) bool {
 // newTextRec folds a record's name and further texts (tags) into one
 // searchable record whose coverage counts the name only.
 func newTextRec(name string, more ...string) *textRec {
+	if t, ok := foldASCIIRec(name, more); ok {
+		return t
+	}
 	r := foldText(name)
 	for _, m := range more {
 		o := foldText(m)
@@ -266,6 +270,53 @@ func isASCII(s string) bool {
 
 // foldASCII is foldText for ASCII text (most names), without the
 // decomposition.
+// foldASCIIRec is newTextRec for ASCII texts (most names), folded in one
+// pass into one allocation; ok is false when a text is not ASCII.
+func foldASCIIRec(name string, more []string) (*textRec, bool) {
+	n := len(name)
+	if !isASCII(name) {
+		return nil, false
+	}
+	for _, m := range more {
+		if !isASCII(m) {
+			return nil, false
+		}
+		n += len(m) + 1
+	}
+	b := make([]byte, 0, n)
+	runes := 0
+	fold := func(s string, count bool) {
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			switch {
+			case c >= 'A' && c <= 'Z':
+				c += 'a' - 'A'
+			case c >= 'a' && c <= 'z' || c >= '0' && c <= '9':
+			default:
+				continue
+			}
+			if i > 0 && len(b) > 0 && !alnumASCII(s[i-1]) {
+				b = append(b, ' ') // a new word
+			} else if i == 0 && len(b) > 0 {
+				b = append(b, ' ')
+			}
+			b = append(b, c)
+			if count {
+				runes++
+			}
+		}
+	}
+	fold(name, true)
+	for _, m := range more {
+		fold(m, false)
+	}
+	return &textRec{s: unsafe.String(unsafe.SliceData(b), len(b)), split: int32(len(b)), runes: int32(runes)}, true
+}
+
+func alnumASCII(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
 func foldASCII(s string) folded {
 	var r folded
 	alnum := func(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' }

@@ -1,6 +1,9 @@
 package catalog
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestText_Match(t *testing.T) {
 	for _, tc := range []struct {
@@ -96,6 +99,35 @@ func TestTextRec_HasWordPrefix(t *testing.T) {
 		r := newTextRec(tc.name)
 		if got := r.hasWordPrefix(tc.w); got != tc.want || got != wordPrefixed(r, tc.w) {
 			t.Errorf("%q has a word prefixed by %q: %v, want %v", tc.name, tc.w, got, tc.want)
+		}
+	}
+}
+
+// TestFoldASCIIRec checks the one-pass fold of ASCII texts against the
+// general one.
+func TestFoldASCIIRec(t *testing.T) {
+	tests := [][]string{
+		{"Store 123"}, {"  Blue--Bottle  Coffee!"}, {""}, {"---"}, {"A", "b", "", "c d"},
+		{"Starbucks", "drive-thru", "wifi"}, {"x", "  "}, {"CAFÉ"}, {"ok", "naïve"},
+	}
+	for _, tt := range tests {
+		got, ok := foldASCIIRec(tt[0], tt[1:])
+		r := foldText(tt[0])
+		for _, m := range tt[1:] {
+			o := foldText(m)
+			r.words = append(r.words, o.words...)
+			r.runs = append(r.runs, o.runs...)
+		}
+		if !ok {
+			if isASCII(strings.Join(tt, "")) {
+				t.Errorf("foldASCIIRec(%q) refused ASCII", tt)
+			}
+			continue
+		}
+		want := textRec{s: strings.Join(r.words, " "), runes: int32(r.runes)}
+		want.split = int32(len(want.s))
+		if *got != want {
+			t.Errorf("foldASCIIRec(%q) = %+v, want %+v", tt, *got, want)
 		}
 	}
 }
