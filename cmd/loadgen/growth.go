@@ -74,21 +74,22 @@ type growthReport struct {
 
 // growthConfig is growth's flags.
 type growthConfig struct {
-	bin, dataRoot, out       string
-	sizes                    []int
-	seed                     uint64
-	chainShare               string
-	keep                     bool
-	serverCPU, clientCPU     string
-	conns, runs, points      int
-	dur, warm, readyTimeout  time.Duration
-	radius                   float64
-	limit                    int
-	extraArgs                []string
-	command                  string
-	version                  string
-	pinned                   bool
-	origAffinity, pinnedSelf string
+	bin, dataRoot, out      string
+	sizes                   []int
+	seed                    uint64
+	chainShare              string
+	keep                    bool
+	serverCPU, clientCPU    string
+	conns, runs, points     int
+	dur, warm, readyTimeout time.Duration
+	radius                  float64
+	limit                   int
+	extraArgs               []string
+	command                 string
+	version                 string
+	pinned                  bool
+	origAffinity            string
+	clientCPUs              int // in clientCPU
 }
 
 // growth measures what a world of each size costs discoveryd: start-up to
@@ -142,6 +143,12 @@ func growth(ctx context.Context, args []string, out, logw io.Writer) error {
 	c.version = strings.TrimSpace(string(v))
 	if _, err := exec.LookPath("taskset"); err == nil && runtime.NumCPU() >= 2 && c.serverCPU != "" && c.clientCPU != "" {
 		c.pinned = true
+		if c.clientCPUs, err = cpuCount(c.clientCPU); err != nil {
+			return fmt.Errorf("growth: -client-cpu: %w", err)
+		}
+		if _, err := cpuCount(c.serverCPU); err != nil {
+			return fmt.Errorf("growth: -server-cpu: %w", err)
+		}
 		if c.origAffinity, err = selfAffinity(); err != nil {
 			return err
 		}
@@ -204,7 +211,11 @@ func (c *growthConfig) measureSize(ctx context.Context, n int, logw io.Writer) (
 		if err := setAffinity(os.Getpid(), c.clientCPU); err != nil {
 			return row, err
 		}
+		// As if started under taskset: the runtime sized GOMAXPROCS for
+		// every core, and more Ps than cores only add switches.
+		prev := runtime.GOMAXPROCS(c.clientCPUs)
 		defer func() {
+			runtime.GOMAXPROCS(prev)
 			if rerr := setAffinity(os.Getpid(), c.origAffinity); rerr != nil && err == nil {
 				err = rerr
 			}
@@ -412,6 +423,25 @@ func selfAffinity() (string, error) {
 		}
 	}
 	return "", errors.New("/proc/self/status: no Cpus_allowed_list")
+}
+
+// cpuCount counts the CPUs of a taskset -c list such as "1", "0-3" or
+// "0,2-3".
+func cpuCount(list string) (int, error) {
+	n := 0
+	for _, f := range strings.Split(list, ",") {
+		lo, hi, isRange := strings.Cut(strings.TrimSpace(f), "-")
+		a, err := strconv.Atoi(lo)
+		b := a
+		if err == nil && isRange {
+			b, err = strconv.Atoi(hi)
+		}
+		if err != nil || a < 0 || b < a {
+			return 0, fmt.Errorf("bad CPU list %q", list)
+		}
+		n += b - a + 1
+	}
+	return n, nil
 }
 
 // setAffinity pins every thread of pid to cpus (threads started later

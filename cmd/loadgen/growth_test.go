@@ -83,6 +83,22 @@ func TestParseMemStatus(t *testing.T) {
 	}
 }
 
+func TestCPUCount(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int
+		ok   bool
+	}{
+		{"1", 1, true}, {"0-1", 2, true}, {"0,2-3", 3, true}, {" 4 , 6-7", 3, true},
+		{"", 0, false}, {"1-0", 0, false}, {"a", 0, false}, {"-1", 0, false}, {"1,", 0, false},
+	} {
+		got, err := cpuCount(tc.in)
+		if got != tc.want || (err == nil) != tc.ok {
+			t.Errorf("cpuCount(%q) = %d, %v; want %d, ok %v", tc.in, got, err, tc.want, tc.ok)
+		}
+	}
+}
+
 func TestTicks(t *testing.T) {
 	var labels []string
 	for _, tk := range (logTicks{}).Ticks(30, 700) {
