@@ -6,6 +6,9 @@
 //	loadgen run -url http://127.0.0.1:8080 -c 16 -d 10s    # the load, with query points of the same world
 //	loadgen compare -url http://127.0.0.1:8080 -floor http://127.0.0.1:8081 -pid P -floor-pid F
 //	                                                       # alternate runs against both, Markdown medians
+//	loadgen run -url http://127.0.0.1:8080 -c 16 -windows 10 -window-n 20000 -pid P
+//	                                                       # stall windows: consecutive fixed-size windows
+//	loadgen growth -bin /tmp/discoveryd -n 10k,100k,1M     # seed, start, measure each size; docs/growth/
 //
 // run drives keep-alive HTTP/1.1 connections with a small hand-written
 // client (the net/http client would cost more CPU than the server under
@@ -20,6 +23,20 @@
 //
 // (see BENCHMARKS.md, "nearby over HTTP"; copied to
 // cmd/discoveryd/default.pgo it would apply to every build).
+//
+// growth seeds a world of each size into -data-root (tmpfs), starts the
+// given discoveryd on it pinned to one core, and measures start-up to
+// /readyz, VmRSS/VmHWM after loading and after the queries, and the nearby
+// query's latency at one connection and throughput at -c, from this
+// process pinned to the other core. It writes growth.md, growth.json and
+// SVG plots (stores on a log axis) into -out.
+//
+// run -windows N -window-n Q keeps the connections busy for N × Q queries
+// and cuts them, as they complete, into N windows of Q: per window the
+// duration, throughput, p99, p99.9 and max (and with -pid the server's RSS),
+// then the smallest window's throughput against the median window's and the
+// largest p99.9, checked against -window-min-ratio, -window-max-p999 and
+// -window-min-span.
 package main
 
 import (
@@ -42,7 +59,7 @@ func main() {
 // Run dispatches a subcommand.
 func Run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("usage: loadgen run|compare|serve|floor|seed [flags] (-h for flags)")
+		return fmt.Errorf("usage: loadgen run|compare|growth|serve|floor|seed [flags] (-h for flags)")
 	}
 	switch args[0] {
 	case "run":
@@ -55,6 +72,8 @@ func Run(ctx context.Context, args []string) error {
 		return seed(ctx, args[1:], os.Stderr)
 	case "compare":
 		return compare(ctx, args[1:], os.Stdout)
+	case "growth":
+		return growth(ctx, args[1:], os.Stdout, os.Stderr)
 	}
-	return fmt.Errorf("unknown subcommand %q: want run, compare, serve, floor or seed", args[0])
+	return fmt.Errorf("unknown subcommand %q: want run, compare, growth, serve, floor or seed", args[0])
 }

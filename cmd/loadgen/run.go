@@ -52,7 +52,12 @@ func runLoad(ctx context.Context, args []string, out io.Writer) error {
 	stores := fs.Int("stores", 1_000_000, "stores of the generated world (same as serve's, for the same cities)")
 	seed := fs.Uint64("seed", 1, "seed of the generated world (same as serve's)")
 	points := fs.Int("points", 100_000, "distinct query points")
-	pid := fs.Int("pid", 0, "server process id: report its CPU time per request (Linux /proc/PID/schedstat)")
+	pid := fs.Int("pid", 0, "server process id: report its CPU time per request (Linux /proc/PID/schedstat) and, with -windows, its RSS")
+	windows := fs.Int("windows", 0, "stall windows: instead of -d, run this many consecutive windows of -window-n queries and report each")
+	windowN := fs.Int("window-n", 20_000, "queries per window (with -windows)")
+	minRatio := fs.Float64("window-min-ratio", 0.8, "target: every window's throughput at least this share of the median window's")
+	maxP999 := fs.Duration("window-max-p999", 3*time.Millisecond, "target: every window's p99.9 at most this")
+	minSpan := fs.Duration("window-min-span", 3*time.Minute, "target: the windows together last at least this")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -63,6 +68,10 @@ func runLoad(ctx context.Context, args []string, out io.Writer) error {
 	targets := []string{*path}
 	if !*fixed {
 		targets = queryTargets(*path, *seed, *stores, *points, *radius, *limit)
+	}
+	if *windows > 0 {
+		return runWindows(ctx, out, u.Host, targets, *conns, *windows, *windowN, *warm, *pid,
+			windowTarget{MinRatio: *minRatio, MaxP999: *maxP999, MinSpan: *minSpan})
 	}
 	r, err := measure(ctx, u.Host, targets, *conns, *warm, *dur, *pid)
 	if err != nil {
