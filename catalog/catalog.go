@@ -97,11 +97,18 @@ type storeRec struct {
 // progHot is what a query reads of a program at a store, kept inline in
 // the store's record so that a visit costs one cache miss.
 type progHot struct {
-	id    uint64
-	cat   uint32 // interned category
-	targ  uint32 // interned targeting; 0: everyone
-	chain bool   // listed by more than one store: needs deduplication
+	id  uint64
+	rec ref    // the program's arena record (its brief), as in its progRec
+	cat uint32 // interned category
+	tc  uint32 // interned targeting (0: everyone) << 1 | 1 if listed by more than one store
 }
+
+// targ is the program's interned targeting.
+func (h *progHot) targ() uint32 { return h.tc >> 1 }
+
+// chain reports whether the program is listed by more than one store, so
+// that a query must not rank it twice.
+func (h *progHot) chain() bool { return h.tc&1 != 0 }
 
 // progRec is a program, 40 bytes with no pointers.
 type progRec struct {
@@ -325,7 +332,10 @@ func (c *Catalog) setRow(r *storeRec, s *nearby.Store, rec ref) {
 // insertProgram adds or replaces program pid in the store's list, kept in
 // program id order; under the write lock.
 func (c *Catalog) insertProgram(r *storeRec, pid uint64, p *progRec) {
-	h := progHot{id: pid, cat: p.cat, targ: p.targ, chain: p.nstores > 1}
+	h := progHot{id: pid, rec: p.rec, cat: p.cat, tc: p.targ << 1}
+	if p.nstores > 1 {
+		h.tc |= 1
+	}
 	switch {
 	case r.multi != 0:
 		list := c.multi.at(r.multi)
@@ -459,6 +469,14 @@ func (c *Catalog) maybeCompact() {
 	c.stores.each(func(_ uint64, r *storeRec) { r.rec = fresh.put(c.arena.get(r.rec)) })
 	c.programs.each(func(_ uint64, r *progRec) { r.rec = fresh.put(c.arena.get(r.rec)) })
 	c.arena = fresh
+	// The stores' entries name their programs' records too.
+	c.stores.each(func(_ uint64, r *storeRec) {
+		for i, h := range c.progs(r) {
+			if p := c.programs.get(h.id); p != nil {
+				c.progs(r)[i].rec = p.rec
+			}
+		}
+	})
 }
 
 // Counts returns how many stores, programs and beacons the catalog holds.

@@ -64,10 +64,10 @@ func TestCatalog_ProgramLinks(t *testing.T) {
 			var got []string
 			progs := c.progs(rec)
 			for _, h := range progs {
-				if c.programs.get(h.id) == nil {
+				if p := c.programs.get(h.id); p == nil || p.rec != h.rec {
 					t.Fatalf("seed %d step %d: store %d has a broken entry %+v", seed, step, sid, h)
 				}
-				got = append(got, fmt.Sprintf("%d/%v", h.id, h.chain))
+				got = append(got, fmt.Sprintf("%d/%v", h.id, h.chain()))
 			}
 			if !slices.IsSortedFunc(progs, func(a, b progHot) int { return cmp.Compare(a.id, b.id) }) {
 				t.Fatalf("seed %d step %d: store %d programs out of order: %v", seed, step, sid, got)

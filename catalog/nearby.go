@@ -190,6 +190,7 @@ type scratch struct {
 type entry struct {
 	key   rankKey // key.program is the program
 	store uint64
+	prec  ref   // the program's record
 	ex    int32 // index in scratch.exs when explaining
 }
 
@@ -263,10 +264,10 @@ func (sc *scratch) visit(h geo.Hit) bool {
 		if sc.cat != 0 && p.cat != sc.cat {
 			continue
 		}
-		if p.chain && sc.seen.has(p.id) {
+		if p.chain() && sc.seen.has(p.id) {
 			continue
 		}
-		t := c.in.targs.at(p.targ)
+		t := c.in.targs.at(p.targ())
 		if t != nil && ranking.Excluded(t, sc.phone) {
 			continue
 		}
@@ -283,7 +284,7 @@ func (sc *scratch) visit(h geo.Hit) bool {
 		if q.OpenNow && !open {
 			break // no program matches at a closed store
 		}
-		if p.chain {
+		if p.chain() {
 			sc.seen.add(p.id)
 		}
 		act := -1.0
@@ -300,7 +301,7 @@ func (sc *scratch) visit(h geo.Hit) bool {
 		if q.cur.set && !q.cur.last.before(key) {
 			continue // served on an earlier page
 		}
-		e := entry{key: key, store: h.ID, ex: -1}
+		e := entry{key: key, store: h.ID, prec: p.rec, ex: -1}
 		if q.Explain {
 			e.ex = int32(len(sc.exs))
 			sc.exs = append(sc.exs, ex)
@@ -425,13 +426,13 @@ func (sc *scratch) page(q *NearbyQuery, dst []NearbyResult) NearbyPage {
 	}
 	page.Results = slices.Grow(dst[:0], n)[:n]
 	c := sc.c
-	// Each program row and each arena record is a cache miss at a million
-	// stores. Loaded in loops of independent loads (rows, then the first
-	// byte of every record) the misses overlap instead of stalling the
-	// decoding one after another.
+	// Each arena record is a cache miss at a million stores. Loaded in a
+	// loop of independent loads (the first byte of every record) the
+	// misses overlap instead of stalling the decoding one after another.
+	// (The store rows were read by visit and are still cached.)
 	refs := sc.refs[:0]
 	for _, e := range sc.top[:n] {
-		refs = append(refs, c.programs.at(e.key.program).rec, c.stores.at(e.store).rec)
+		refs = append(refs, e.prec, c.stores.at(e.store).rec)
 	}
 	sc.refs = refs
 	for _, r := range refs {

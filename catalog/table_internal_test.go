@@ -93,7 +93,7 @@ func TestStoreTable_MoveAndDelete(t *testing.T) {
 	if _, sparse := tab.sparse[far]; !sparse {
 		t.Fatalf("store %d is not sparse in an empty table", far)
 	}
-	want := storeRec{one: progHot{id: 9, cat: 2, targ: 3, chain: true}, rec: 77, merchant: 5, multi: 4, hours: 6, cat: 7, zone: 8}
+	want := storeRec{one: progHot{id: 9, rec: 10, cat: 2, tc: 3<<1 | 1}, rec: 77, merchant: 5, multi: 4, hours: 6, cat: 7, zone: 8}
 	rec.copyFrom(&want)
 	rec.act.add(2.5)
 	for id := uint64(0); tab.get(far) == rec; id++ { // fill the table until the dense range covers far
