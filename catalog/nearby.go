@@ -65,7 +65,7 @@ func (c *Catalog) NearbyInto(ctx context.Context, q NearbyQuery, dst []NearbyRes
 	sc.begin(c, &q, now)
 	center := geo.Point{Lat: q.Lat, Lng: q.Lng}
 	var err error
-	if hits, ok := c.textHits(q.text, center, q.RadiusM, sc.hits[:0]); ok {
+	if hits, ok := c.textHits(q.text, center, q.RadiusM, sc.hits[:0], sc.k+firstExtra); ok {
 		sc.hits = hits
 		sc.prefetch(hits)
 		for _, h := range hits {

@@ -31,12 +31,13 @@ const (
 	maxPrefixTokens   = 512 // distinct words a query word may prefix
 )
 
-// textEntry is a store under a token, with its place to single precision
-// (a metre or so), so that candidates far outside the circle are dropped
-// without reading their records; 16 bytes.
+// textEntry is a store under a token, with its place, so that a query
+// ranks its candidates by exact distance without reading their records
+// (a cache miss each at a million stores), and its unit vector makes that
+// distance a few multiplications; 32 bytes.
 type textEntry struct {
-	id       uint64
-	lat, lng float32
+	id uint64
+	v  geo.Vec
 }
 
 type textCell struct {
@@ -130,7 +131,7 @@ func (ix *textIndex) addTokens(lat, lng float64, id uint64, toks []string) {
 			c.dirty = true
 			tok = strings.Clone(tok) // it may alias an arena chunk, which it would keep alive
 		}
-		c.m[tok] = append(ids, textEntry{id, float32(lat), float32(lng)})
+		c.m[tok] = append(ids, textEntry{id, geo.VecOf(geo.Point{Lat: lat, Lng: lng})})
 	}
 }
 
@@ -271,10 +272,9 @@ func (c *Catalog) candidates(t *Text, center geo.Point, radiusM float64, dst []g
 		return dst, false
 	}
 	hits := dst[:0]
-	// A box around the circle (with a margin for the single precision)
-	// drops most candidates before their records are read.
-	dlat := radiusM/111_000 + 1e-4
-	dlng := math.Min(360, dlat/math.Max(math.Cos(math.Min(89.9, math.Abs(center.Lat)+dlat)*math.Pi/180), 1e-6)) + 1e-4
+	// The squared chord drops the candidates outside the circle before
+	// their distance is computed.
+	cv, bound := geo.VecOf(center), geo.Chord2Bound(radiusM)
 	for i, cl := range cells {
 		var ws []string
 		if i < len(best.ws) {
@@ -284,63 +284,29 @@ func (c *Catalog) candidates(t *Text, center geo.Point, radiusM float64, dst []g
 		}
 		for _, w := range ws {
 			for _, e := range cl.m[w] {
-				if math.Abs(float64(e.lat)-center.Lat) > dlat {
+				c2 := cv.Chord2(e.v)
+				if c2 > bound {
 					continue
 				}
-				if dl := math.Abs(float64(e.lng) - center.Lng); dl > dlng && 360-dl > dlng {
-					continue
-				}
-				// The single-precision place is within a few metres: only a
-				// store that may be inside has its record read for the exact
-				// distance (which the visit reads next anyway).
-				if d := geo.IndexDistance(center, geo.Point{Lat: float64(e.lat), Lng: float64(e.lng)}); d <= radiusM+20 {
+				if d := geo.Chord2ToM(c2); d <= radiusM {
 					hits = append(hits, geo.Hit{ID: e.id, DistM: d})
 				}
 			}
 		}
 	}
-	hits = c.exact(center, radiusM, hits)
 	slices.SortFunc(hits, func(a, b geo.Hit) int { return cmp.Or(cmp.Compare(a.DistM, b.DistM), cmp.Compare(a.ID, b.ID)) })
 	return slices.CompactFunc(hits, func(a, b geo.Hit) bool { return a.ID == b.ID }), true
 }
 
-// exact replaces the approximate distances of hits by the exact ones and
-// drops the stores outside the circle, in place. Each record and each
-// store is a cache miss at a million stores: a batch's places are copied
-// first in a loop short enough for the processor to overlap the misses,
-// and only then are their distances computed.
-func (c *Catalog) exact(center geo.Point, radiusM float64, hits []geo.Hit) []geo.Hit {
-	var pts [32]geo.Point
-	n := 0
-	for b := 0; b < len(hits); b += len(pts) {
-		batch := hits[b:min(len(hits), b+len(pts))]
-		for i, h := range batch {
-			pts[i] = geo.Point{Lat: math.NaN()}
-			if r := c.stores.at(h.ID); r != nil && r.rec != 0 {
-				_, lat, lng := storePlace(c.arena.get(r.rec))
-				pts[i] = geo.Point{Lat: lat, Lng: lng}
-			}
-		}
-		for i, h := range batch {
-			if math.IsNaN(pts[i].Lat) {
-				continue
-			}
-			if d := geo.IndexDistance(center, pts[i]); d <= radiusM {
-				hits[n] = geo.Hit{ID: h.ID, DistM: d}
-				n++
-			}
-		}
-	}
-	return hits[:n]
-}
-
-// textHits is candidates for a query with text, ok false without.
-func (c *Catalog) textHits(t *Text, center geo.Point, radiusM float64, dst []geo.Hit) ([]geo.Hit, bool) {
+// textHits is candidates for a query with text, ok false without. The
+// texts of the first pre candidates are prefetched: about the page, which
+// most text queries settle within.
+func (c *Catalog) textHits(t *Text, center geo.Point, radiusM float64, dst []geo.Hit, pre int) ([]geo.Hit, bool) {
 	if t == nil || c.tix.off {
 		return dst, false
 	}
 	hits, ok := c.candidates(t, center, radiusM, dst)
-	if ok && c.prefetchText(hits[:min(len(hits), textBatch)]) < 0 {
+	if ok && c.prefetchText(hits[:min(len(hits), pre, textBatch)]) < 0 {
 		return dst, false // never: a sum of bytes; the test keeps the loads
 	}
 	return hits, ok
