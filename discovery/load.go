@@ -20,6 +20,13 @@ type LoadStats struct {
 	Read, Build, Activity     time.Duration
 }
 
+// bulkSnapshot is a Registry that reads every store and program in one
+// pass (*store.DB: one transaction, decoded on every core), the bulk of
+// the start-up read; others are read through Snapshot.
+type bulkSnapshot interface {
+	ReadStoresAndPrograms(ctx context.Context) ([]*nearby.Store, []*nearby.Program, error)
+}
+
 // Load fills the empty catalog (and its geo index) from the registry: every
 // store, program and beacon is read, then bulk-loaded in one pass, then the
 // recent activity seeds popularity.
@@ -31,11 +38,18 @@ func (s *Service) Load(ctx context.Context) (LoadStats, error) {
 		beacons  []*nearby.Beacon
 	)
 	start := time.Now()
-	if err := s.reg.ForEachStore(ctx, func(x *nearby.Store) error { stores = append(stores, x); return nil }); err != nil {
-		return st, fmt.Errorf("discovery: load stores: %w", err)
-	}
-	if err := s.reg.ForEachProgram(ctx, func(p *nearby.Program) error { programs = append(programs, p); return nil }); err != nil {
-		return st, fmt.Errorf("discovery: load programs: %w", err)
+	if bulk, ok := s.reg.(bulkSnapshot); ok {
+		var err error
+		if stores, programs, err = bulk.ReadStoresAndPrograms(ctx); err != nil {
+			return st, fmt.Errorf("discovery: load stores and programs: %w", err)
+		}
+	} else {
+		if err := s.reg.ForEachStore(ctx, func(x *nearby.Store) error { stores = append(stores, x); return nil }); err != nil {
+			return st, fmt.Errorf("discovery: load stores: %w", err)
+		}
+		if err := s.reg.ForEachProgram(ctx, func(p *nearby.Program) error { programs = append(programs, p); return nil }); err != nil {
+			return st, fmt.Errorf("discovery: load programs: %w", err)
+		}
 	}
 	if err := s.reg.ForEachBeacon(ctx, func(b *nearby.Beacon) error { beacons = append(beacons, b); return nil }); err != nil {
 		return st, fmt.Errorf("discovery: load beacons: %w", err)

@@ -48,7 +48,7 @@ func selectStores(tx *bolt.Tx, merchantID uint64, sel *nearby.StoreSelection, fn
 			if v == nil {
 				continue
 			}
-			if err := decodeStoreInto(&st, v); err != nil {
+			if err := decodeStoreInto(&st, u64(id), v); err != nil {
 				return err
 			}
 			if !sel.Selects(&st) {
@@ -125,14 +125,14 @@ func programRecord(tx *bolt.Tx, merchantID, id uint64) (*nearby.Program, error) 
 	if v == nil {
 		return nil, notFound("program")
 	}
-	var p nearby.Program
-	if err := decodeJSON(v, &p); err != nil {
+	p, err := decodeProgram(u64(id), v)
+	if err != nil {
 		return nil, err
 	}
 	if merchantID != 0 && p.MerchantID != merchantID {
 		return nil, notFound("program")
 	}
-	return &p, nil
+	return p, nil
 }
 
 // migrateProgramStores moves the store lists of version 1 program records
@@ -141,6 +141,8 @@ func migrateProgramStores(tx *bolt.Tx) error {
 	b := tx.Bucket(bucketPrograms)
 	var moved []*nearby.Program
 	err := b.ForEach(func(_, v []byte) error {
+		// Version 1 records are JSON and may list their stores (which
+		// decodeProgram drops: they are links now).
 		var p nearby.Program
 		if err := decodeJSON(v, &p); err != nil {
 			return err

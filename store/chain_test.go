@@ -125,10 +125,9 @@ func TestOpen_MigratesProgramStores(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = bdb.Update(func(tx *bolt.Tx) error {
-		old := tx.Bucket([]byte("programs")).Get(binary.BigEndian.AppendUint64(nil, p.ID))
 		rec := *p
 		j, _ := json.Marshal(&rec)
-		v := append([]byte{old[0]}, j...) // the record format byte, as it was
+		v := append([]byte{1}, j...) // version 1 records were JSON, format byte 1
 		key := binary.BigEndian.AppendUint64(nil, p.ID)
 		if err := tx.Bucket([]byte("programs")).Put(key, v); err != nil {
 			return err
@@ -142,19 +141,29 @@ func TestOpen_MigratesProgramStores(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db2, err := store.Open(path, nil)
-	if err != nil {
+	// Compact leaves a version 1 file's records alone (their store lists
+	// are not links yet), so that Open migrates the copy as well.
+	compacted := filepath.Join(t.TempDir(), "v1-compacted.db")
+	if err := store.Compact(ctx, path, compacted); err != nil {
 		t.Fatal(err)
 	}
-	defer db2.Close()
-	got, err := db2.GetProgram(ctx, m.ID, p.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := []uint64{s1.ID, s2.ID}; !reflect.DeepEqual(got.StoreIDs, want) {
-		t.Errorf("migrated stores %v, want %v", got.StoreIDs, want)
-	}
-	if err := db2.UnlinkStore(ctx, m.ID, p.ID, s1.ID); err != nil {
-		t.Fatalf("unlink after migration: %v", err)
+	for _, path := range []string{path, compacted} {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			db2, err := store.Open(path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db2.Close()
+			got, err := db2.GetProgram(ctx, m.ID, p.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := []uint64{s1.ID, s2.ID}; !reflect.DeepEqual(got.StoreIDs, want) {
+				t.Errorf("migrated stores %v, want %v", got.StoreIDs, want)
+			}
+			if err := db2.UnlinkStore(ctx, m.ID, p.ID, s1.ID); err != nil {
+				t.Fatalf("unlink after migration: %v", err)
+			}
+		})
 	}
 }

@@ -19,7 +19,12 @@ import (
 // SchemaVersion is the layout version written to the meta bucket. Open
 // refuses a file written by a newer version. Version 2 keeps a program's
 // stores as links only (program_stores); Open migrates a version 1 file.
-const SchemaVersion = 2
+// Version 3 writes stores and programs in their compact binary records
+// (storeRecordV2, programRecordV2), which a version 2 build cannot read:
+// the number makes it refuse the file (or a snapshot) instead of failing
+// on the first record. Older records are read as they are and rewritten
+// when they change, so a version 2 file needs no migration.
+const SchemaVersion = 3
 
 // DefaultTimeout is how long Open waits for the file lock held by another
 // process before giving up.

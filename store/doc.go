@@ -21,9 +21,20 @@
 // (a beacon's page), uuid|major|minor → beacon id (identity uniqueness). The
 // meta bucket holds the schema version (Open refuses a newer one) and the
 // deployment's proximity UUID. Every value starts with a version byte.
-// Stores, read in bulk at start-up, use a hand-written binary encoding
-// (see encodeStore); merchants, programs, beacons and shakes use JSON.
-// Values are always copied out of the transaction.
+// Stores and programs, a million of each read in bulk at start-up and
+// most of the file, use hand-written binary encodings (see encodeStore and
+// encodeProgram: the id is the key's, not repeated in the value, and
+// numbers are varints); merchants, beacons and shakes use JSON. Records of
+// older encodings (version 1 stores, JSON programs) are read as they are,
+// rewritten when they change, and by Compact. Buckets whose keys are
+// appended in id order fill their pages (see fillAppend): bbolt's default
+// split leaves appended pages half empty. Values are always copied out of
+// the transaction.
+//
+// ReadStoresAndPrograms (and ForEachStore, ForEachProgram) is the start-up
+// read: one read transaction whose cursor walk hands chunks of raw records
+// to a decoding goroutine per core, a program's stores joined in from
+// program_stores in the same pass (both are in program id order).
 //
 // # Replication
 //
@@ -86,5 +97,6 @@
 // A shake's ticket answers GetShake for Options.TicketTTL (30 minutes);
 // its record is purged after Options.ShakeRetention (30 days) by later
 // writes and PurgeExpired. Compact rewrites a closed file with live data
-// only, so purged records' bytes are gone from it.
+// only, so purged records' bytes are gone from it, with full pages and
+// records in the current encodings.
 package store

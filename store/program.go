@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/nearby-dev/nearby"
 	bolt "go.etcd.io/bbolt"
@@ -14,39 +15,73 @@ import (
 // p.Selection selects are added (Selection is then cleared). The stores
 // are kept as links (see linkStores), not in the program's record.
 func (db *DB) CreateProgram(ctx context.Context, p *nearby.Program) error {
+	return db.createPrograms(ctx, []*nearby.Program{p}, false)
+}
+
+// CreatePrograms is CreateProgram for each of ps in one transaction (one
+// fsync), all or nothing: an error names the index of the program it is
+// about ("program 3: ...", wrapping CreateProgram's error). Import and
+// seeding use batches of about a thousand.
+func (db *DB) CreatePrograms(ctx context.Context, ps []*nearby.Program) error {
+	return db.createPrograms(ctx, ps, true)
+}
+
+func (db *DB) createPrograms(ctx context.Context, ps []*nearby.Program, batch bool) error {
 	if err := ctxErr(ctx); err != nil {
 		return err
 	}
-	rec := *p
+	if len(ps) == 0 {
+		return nil
+	}
+	recs := make([]nearby.Program, len(ps))
 	err := db.update(ctx, func(tx *bolt.Tx) error {
-		if !merchantExists(tx, p.MerchantID) {
-			return nearby.Invalid("merchant_id", "is not a merchant")
-		}
-		ids, err := resolveStores(tx, p.MerchantID, p.StoreIDs, p.Selection)
-		if err != nil {
-			return err
-		}
-		b := tx.Bucket(bucketPrograms)
-		id, err := b.NextSequence()
-		if err != nil {
-			return fmt.Errorf("store: program sequence: %w", err)
-		}
 		now := db.stamp(ctx)
-		rec.ID, rec.CreatedAt, rec.UpdatedAt = id, now, now
-		if err := putProgram(b, &rec); err != nil {
-			return err
+		for i, p := range ps {
+			recs[i] = *p
+			if err := createProgram(tx, &recs[i], now); err != nil {
+				if batch {
+					return fmt.Errorf("program %d: %w", i, err)
+				}
+				return err
+			}
 		}
-		if err := tx.Bucket(bucketMerchantPrograms).Put(pair(rec.MerchantID, id), nil); err != nil {
-			return fmt.Errorf("store: put program index: %w", err)
-		}
-		rec.StoreIDs = ids
-		return linkStores(tx, id, nil, ids)
+		return nil
 	})
 	if err != nil {
 		return err
 	}
-	p.ID, p.StoreIDs, p.Selection, p.CreatedAt, p.UpdatedAt = rec.ID, rec.StoreIDs, nil, rec.CreatedAt, rec.UpdatedAt
+	for i, p := range ps {
+		r := &recs[i]
+		p.ID, p.StoreIDs, p.Selection, p.CreatedAt, p.UpdatedAt = r.ID, r.StoreIDs, nil, r.CreatedAt, r.UpdatedAt
+	}
 	return nil
+}
+
+// createProgram writes the new program rec in tx: the one path of
+// CreateProgram and CreatePrograms. It sets rec's ID, times and StoreIDs
+// (resolved).
+func createProgram(tx *bolt.Tx, rec *nearby.Program, now time.Time) error {
+	if !merchantExists(tx, rec.MerchantID) {
+		return nearby.Invalid("merchant_id", "is not a merchant")
+	}
+	ids, err := resolveStores(tx, rec.MerchantID, rec.StoreIDs, rec.Selection)
+	if err != nil {
+		return err
+	}
+	b := appendBucket(tx, bucketPrograms)
+	id, err := b.NextSequence()
+	if err != nil {
+		return fmt.Errorf("store: program sequence: %w", err)
+	}
+	rec.ID, rec.CreatedAt, rec.UpdatedAt = id, now, now
+	if err := putProgram(b, rec); err != nil {
+		return err
+	}
+	if err := appendBucket(tx, bucketMerchantPrograms).Put(pair(rec.MerchantID, id), nil); err != nil {
+		return fmt.Errorf("store: put program index: %w", err)
+	}
+	rec.StoreIDs, rec.Selection = ids, nil
+	return linkStores(tx, id, nil, ids)
 }
 
 // GetProgram returns program id of merchantID (0: any merchant).
@@ -68,15 +103,15 @@ func getProgram(tx *bolt.Tx, merchantID, id uint64) (*nearby.Program, error) {
 	if v == nil {
 		return nil, notFound("program")
 	}
-	var p nearby.Program
-	if err := decodeJSON(v, &p); err != nil {
+	p, err := decodeProgram(u64(id), v)
+	if err != nil {
 		return nil, err
 	}
 	if merchantID != 0 && p.MerchantID != merchantID {
 		return nil, notFound("program")
 	}
 	p.StoreIDs = seconds(tx.Bucket(bucketProgramStores), id)
-	return &p, nil
+	return p, nil
 }
 
 // UpdateProgram replaces program p.ID of p.MerchantID (0: any, the owner is
@@ -158,21 +193,14 @@ func (db *DB) ListPrograms(ctx context.Context, merchantID, afterID uint64, limi
 	return out, err
 }
 
-// ForEachProgram calls fn with every program in id order inside one read
-// transaction; fn must not write to db.
+// ForEachProgram calls fn with every program, with its StoreIDs, in id
+// order; decoding runs ahead of fn on other goroutines inside one read
+// transaction, as in ForEachStore. fn may keep the *Program (allocated in
+// slabs of scanChunk); fn must not write to db.
 func (db *DB) ForEachProgram(ctx context.Context, fn func(*nearby.Program) error) error {
-	return db.bolt.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketPrograms).Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
-			if err := ctxErr(ctx); err != nil {
-				return err
-			}
-			var p nearby.Program
-			if err := decodeJSON(v, &p); err != nil {
-				return err
-			}
-			p.StoreIDs = seconds(tx.Bucket(bucketProgramStores), p.ID)
-			if err := fn(&p); err != nil {
+	return db.scan(ctx, false, true, func(j *scanJob) error {
+		for i := range j.progs {
+			if err := fn(&j.progs[i]); err != nil {
 				return err
 			}
 		}
@@ -232,7 +260,7 @@ func link(tx *bolt.Tx, programID, storeID uint64) error {
 	if err := tx.Bucket(bucketStorePrograms).Put(pair(storeID, programID), nil); err != nil {
 		return fmt.Errorf("store: put link: %w", err)
 	}
-	if err := tx.Bucket(bucketProgramStores).Put(pair(programID, storeID), nil); err != nil {
+	if err := appendBucket(tx, bucketProgramStores).Put(pair(programID, storeID), nil); err != nil {
 		return fmt.Errorf("store: put link: %w", err)
 	}
 	return nil
@@ -248,10 +276,31 @@ func unlink(tx *bolt.Tx, programID, storeID uint64) error {
 	return nil
 }
 
-// putProgram writes a program's record without its stores, which are
-// links, and without a selection, which is resolved on write.
+// putProgram writes a program's record (encodeProgram: without its
+// stores, which are links, and without a selection, which is resolved on
+// write).
 func putProgram(b *bolt.Bucket, p *nearby.Program) error {
-	rec := *p
-	rec.StoreIDs, rec.Selection = nil, nil
-	return putJSON(b, rec.ID, &rec)
+	if err := b.Put(u64(p.ID), encodeProgram(nil, p)); err != nil {
+		return fmt.Errorf("store: put program: %w", err)
+	}
+	return nil
+}
+
+// fillAppend is the FillPercent of buckets whose keys are appended in
+// order (a new id, or a new id under its merchant or program): bbolt's
+// default of half splits every full page into two half-empty ones, which
+// appends never come back to fill, so such a bucket took twice its size
+// on disk (and twice the pages to read at start-up). A key that lands in
+// the middle instead (a merchant's new store, before the next merchant's
+// keys) splits its page into one nearly full and one nearly empty, which
+// that merchant's next keys then fill. store_programs is not such a
+// bucket: a new program's stores come in any order.
+const fillAppend = 0.95
+
+// appendBucket is tx's bucket name, filled as fillAppend says; for
+// buckets whose new keys mostly come in order.
+func appendBucket(tx *bolt.Tx, name []byte) *bolt.Bucket {
+	b := tx.Bucket(name)
+	b.FillPercent = fillAppend
+	return b
 }

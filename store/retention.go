@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/nearby-dev/nearby"
@@ -106,36 +105,6 @@ func indexShakes(tx *bolt.Tx) error {
 		return fmt.Errorf("store: index shakes: %w", err)
 	}
 	return meta.Put(keyShakesIndexed, []byte{1})
-}
-
-// Compact copies the live data of the bbolt file at src into a new file at
-// dst (which must not exist), leaving out the bytes of deleted records
-// that src may still hold in free pages. src must not be open.
-func Compact(ctx context.Context, src, dst string) error {
-	if _, err := os.Stat(dst); err == nil {
-		return fmt.Errorf("store: compact: %s exists", dst)
-	}
-	from, err := bolt.Open(src, 0o600, &bolt.Options{Timeout: DefaultTimeout, ReadOnly: true})
-	if err != nil {
-		return fmt.Errorf("store: compact: open %s: %w", src, err)
-	}
-	defer from.Close()
-	to, err := bolt.Open(dst, 0o600, &bolt.Options{Timeout: DefaultTimeout})
-	if err != nil {
-		return fmt.Errorf("store: compact: create %s: %w", dst, err)
-	}
-	if err := ctxErr(ctx); err != nil {
-		to.Close()
-		return err
-	}
-	if err := bolt.Compact(to, from, 1<<20); err != nil {
-		to.Close()
-		return fmt.Errorf("store: compact: %w", err)
-	}
-	if err := to.Close(); err != nil {
-		return fmt.Errorf("store: compact: close %s: %w", dst, err)
-	}
-	return nil
 }
 
 // streamRetention is how long the merchants' event stream (the webhook

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 
 	"github.com/nearby-dev/nearby"
@@ -28,12 +27,10 @@ func (db *DB) CreateStores(ctx context.Context, ss []*nearby.Store) error {
 	ids := make([]uint64, len(ss))
 	now := db.stamp(ctx)
 	err := db.update(ctx, func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketStores)
-		idx := tx.Bucket(bucketMerchantStores)
-		// Ids only grow, so new keys land at the end of the bucket: fill
-		// pages instead of splitting them half-full (half the file size and
-		// half the pages ForEachStore reads at start-up).
-		b.FillPercent = 0.95
+		// Ids only grow, so new keys land at the end of the bucket (and of
+		// the merchant's range in the index): see fillAppend.
+		b := appendBucket(tx, bucketStores)
+		idx := appendBucket(tx, bucketMerchantStores)
 		var buf []byte
 		checked := uint64(0)
 		for i, s := range ss {
@@ -89,7 +86,7 @@ func getStore(tx *bolt.Tx, merchantID, id uint64) (*nearby.Store, error) {
 	if v == nil || (merchantID != 0 && storeMerchant(v) != merchantID) {
 		return nil, notFound("store")
 	}
-	return decodeStore(v)
+	return decodeStore(u64(id), v)
 }
 
 // UpdateStore replaces store s.ID of s.MerchantID (0: any merchant, the
@@ -150,14 +147,14 @@ func (db *DB) DeleteStoreChanged(ctx context.Context, merchantID, id uint64) ([]
 			if v == nil {
 				return fmt.Errorf("store: store %d links missing program %d: %w", id, pid, errCorrupt)
 			}
-			var p nearby.Program
-			if err := decodeJSON(v, &p); err != nil {
+			p, err := decodeProgram(u64(pid), v)
+			if err != nil {
 				return err
 			}
 			if err := unlink(tx, pid, id); err != nil {
 				return err
 			}
-			changed = append(changed, &p)
+			changed = append(changed, p)
 		}
 		if err := tx.Bucket(bucketMerchantStores).Delete(pair(s.MerchantID, id)); err != nil {
 			return fmt.Errorf("store: delete store index: %w", err)
@@ -184,7 +181,7 @@ func (db *DB) ListStores(ctx context.Context, merchantID, afterID uint64, limit 
 		ids := listIDs(tx.Bucket(bucketMerchantStores), tx.Bucket(bucketStores), merchantID, afterID, limit)
 		b := tx.Bucket(bucketStores)
 		for _, id := range ids {
-			s, err := decodeStore(b.Get(u64(id)))
+			s, err := decodeStore(u64(id), b.Get(u64(id)))
 			if err != nil {
 				return err
 			}
@@ -195,80 +192,22 @@ func (db *DB) ListStores(ctx context.Context, merchantID, afterID uint64, limit 
 	return out, err
 }
 
-// forEachChunk is how many stores ForEachStore decodes ahead of fn, in
-// one allocation.
-const forEachChunk = 1024
-
 // ForEachStore calls fn with every store of every merchant in id order. It
-// is discoveryd's start-up read (a million stores), so decoding runs on its
-// own goroutine inside one read transaction, ahead of fn, while fn runs
-// on the caller's goroutine: on two cores decoding and indexing overlap. fn
-// may keep the *Store (stores are allocated in slabs of forEachChunk, so
-// keeping one keeps its slab); fn must not write to db. An error from fn
-// stops the scan and is returned.
+// is a start-up read (a million stores), so decoding runs on other
+// goroutines inside one read transaction (see scan), ahead of fn, while fn
+// runs on the caller's goroutine. fn may keep the *Store (stores are
+// allocated in slabs of scanChunk, so keeping one keeps its slab); fn must
+// not write to db. An error from fn stops the scan and is returned.
 func (db *DB) ForEachStore(ctx context.Context, fn func(*nearby.Store) error) error {
-	chunks := make(chan []nearby.Store, 4)
-	stop := make(chan struct{})
-	errc := make(chan error, 1)
-	go func() {
-		defer close(chunks)
-		errc <- db.bolt.View(func(tx *bolt.Tx) error {
-			c := tx.Bucket(bucketStores).Cursor()
-			slab := make([]nearby.Store, forEachChunk)
-			n := 0
-			send := func() error {
-				select {
-				case chunks <- slab[:n]:
-				case <-stop:
-					return errStopped
-				case <-ctx.Done():
-					return ctxErr(ctx)
-				}
-				slab, n = make([]nearby.Store, forEachChunk), 0
-				return nil
-			}
-			for k, v := c.First(); k != nil; k, v = c.Next() {
-				if err := decodeStoreInto(&slab[n], v); err != nil {
-					return fmt.Errorf("store: store %d: %w", binary.BigEndian.Uint64(k), err)
-				}
-				if n++; n == forEachChunk {
-					if err := send(); err != nil {
-						return err
-					}
-				}
-			}
-			if n > 0 {
-				return send()
-			}
-			return nil
-		})
-	}()
-	var fnErr error
-	for chunk := range chunks {
-		if fnErr == nil && ctx.Err() != nil {
-			fnErr = ctxErr(ctx)
-			close(stop)
-		}
-		for i := 0; i < len(chunk) && fnErr == nil; i++ {
-			if fnErr = fn(&chunk[i]); fnErr != nil {
-				close(stop) // the producer stops at its next send; keep draining
+	return db.scan(ctx, true, false, func(j *scanJob) error {
+		for i := range j.stores {
+			if err := fn(&j.stores[i]); err != nil {
+				return err
 			}
 		}
-	}
-	err := <-errc
-	if fnErr != nil {
-		return fnErr
-	}
-	if errors.Is(err, errStopped) {
-		err = nil
-	}
-	if err != nil {
-		return err
-	}
-	return ctxErr(ctx)
+		return nil
+	})
 }
-
-var errStopped = errors.New("store: stopped")
 
 // listIDs pages through a merchant index (merchantID|id), or through the
 // primary bucket when merchantID is 0.
