@@ -99,8 +99,29 @@ func buildBigDB(b *testing.B) (string, int) {
 				batch = batch[:0]
 			}
 		}
+		// Every store its own program, created in batches in the order of
+		// a shuffle of the stores (programs come after their stores, in no
+		// order of theirs).
+		stores, err := db.ListStores(ctx, m.ID, 0, 0)
+		if err != nil {
+			bigDB.err = err
+			return
+		}
+		r.Shuffle(len(stores), func(i, j int) { stores[i], stores[j] = stores[j], stores[i] })
+		ps := make([]*nearby.Program, 0, 1000)
+		for i, st := range stores {
+			ps = append(ps, &nearby.Program{MerchantID: m.ID, AppID: fmt.Sprintf("wx%08x", i), Name: fmt.Sprint("Program ", i),
+				Category: "coffee", StoreIDs: []uint64{st.ID}})
+			if len(ps) == cap(ps) || i == len(stores)-1 {
+				if bigDB.err = db.CreatePrograms(ctx, ps); bigDB.err != nil {
+					return
+				}
+				ps = ps[:0]
+			}
+		}
 		fi, _ := os.Stat(bigDB.path)
-		b.Logf("built %d stores in %v, file %d MB", bigDB.n, time.Since(start).Round(time.Millisecond), fi.Size()>>20)
+		b.Logf("built %d stores and as many programs in %v, file %d MB (%.0f B per store+program)", bigDB.n,
+			time.Since(start).Round(time.Millisecond), fi.Size()>>20, float64(fi.Size())/float64(bigDB.n))
 	})
 	if bigDB.err != nil {
 		b.Fatal(bigDB.err)
@@ -135,6 +156,29 @@ func BenchmarkDB_ForEachStore(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "stores/s")
 	// CPU time is steadier than wall time on a machine shared with other builds.
+	b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
+}
+
+// BenchmarkDB_ReadStoresAndPrograms is discoveryd's whole start-up read
+// (discovery.Service.Load): every store and every program with its
+// stores, one program per store (1,000,000 of each by default).
+func BenchmarkDB_ReadStoresAndPrograms(b *testing.B) {
+	path, n := buildBigDB(b)
+	db, err := store.Open(path, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	cpu0 := cpuTime()
+	b.ResetTimer()
+	for b.Loop() {
+		ss, ps, err := db.ReadStoresAndPrograms(ctx)
+		if err != nil || len(ss) != n || len(ps) != n || len(ps[n-1].StoreIDs) != 1 {
+			b.Fatalf("ReadStoresAndPrograms: %d stores, %d programs, %v; want %d of each", len(ss), len(ps), err, n)
+		}
+	}
+	b.ReportMetric(2*float64(n)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 	b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
 }
 

@@ -80,22 +80,6 @@ func appendStoreText(dst []byte, s *nearby.Store) []byte {
 	return dst
 }
 
-// encodeStoreV1 is the encoding of builds up to schema version 2, kept for
-// the tests that old files still decode:
-//
-//	version u8 | id u64 | merchant u64 | lat f64 | lng f64 | created i64 | updated i64 (unix ns)
-//	then the text of appendStoreText
-func encodeStoreV1(dst []byte, s *nearby.Store) []byte {
-	dst = append(dst, storeRecordV1)
-	dst = binary.BigEndian.AppendUint64(dst, s.ID)
-	dst = binary.BigEndian.AppendUint64(dst, s.MerchantID)
-	dst = binary.BigEndian.AppendUint64(dst, math.Float64bits(s.Lat))
-	dst = binary.BigEndian.AppendUint64(dst, math.Float64bits(s.Lng))
-	dst = binary.BigEndian.AppendUint64(dst, uint64(timeNS(s.CreatedAt)))
-	dst = binary.BigEndian.AppendUint64(dst, uint64(timeNS(s.UpdatedAt)))
-	return appendStoreText(dst, s)
-}
-
 const storeV1Fixed = 1 + 6*8
 
 // decodeStore decodes store record v of key k into fresh memory.
