@@ -44,13 +44,24 @@
 // # Memory layout
 //
 // At a million stores, every record a query touches is a cache miss, and
-// misses, not arithmetic, are the cost of a query. Store records live in
-// dense chunks indexed by store id (ids are storage sequence numbers), 128
-// bytes each and aligned so that what a query reads of a store and its
-// programs is one cache line; each batch of hits is touched once before it
-// is ranked so that the misses overlap, and the page's program and store
-// snapshots are touched before they are returned to the encoder. A query
-// allocates its result slice and, when there is a next page, the cursor.
+// misses, not arithmetic, are the cost of a query; at ten million the
+// garbage collector's marking is the other cost. So the catalog holds
+// almost no pointers. Stores and programs live in rows of numbers (64 and
+// 40 bytes) in dense chunks indexed by id (ids are storage sequence
+// numbers); what a query reads of a store and its only program is one
+// cache line. Their variable-length bytes (the rendered briefs, the
+// snapshots' strings, the folded texts) are records in append-only byte
+// arenas (arena.go), and the values many records share (categories, time
+// zones, opening hours, targetings) are interned and named by number. A
+// chunk of rows or of arena bytes is one object the collector marks
+// without scanning: a collection takes milliseconds at a million stores.
+// Snapshots (Store, Program, the results of the locator and of Resolve)
+// are rebuilt on demand with strings that alias the arena, whose bytes
+// never change once written; dead bytes are reclaimed by copying the live
+// records to fresh chunks. Each batch of hits is touched once before it is
+// ranked, and the page's records before they are decoded, so that the
+// misses overlap. A query allocates its result slice and, when there is a
+// next page, the cursor; with NearbyQuery.BriefsOnly no snapshot at all.
 //
 // # Cursors
 //
@@ -87,5 +98,5 @@
 //
 // All methods are safe for concurrent use. Writers take a mutex; queries
 // share a read lock and reuse per-query scratch space from a sync.Pool.
-// Load bulk-builds the geo index for start-up.
+// Load bulk-builds the catalog for start-up, encoding on every processor.
 package catalog
