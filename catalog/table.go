@@ -73,15 +73,8 @@ func (t *table[T]) add(id uint64) *T {
 	if id>>chunkBits >= uint64(len(t.chunks)) && id < uint64(2*t.n+denseSlack) {
 		t.grow(id)
 	}
-	if c := id >> chunkBits; c < uint64(len(t.chunks)) {
-		ch := t.chunks[c]
-		if ch == nil {
-			ch = new(chunk[T])
-			t.chunks[c] = ch
-		}
-		i := id & (chunkLen - 1)
-		ch.live[i/64] |= 1 << (i % 64)
-		return &ch.recs[i]
+	if id>>chunkBits < uint64(len(t.chunks)) {
+		return t.place(id)
 	}
 	if t.sparse == nil {
 		t.sparse = make(map[uint64]*T)
@@ -89,6 +82,19 @@ func (t *table[T]) add(id uint64) *T {
 	r := new(T)
 	t.sparse[id] = r
 	return r
+}
+
+// place marks id's slot in the dense range live, making its chunk if
+// needed, and returns it.
+func (t *table[T]) place(id uint64) *T {
+	ch := t.chunks[id>>chunkBits]
+	if ch == nil {
+		ch = new(chunk[T])
+		t.chunks[id>>chunkBits] = ch
+	}
+	i := id & (chunkLen - 1)
+	ch.live[i/64] |= 1 << (i % 64)
+	return &ch.recs[i]
 }
 
 // grow extends the dense range past id and moves the sparse records it
@@ -99,15 +105,8 @@ func (t *table[T]) grow(id uint64) {
 	copy(chunks, t.chunks)
 	t.chunks = chunks
 	for sid, r := range t.sparse {
-		if c := sid >> chunkBits; c < uint64(n) {
-			ch := t.chunks[c]
-			if ch == nil {
-				ch = new(chunk[T])
-				t.chunks[c] = ch
-			}
-			i := sid & (chunkLen - 1)
-			ch.live[i/64] |= 1 << (i % 64)
-			moveRec(&ch.recs[i], r)
+		if sid>>chunkBits < uint64(n) {
+			moveRec(t.place(sid), r)
 			delete(t.sparse, sid)
 		}
 	}
