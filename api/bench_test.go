@@ -45,7 +45,7 @@ func BenchmarkServer_Nearby(b *testing.B) {
 	for i := range targets {
 		lat, lng := w.Point(rng)
 		targets[i] = fmt.Sprintf("/v1/nearby?lat=%.5f&lng=%.5f&radius_m=2000&limit=20", lat, lng)
-		queries[i] = catalog.NearbyQuery{Lat: lat, Lng: lng, RadiusM: 2000, Limit: 20}
+		queries[i] = catalog.NearbyQuery{Lat: lat, Lng: lng, RadiusM: 2000, Limit: 20, BriefsOnly: true} // as the handler asks
 	}
 	cfg := api.DefaultConfig()
 	cfg.AdminToken, cfg.RateLimit = "x", 0
