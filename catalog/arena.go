@@ -17,7 +17,7 @@ import (
 // stay valid for as long as anyone holds them; the collector keeps a chunk
 // alive while one of its bytes is referenced. A replaced or deleted record
 // leaves dead bytes behind; once they outweigh the live ones the catalog
-// copies the live records into fresh chunks (Catalog.compactArena) and the
+// copies the live records into fresh chunks (Catalog.maybeCompact) and the
 // old chunks are collected when nothing refers to them.
 //
 // A record is a uvarint length followed by its bytes; a ref names its
@@ -40,17 +40,10 @@ func (a *arena) put(p []byte) ref {
 	var hdr [binary.MaxVarintLen64]byte
 	h := binary.PutUvarint(hdr[:], uint64(len(p)))
 	need := h + len(p)
+	a.reserve()
 	last := len(a.chunks) - 1
-	if last < 0 || cap(a.chunks[last])-len(a.chunks[last]) < need {
-		size := max(arenaChunk, need)
-		if last < 0 {
-			size = max(arenaChunk, need+1)
-		}
-		c := make([]byte, 0, size)
-		if last < 0 {
-			c = append(c, 0) // ref 0 stays "none"
-		}
-		a.chunks = append(a.chunks, c)
+	if cap(a.chunks[last])-len(a.chunks[last]) < need {
+		a.chunks = append(a.chunks, make([]byte, 0, max(arenaChunk, need)))
 		last++
 	}
 	c := a.chunks[last]
@@ -61,6 +54,14 @@ func (a *arena) put(p []byte) ref {
 	a.live += need
 	a.total += need
 	return ref(uint64(last)<<32 | uint64(off))
+}
+
+// reserve makes the first chunk, one byte that no record uses, so that
+// ref 0 stays "none".
+func (a *arena) reserve() {
+	if len(a.chunks) == 0 {
+		a.chunks = append(a.chunks, []byte{0})
+	}
 }
 
 // get returns the payload of the record at r; nil for ref 0.
@@ -99,8 +100,8 @@ func uvarintLen(v uint64) int {
 	return n
 }
 
-// str returns b as a string without copying; b must be arena bytes (never
-// written again).
+// str returns b as a string without copying; b's bytes must never be
+// written again (arena bytes, or a buffer handed over).
 func str(b []byte) string {
 	if len(b) == 0 {
 		return ""

@@ -430,11 +430,17 @@ func (c *Catalog) putProgram(p *nearby.Program, ids []uint64, rec []byte) {
 		c.setStoreIDs(old, nil)
 	}
 	r := c.programs.add(p.ID)
-	*r = progRec{rec: c.arena.put(rec), merchant: p.MerchantID, cat: c.in.cat(p.Category), targ: c.in.targOf(p.Targeting)}
+	*r = c.newProgRec(p, c.arena.put(rec))
 	c.setStoreIDs(r, ids)
 	for _, sid := range ids {
 		c.attach(p.ID, r, sid)
 	}
+}
+
+// newProgRec is p's row over its arena record, without stores; under the
+// write lock.
+func (c *Catalog) newProgRec(p *nearby.Program, rec ref) progRec {
+	return progRec{rec: rec, merchant: p.MerchantID, cat: c.in.cat(p.Category), targ: c.in.targOf(p.Targeting)}
 }
 
 // DeleteProgram removes a program.
@@ -466,17 +472,17 @@ func (c *Catalog) maybeCompact() {
 		return
 	}
 	var fresh arena
-	c.stores.each(func(_ uint64, r *storeRec) { r.rec = fresh.put(c.arena.get(r.rec)) })
 	c.programs.each(func(_ uint64, r *progRec) { r.rec = fresh.put(c.arena.get(r.rec)) })
-	c.arena = fresh
-	// The stores' entries name their programs' records too.
 	c.stores.each(func(_ uint64, r *storeRec) {
-		for i, h := range c.progs(r) {
-			if p := c.programs.get(h.id); p != nil {
-				c.progs(r)[i].rec = p.rec
+		r.rec = fresh.put(c.arena.get(r.rec))
+		progs := c.progs(r)
+		for i := range progs { // the entries name their programs' records too
+			if p := c.programs.get(progs[i].id); p != nil {
+				progs[i].rec = p.rec
 			}
 		}
 	})
+	c.arena = fresh
 }
 
 // Counts returns how many stores, programs and beacons the catalog holds.

@@ -62,7 +62,7 @@ func (c *Catalog) UnlinkStore(pid, sid uint64) {
 func (c *Catalog) attach(pid uint64, p *progRec, sid uint64) {
 	if s := c.stores.get(sid); s != nil {
 		c.insertProgram(s, pid, p)
-		_, lat, lng := storePlace(c.arena.get(s.rec))
+		lat, lng := storePlace(c.arena.get(s.rec))
 		t := programText(c.arena.get(p.rec))
 		c.tix.add(lat, lng, sid, &t)
 		return
@@ -78,7 +78,7 @@ func (c *Catalog) attach(pid uint64, p *progRec, sid uint64) {
 func (c *Catalog) detach(pid uint64, p *progRec, sid uint64) {
 	if s := c.stores.get(sid); s != nil {
 		c.removeProgram(s, pid)
-		_, lat, lng := storePlace(c.arena.get(s.rec))
+		lat, lng := storePlace(c.arena.get(s.rec))
 		t := programText(c.arena.get(p.rec))
 		c.tix.remove(lat, lng, sid, &t)
 		return

@@ -58,14 +58,7 @@ func (c *Catalog) loadBulk(stores []*nearby.Store, programs []*nearby.Program) e
 		base := c.arena.adopt(b)
 		for j, off := range b.offs {
 			s := stores[b.lo+j]
-			r := c.stores.add(s.ID)
-			if r.rec != 0 { // the same id twice: the later wins, as with PutStore
-				c.removeStore(s.ID, r)
-				c.arena.free(r.rec)
-				c.setRow(r, s, base+ref(off))
-				c.addStore(s.ID, r)
-				continue
-			}
+			r := c.stores.add(s.ID) // new: geo.Load refused a repeated id
 			c.setRow(r, s, base+ref(off))
 			c.tix.addTokens(s.Lat, s.Lng, s.ID, b.toks[j])
 		}
@@ -89,7 +82,7 @@ func (c *Catalog) loadBulk(stores []*nearby.Store, programs []*nearby.Program) e
 				continue
 			}
 			r := c.programs.add(p.ID)
-			*r = progRec{rec: rec, merchant: p.MerchantID, cat: c.in.cat(p.Category), targ: c.in.targOf(p.Targeting)}
+			*r = c.newProgRec(p, rec)
 			c.setStoreIDs(r, sids)
 			for _, sid := range sids {
 				s := c.stores.get(sid)
@@ -98,7 +91,7 @@ func (c *Catalog) loadBulk(stores []*nearby.Store, programs []*nearby.Program) e
 					continue
 				}
 				c.insertProgram(s, p.ID, r)
-				_, lat, lng := storePlace(c.arena.get(s.rec))
+				lat, lng := storePlace(c.arena.get(s.rec))
 				c.tix.addTokens(lat, lng, sid, b.toks[j])
 			}
 		}
@@ -119,9 +112,7 @@ type batch struct {
 // adopt makes b's buffer a chunk of the arena and returns the ref of its
 // first record; record j is at that ref + offs[j]. Under the write lock.
 func (a *arena) adopt(b *batch) ref {
-	if len(a.chunks) == 0 {
-		a.chunks = append(a.chunks, []byte{0}) // ref 0 stays "none"
-	}
+	a.reserve()
 	a.chunks = append(a.chunks, b.buf)
 	a.live += len(b.buf)
 	a.total += len(b.buf)

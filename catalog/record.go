@@ -35,7 +35,7 @@ func (w *recWriter) begin(dst []byte, brief []byte) {
 	w.b = binary.AppendUvarint(dst[:0], uint64(len(brief)))
 	start := len(w.b)
 	w.b = append(w.b, brief...)
-	w.brief = str(w.b[start:]) // aliases w.b: only searched before w.b grows
+	w.brief = str(w.b[start:]) // aliases w.b's bytes, which appends never change
 }
 
 func (w *recWriter) f64(f float64) {
@@ -158,11 +158,11 @@ func encodeStore(dst []byte, s *nearby.Store, brief []byte, t *textRec) []byte {
 	return w.b
 }
 
-// storePlace returns the brief and place of a store record.
-func storePlace(rec []byte) (brief string, lat, lng float64) {
+// storePlace returns the place of a store record.
+func storePlace(rec []byte) (lat, lng float64) {
 	r := recReader{rec: rec}
-	brief = r.brief()
-	return brief, r.f64(), r.f64()
+	r.brief()
+	return r.f64(), r.f64()
 }
 
 // storeText returns the folded text of a store record.

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-	"unsafe"
 
 	"github.com/nearby-dev/nearby"
 	"golang.org/x/text/unicode/norm"
@@ -295,10 +294,8 @@ func foldASCIIRec(name string, more []string) (*textRec, bool) {
 			default:
 				continue
 			}
-			if i > 0 && len(b) > 0 && !alnumASCII(s[i-1]) {
+			if len(b) > 0 && (i == 0 || !alnumASCII(s[i-1])) {
 				b = append(b, ' ') // a new word
-			} else if i == 0 && len(b) > 0 {
-				b = append(b, ' ')
 			}
 			b = append(b, c)
 			if count {
@@ -310,7 +307,7 @@ func foldASCIIRec(name string, more []string) (*textRec, bool) {
 	for _, m := range more {
 		fold(m, false)
 	}
-	return &textRec{s: unsafe.String(unsafe.SliceData(b), len(b)), split: int32(len(b)), runes: int32(runes)}, true
+	return &textRec{s: str(b), split: int32(len(b)), runes: int32(runes)}, true
 }
 
 func alnumASCII(c byte) bool {

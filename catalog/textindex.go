@@ -164,7 +164,7 @@ func (c *Catalog) removeStore(id uint64, r *storeRec) { c.indexStore(id, r, c.ti
 
 func (c *Catalog) indexStore(id uint64, r *storeRec, fn func(lat, lng float64, id uint64, t *textRec)) {
 	rec := c.arena.get(r.rec)
-	_, lat, lng := storePlace(rec)
+	lat, lng := storePlace(rec)
 	t := storeText(rec)
 	fn(lat, lng, id, &t)
 	for _, h := range c.progs(r) {
