@@ -316,14 +316,12 @@ func (sc *scratch) visit(h geo.Hit) bool {
 func (sc *scratch) keep(p *progHot, rec *storeRec) float64 {
 	q := &sc.q
 	c := sc.c
-	pr := c.programs.at(p.id)
-	if pr == nil {
-		return -1
+	if q.MerchantID != 0 {
+		if pr := c.programs.at(p.id); pr == nil || pr.merchant != q.MerchantID {
+			return -1
+		}
 	}
-	if q.MerchantID != 0 && pr.merchant != q.MerchantID {
-		return -1
-	}
-	prec := c.arena.get(pr.rec)
+	prec := c.arena.get(p.rec) // the entry names the program's record: no row to read
 	if q.AppID != "" && programAppID(prec) != q.AppID {
 		return -1
 	}

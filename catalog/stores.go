@@ -167,7 +167,7 @@ func (c *Catalog) keeps(q *StoresQuery, rec *storeRec) bool {
 	}
 	if q.AppID != "" {
 		for _, ph := range c.progs(rec) {
-			if p := c.programs.get(ph.id); p != nil && programAppID(c.arena.get(p.rec)) == q.AppID {
+			if programAppID(c.arena.get(ph.rec)) == q.AppID {
 				return true
 			}
 		}
@@ -182,10 +182,8 @@ func (c *Catalog) storeRelevance(t *Text, rec *storeRec) float64 {
 	st := storeText(c.arena.get(rec.rec))
 	best := t.Match(&st)
 	for _, ph := range c.progs(rec) {
-		if p := c.programs.get(ph.id); p != nil {
-			pt := programText(c.arena.get(p.rec))
-			best = max(best, relevance(t, &pt, &st))
-		}
+		pt := programText(c.arena.get(ph.rec))
+		best = max(best, relevance(t, &pt, &st))
 	}
 	return best
 }

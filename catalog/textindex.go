@@ -168,10 +168,8 @@ func (c *Catalog) indexStore(id uint64, r *storeRec, fn func(lat, lng float64, i
 	t := storeText(rec)
 	fn(lat, lng, id, &t)
 	for _, h := range c.progs(r) {
-		if p := c.programs.get(h.id); p != nil {
-			pt := programText(c.arena.get(p.rec))
-			fn(lat, lng, id, &pt)
-		}
+		pt := programText(c.arena.get(h.rec))
+		fn(lat, lng, id, &pt)
 	}
 }
 
@@ -364,9 +362,7 @@ func (c *Catalog) prefetchText(hits []geo.Hit) int {
 	for _, h := range hits {
 		if r := c.stores.at(h.ID); r != nil {
 			for _, ph := range c.progs(r) {
-				if p := c.programs.at(ph.id); p != nil && p.rec != 0 {
-					n += int(c.arena.get(p.rec)[0])
-				}
+				n += int(c.arena.get(ph.rec)[0])
 			}
 		}
 	}
