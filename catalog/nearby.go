@@ -65,7 +65,7 @@ func (c *Catalog) NearbyInto(ctx context.Context, q NearbyQuery, dst []NearbyRes
 	sc.begin(c, &q, now)
 	center := geo.Point{Lat: q.Lat, Lng: q.Lng}
 	var err error
-	if hits, ok := c.textHits(q.text, center, q.RadiusM, sc.hits[:0], sc.k+firstExtra); ok {
+	if hits, ok := c.textHits(q.text, center, q.RadiusM, sc.hits[:0], &sc.keys, sc.k+firstExtra); ok {
 		sc.hits = hits
 		sc.prefetch(hits)
 		for _, h := range hits {
@@ -165,7 +165,8 @@ func (sc *scratch) walkVisit(h geo.Hit) bool {
 type scratch struct {
 	walkFn func(geo.Hit) bool // sc.walkVisit, bound once
 	hits   []geo.Hit
-	refs   []ref // the page's records, see page
+	keys   []uint64 // sortHits's
+	refs   []ref    // the page's records, see page
 	skip   int
 	sink   int // keeps prefetch's loads
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nearby-dev/nearby/api"
 	"github.com/nearby-dev/nearby/catalog"
 	"github.com/nearby-dev/nearby/catalog/catalogtest"
 	"github.com/nearby-dev/nearby/geo"
@@ -68,14 +69,20 @@ func TestCatalog_NearbyInto(t *testing.T) {
 		if raceEnabled {
 			t.Skip("allocation counts under -race include sync.Pool's random drops")
 		}
-		// A point with a next page: the most a query allocates is its cursor.
+		// The phone's path: rendered briefs only (snapshots are rebuilt,
+		// and allocated, on demand). A point with a next page: the most a
+		// query allocates is its cursor.
+		c := catalog.New(geo.New(), &catalog.Options{Now: func() time.Time { return benchNow }, Renderer: api.Briefs{}})
+		if err := c.Load(w.Stores, w.Programs, nil); err != nil {
+			t.Fatal(err)
+		}
 		var q catalog.NearbyQuery
 		for tries := 0; ; tries++ {
 			if tries == 100 {
 				t.Fatal("no point of 100 has more than 20 results within 3 km")
 			}
 			lat, lng := w.Point(rng)
-			q = catalog.NearbyQuery{Lat: lat, Lng: lng, RadiusM: 3000, Limit: 20}
+			q = catalog.NearbyQuery{Lat: lat, Lng: lng, RadiusM: 3000, Limit: 20, BriefsOnly: true}
 			if err := q.Validate(); err != nil {
 				t.Fatal(err)
 			}

@@ -10,14 +10,15 @@ import (
 )
 
 // The arena records of stores and programs. A record starts with what a
-// query reads (the brief, then for a store its place, then the folded
-// text) so that a query decodes only a prefix; the rest is what rebuilding
-// the snapshot needs. Fields kept in the fixed part of the record (store
-// or program row: merchant, category, time zone, hours, targeting) are not
-// repeated here.
+// query reads (the folded text, which a text query reads of every
+// candidate, so that it shares the record's first cache line; then the
+// brief, which a page reads; then for a store its place) so that a query
+// decodes only a prefix; the rest is what rebuilding the snapshot needs.
+// Fields kept in the fixed part of the record (store or program row:
+// merchant, category, time zone, hours, targeting) are not repeated here.
 //
-//	store:   brief | lat f64 | lng f64 | text | created | updated | name | address | tags
-//	program: brief | text | created | updated | app_id | name | description | icon_url
+//	store:   text | brief | lat f64 | lng f64 | created | updated | name | address | tags
+//	program: text | brief | created | updated | app_id | name | description | icon_url
 //
 // brief: uvarint length + bytes. text: uvarint split, uvarint runes,
 // string. A time is an int64 of Unix nanoseconds and a byte saying zero,
@@ -27,15 +28,18 @@ import (
 // once.
 
 type recWriter struct {
-	b     []byte
-	brief string
+	b       []byte
+	brief   string
+	briefAt int // the brief's offset in the record
 }
 
-func (w *recWriter) begin(dst []byte, brief []byte) {
-	w.b = binary.AppendUvarint(dst[:0], uint64(len(brief)))
-	start := len(w.b)
+func (w *recWriter) begin(dst []byte, t *textRec, brief []byte) {
+	w.b = dst[:0]
+	w.text(t)
+	w.b = binary.AppendUvarint(w.b, uint64(len(brief)))
+	w.briefAt = len(w.b)
 	w.b = append(w.b, brief...)
-	w.brief = str(w.b[start:]) // aliases w.b's bytes, which appends never change
+	w.brief = str(w.b[w.briefAt:]) // aliases w.b's bytes, which appends never change
 }
 
 func (w *recWriter) f64(f float64) {
@@ -61,7 +65,7 @@ func (w *recWriter) time(t time.Time) {
 func (w *recWriter) str(s string) {
 	if len(s) >= 3 {
 		if i := strings.Index(w.brief, s); i >= 0 {
-			off := uvarintLen(uint64(len(w.brief))) + i
+			off := w.briefAt + i
 			w.b = binary.AppendUvarint(w.b, uint64(len(s))<<1|1)
 			w.b = binary.AppendUvarint(w.b, uint64(off))
 			return
@@ -143,10 +147,9 @@ func (r *recReader) text() textRec {
 // encodeStore appends the record of s (with its brief) to dst[:0].
 func encodeStore(dst []byte, s *nearby.Store, brief []byte, t *textRec) []byte {
 	var w recWriter
-	w.begin(dst, brief)
+	w.begin(dst, t, brief)
 	w.f64(s.Lat)
 	w.f64(s.Lng)
-	w.text(t)
 	w.time(s.CreatedAt)
 	w.time(s.UpdatedAt)
 	w.str(s.Name)
@@ -161,6 +164,7 @@ func encodeStore(dst []byte, s *nearby.Store, brief []byte, t *textRec) []byte {
 // storePlace returns the place of a store record.
 func storePlace(rec []byte) (lat, lng float64) {
 	r := recReader{rec: rec}
+	r.text()
 	r.brief()
 	return r.f64(), r.f64()
 }
@@ -168,17 +172,15 @@ func storePlace(rec []byte) (lat, lng float64) {
 // storeText returns the folded text of a store record.
 func storeText(rec []byte) textRec {
 	r := recReader{rec: rec}
-	n := int(r.uvarint())
-	r.i += n + 16
 	return r.text()
 }
 
 // decodeStore rebuilds the store snapshot; its strings alias the arena.
 func decodeStore(rec []byte, s *nearby.Store) {
 	r := recReader{rec: rec}
+	r.text()
 	r.brief()
 	s.Lat, s.Lng = r.f64(), r.f64()
-	r.text()
 	s.CreatedAt, s.UpdatedAt = r.time(), r.time()
 	s.Name, s.Address = r.str(), r.str()
 	if n := int(r.uvarint()); n > 0 {
@@ -192,8 +194,7 @@ func decodeStore(rec []byte, s *nearby.Store) {
 // encodeProgram appends the record of p (with its brief) to dst[:0].
 func encodeProgram(dst []byte, p *nearby.Program, brief []byte, t *textRec) []byte {
 	var w recWriter
-	w.begin(dst, brief)
-	w.text(t)
+	w.begin(dst, t, brief)
 	w.time(p.CreatedAt)
 	w.time(p.UpdatedAt)
 	w.str(p.AppID)
@@ -206,21 +207,21 @@ func encodeProgram(dst []byte, p *nearby.Program, brief []byte, t *textRec) []by
 // recBrief returns the brief of a store or program record.
 func recBrief(rec []byte) string {
 	r := recReader{rec: rec}
+	r.text()
 	return r.brief()
 }
 
 // programText returns the folded text of a program record.
 func programText(rec []byte) textRec {
 	r := recReader{rec: rec}
-	r.brief()
 	return r.text()
 }
 
 // programAppID returns the app id of a program record.
 func programAppID(rec []byte) string {
 	r := recReader{rec: rec}
-	r.brief()
 	r.text()
+	r.brief()
 	r.i += 18 // the two times
 	return r.str()
 }
@@ -229,8 +230,8 @@ func programAppID(rec []byte) string {
 // strings alias the arena.
 func decodeProgram(rec []byte, p *nearby.Program) {
 	r := recReader{rec: rec}
-	r.brief()
 	r.text()
+	r.brief()
 	p.CreatedAt, p.UpdatedAt = r.time(), r.time()
 	p.AppID, p.Name, p.Description, p.IconURL = r.str(), r.str(), r.str(), r.str()
 }

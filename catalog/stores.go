@@ -134,7 +134,7 @@ func (c *Catalog) StoresNearby(ctx context.Context, q StoresQuery) (StoresPage, 
 	}
 	center := geo.Point{Lat: q.Lat, Lng: q.Lng}
 	var err error
-	if hits, ok := c.textHits(q.text, center, q.RadiusM, nil, q.Limit+1); ok {
+	if hits, ok := c.textHits(q.text, center, q.RadiusM, nil, new([]uint64), q.Limit+1); ok {
 		for _, h := range hits {
 			if !visit(h) {
 				break

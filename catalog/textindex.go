@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/nearby-dev/nearby/geo"
@@ -40,12 +41,20 @@ type textEntry struct {
 	v  geo.Vec
 }
 
+// textCell is the index of one cell. A query reads no map: the sorted
+// tokens, their heads and the positions of their lists are arrays that a
+// binary search walks, and the lists are reached by position. The map
+// serves writes.
 type textCell struct {
-	m      map[string][]textEntry // token -> stores (a store once per source)
-	mu     sync.Mutex             // guards sorted and dirty for readers
-	sorted []string               // m's keys, sorted when !dirty
-	heads  []uint64               // head of each of sorted: most probes of a search read no key
-	dirty  bool
+	m     map[string]int32 // token -> position of its list in lists
+	lists [][]textEntry    // stores under each token (a store once per source)
+	free  []int32          // positions of lists whose token was removed
+
+	mu     sync.Mutex  // orders the readers that sort
+	dirty  atomic.Bool // m's keys changed since sorted was built
+	sorted []string    // m's keys, sorted when !dirty
+	heads  []uint64    // head of each of sorted: most probes of a search read no key
+	pos    []int32     // position of each of sorted's lists
 }
 
 // head is the first 8 bytes of a token, big-endian, padded with zeros. A
@@ -122,17 +131,30 @@ func (ix *textIndex) addTokens(lat, lng float64, id uint64, toks []string) {
 	k := cellKey(cellOf(lat, lng))
 	c := ix.cells[k]
 	if c == nil {
-		c = &textCell{m: make(map[string][]textEntry)}
+		c = &textCell{m: make(map[string]int32)}
 		ix.cells[k] = c
 	}
+	e := textEntry{id, geo.VecOf(geo.Point{Lat: lat, Lng: lng})}
 	for _, tok := range toks {
-		ids, ok := c.m[tok]
+		i, ok := c.m[tok]
 		if !ok {
-			c.dirty = true
-			tok = strings.Clone(tok) // it may alias an arena chunk, which it would keep alive
+			i = c.newList()
+			c.m[strings.Clone(tok)] = i // tok may alias an arena chunk, which it would keep alive
+			c.dirty.Store(true)
 		}
-		c.m[tok] = append(ids, textEntry{id, geo.VecOf(geo.Point{Lat: lat, Lng: lng})})
+		c.lists[i] = append(c.lists[i], e)
 	}
+}
+
+// newList returns the position of an empty list for a new token.
+func (c *textCell) newList() int32 {
+	if n := len(c.free); n > 0 {
+		i := c.free[n-1]
+		c.free = c.free[:n-1]
+		return i
+	}
+	c.lists = append(c.lists, nil)
+	return int32(len(c.lists) - 1)
 }
 
 // remove undoes one add of the same arguments.
@@ -142,16 +164,22 @@ func (ix *textIndex) remove(lat, lng float64, id uint64, t *textRec) {
 		return
 	}
 	for _, tok := range tokens(t) {
-		ids := c.m[tok]
-		if i := slices.IndexFunc(ids, func(e textEntry) bool { return e.id == id }); i >= 0 {
-			ids[i] = ids[len(ids)-1]
+		i, ok := c.m[tok]
+		if !ok {
+			continue
+		}
+		ids := c.lists[i]
+		if j := slices.IndexFunc(ids, func(e textEntry) bool { return e.id == id }); j >= 0 {
+			ids[j] = ids[len(ids)-1]
 			ids = ids[:len(ids)-1]
 		}
 		if len(ids) == 0 {
 			delete(c.m, tok)
-			c.dirty = true
+			c.lists[i] = nil
+			c.free = append(c.free, i)
+			c.dirty.Store(true)
 		} else {
-			c.m[tok] = ids
+			c.lists[i] = ids
 		}
 	}
 }
@@ -173,32 +201,42 @@ func (c *Catalog) indexStore(id uint64, r *storeRec, fn func(lat, lng float64, i
 	}
 }
 
-// keys returns the cell's sorted tokens and their heads, sorting them
-// first if a write changed them. Readers hold the catalog's read lock, so
-// no writer runs; the cell's mutex orders the readers.
-func (c *textCell) keys() ([]string, []uint64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.dirty {
-		c.sorted = c.sorted[:0]
-		for k := range c.m {
-			c.sorted = append(c.sorted, k)
+// keys returns the cell's sorted tokens, their heads and the positions
+// of their lists, sorting them first if a write changed them. Readers hold
+// the catalog's read lock, so no writer runs; once sorted, readers share
+// the arrays without locking, and the cell's mutex orders those that find
+// it dirty.
+func (c *textCell) keys() ([]string, []uint64, []int32) {
+	if c.dirty.Load() {
+		c.mu.Lock()
+		if c.dirty.Load() {
+			type kp struct {
+				k string
+				p int32
+			}
+			all := make([]kp, 0, len(c.m))
+			for k, p := range c.m {
+				all = append(all, kp{k, p})
+			}
+			slices.SortFunc(all, func(a, b kp) int { return strings.Compare(a.k, b.k) })
+			c.sorted, c.heads, c.pos = c.sorted[:0], c.heads[:0], c.pos[:0]
+			for _, e := range all {
+				c.sorted = append(c.sorted, e.k)
+				c.heads = append(c.heads, head(e.k))
+				c.pos = append(c.pos, e.p)
+			}
+			c.dirty.Store(false) // publishes the arrays to readers that load it
 		}
-		slices.Sort(c.sorted)
-		c.heads = c.heads[:0]
-		for _, k := range c.sorted {
-			c.heads = append(c.heads, head(k))
-		}
-		c.dirty = false
+		c.mu.Unlock()
 	}
-	return c.sorted, c.heads
+	return c.sorted, c.heads, c.pos
 }
 
-// prefixed returns the tokens of c that start with p. The keys are
-// strings elsewhere in memory, each a cache miss: the search compares
-// their heads, and a key only where its head equals p's.
-func (c *textCell) prefixed(p string) []string {
-	ks, hs := c.keys()
+// prefixed returns the positions in lists of the tokens of c that start
+// with p. The keys are strings elsewhere in memory, each a cache miss: the
+// search compares their heads, and a key only where its head equals p's.
+func (c *textCell) prefixed(p string) []int32 {
+	ks, hs, pos := c.keys()
 	hp := head(p)
 	i, j := 0, len(ks) // the first key >= p is in [i, j]
 	for i < j {
@@ -216,14 +254,14 @@ func (c *textCell) prefixed(p string) []string {
 	for j < len(ks) && hs[j]&mask == hp && (len(p) <= 8 || strings.HasPrefix(ks[j], p)) {
 		j++
 	}
-	return ks[i:j]
+	return pos[i:j]
 }
 
 // candidates returns the stores within radiusM of center that hold the
 // most selective token of t, nearest first (ties by id), or ok false when
 // the index should not answer: too many cells, too broad a prefix, or
 // more than maxTextCandidates stores. Under the catalog's read lock.
-func (c *Catalog) candidates(t *Text, center geo.Point, radiusM float64, dst []geo.Hit) ([]geo.Hit, bool) {
+func (c *Catalog) candidates(t *Text, center geo.Point, radiusM float64, dst []geo.Hit, keys *[]uint64) ([]geo.Hit, bool) {
 	cells, ok := c.tix.cover(center, radiusM)
 	if !ok {
 		return dst, false
@@ -234,7 +272,7 @@ func (c *Catalog) candidates(t *Text, center geo.Point, radiusM float64, dst []g
 	type choice struct {
 		tok string
 		n   int
-		ws  [16][]string
+		ws  [16][]int32
 	}
 	var best, cur choice
 	best.n = -1
@@ -249,7 +287,7 @@ func (c *Catalog) candidates(t *Text, center geo.Point, radiusM float64, dst []g
 				cur.ws[i] = ws
 			}
 			for _, w := range ws {
-				n += len(cl.m[w])
+				n += len(cl.lists[w])
 			}
 		}
 		if best.n < 0 || n < best.n {
@@ -274,14 +312,14 @@ func (c *Catalog) candidates(t *Text, center geo.Point, radiusM float64, dst []g
 	// their distance is computed.
 	cv, bound := geo.VecOf(center), geo.Chord2Bound(radiusM)
 	for i, cl := range cells {
-		var ws []string
+		var ws []int32
 		if i < len(best.ws) {
 			ws = best.ws[i]
 		} else {
 			ws = cl.prefixed(best.tok)
 		}
 		for _, w := range ws {
-			for _, e := range cl.m[w] {
+			for _, e := range cl.lists[w] {
 				c2 := cv.Chord2(e.v)
 				if c2 > bound {
 					continue
@@ -292,18 +330,72 @@ func (c *Catalog) candidates(t *Text, center geo.Point, radiusM float64, dst []g
 			}
 		}
 	}
-	slices.SortFunc(hits, func(a, b geo.Hit) int { return cmp.Or(cmp.Compare(a.DistM, b.DistM), cmp.Compare(a.ID, b.ID)) })
+	hits = sortHits(hits, keys)
 	return slices.CompactFunc(hits, func(a, b geo.Hit) bool { return a.ID == b.ID }), true
+}
+
+// hitBefore orders hits nearest first, ties by id (a store's hits, one per
+// source, are then adjacent).
+func hitBefore(a, b geo.Hit) bool { return a.DistM < b.DistM || a.DistM == b.DistM && a.ID < b.ID }
+
+// sortHits sorts hits by hitBefore, with keys as a buffer it may grow; it
+// may use hits' spare capacity. A general sort calls its comparison
+// through a function value; sorting integers compares inline, several
+// times faster on a text query's few dozen candidates. A key is a
+// distance's bits (a non-negative float's bits order as the float) with
+// the low 12 of its 52 mantissa bits replaced by the hit's index, so keys
+// order hits by distance to 40 bits, and a last insertion pass, linear on
+// hits so nearly sorted, orders exactly those nearer to each other than
+// that (and ties by id).
+func sortHits(hits []geo.Hit, keys *[]uint64) []geo.Hit {
+	const idxBits = 12
+	if len(hits) > 1<<idxBits {
+		slices.SortFunc(hits, compareHits)
+		return hits
+	}
+	ks := (*keys)[:0]
+	for i, h := range hits {
+		ks = append(ks, math.Float64bits(h.DistM)&^(1<<idxBits-1)|uint64(i))
+	}
+	*keys = ks
+	slices.Sort(ks)
+	n := len(hits)
+	hits = slices.Grow(hits, n)
+	for _, k := range ks {
+		hits = append(hits, hits[k&(1<<idxBits-1)])
+	}
+	copy(hits, hits[n:])
+	hits = hits[:n]
+	moves := 0
+	for i := 1; i < n; i++ {
+		h := hits[i]
+		j := i
+		for ; j > 0 && hitBefore(h, hits[j-1]); j-- {
+			hits[j] = hits[j-1]
+		}
+		hits[j] = h
+		// Many stores at one distance (a mall imported at one point) would
+		// make the pass quadratic: the general sort takes over.
+		if moves += i - j; moves > 8*n {
+			slices.SortFunc(hits, compareHits)
+			break
+		}
+	}
+	return hits
+}
+
+func compareHits(a, b geo.Hit) int {
+	return cmp.Or(cmp.Compare(a.DistM, b.DistM), cmp.Compare(a.ID, b.ID))
 }
 
 // textHits is candidates for a query with text, ok false without. The
 // texts of the first pre candidates are prefetched: about the page, which
 // most text queries settle within.
-func (c *Catalog) textHits(t *Text, center geo.Point, radiusM float64, dst []geo.Hit, pre int) ([]geo.Hit, bool) {
+func (c *Catalog) textHits(t *Text, center geo.Point, radiusM float64, dst []geo.Hit, keys *[]uint64, pre int) ([]geo.Hit, bool) {
 	if t == nil || c.tix.off {
 		return dst, false
 	}
-	hits, ok := c.candidates(t, center, radiusM, dst)
+	hits, ok := c.candidates(t, center, radiusM, dst, keys)
 	if ok && c.prefetchText(hits[:min(len(hits), pre, textBatch)]) < 0 {
 		return dst, false // never: a sum of bytes; the test keeps the loads
 	}
@@ -356,13 +448,13 @@ func (c *Catalog) prefetchText(hits []geo.Hit) int {
 	n := 0
 	for _, h := range hits {
 		if r := c.stores.at(h.ID); r != nil && r.rec != 0 {
-			n += int(c.arena.get(r.rec)[0])
+			n += c.arena.touch(r.rec)
 		}
 	}
 	for _, h := range hits {
 		if r := c.stores.at(h.ID); r != nil {
 			for _, ph := range c.progs(r) {
-				n += int(c.arena.get(ph.rec)[0])
+				n += c.arena.touch(ph.rec)
 			}
 		}
 	}

@@ -1,8 +1,10 @@
 package catalog
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -92,20 +94,57 @@ func TestTextIndex_EqualsWalk(t *testing.T) {
 // TestTextCell_Prefixed: the search by heads finds the same tokens as
 // filtering every key, about the 8-byte boundary of the heads too.
 func TestTextCell_Prefixed(t *testing.T) {
-	c := &textCell{m: map[string][]textEntry{}, dirty: true}
+	c := &textCell{m: map[string]int32{}}
 	for _, k := range []string{"a", "ab", "abc", "abcdefg", "abcdefgh", "abcdefgha", "abcdefghb", "abcdefgz", "abd", "b", "星", "星巴", "星巴克咖", "ẞ"} {
-		c.m[k] = nil
+		c.m[k] = c.newList()
 	}
+	c.dirty.Store(true)
 	for _, p := range []string{"", "a", "ab", "abc", "abcdefg", "abcdefgh", "abcdefgha", "abcdefghc", "abcdefghij", "abz", "b", "c", "星", "星巴克", "0"} {
 		var want []string
-		ks, _ := c.keys()
+		ks, _, _ := c.keys()
 		for _, k := range ks {
 			if strings.HasPrefix(k, p) {
 				want = append(want, k)
 			}
 		}
-		if got := c.prefixed(p); !slices.Equal(got, want) {
+		var got []string
+		for _, pos := range c.prefixed(p) {
+			for k, kp := range c.m {
+				if kp == pos {
+					got = append(got, k)
+				}
+			}
+		}
+		if !slices.Equal(got, want) {
 			t.Errorf("prefixed(%q) = %q, want %q", p, got, want)
+		}
+	}
+}
+
+// TestSortHits: both of sortHits's ways order as the general sort does,
+// with equal distances ordered by id, and distances a bit apart (which its
+// keys do not tell apart) in order.
+func TestSortHits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var keys []uint64
+	for _, n := range []int{0, 1, 2, 10, 64, 300, 4096, 4097} {
+		hits := make([]geo.Hit, n)
+		for i := range hits {
+			// Equal distances, and distances equal to 40 bits but not to 52.
+			d := float64(rng.IntN(20)) * 100
+			if n == 300 {
+				d = 7 // one place: the pass gives way to the general sort
+			}
+			if rng.IntN(2) == 0 {
+				d = math.Nextafter(d, math.Inf(1))
+			}
+			hits[i] = geo.Hit{ID: uint64(rng.IntN(50)), DistM: d}
+		}
+		want := slices.Clone(hits)
+		slices.SortFunc(want, func(a, b geo.Hit) int { return cmp.Or(cmp.Compare(a.DistM, b.DistM), cmp.Compare(a.ID, b.ID)) })
+		hits = sortHits(hits, &keys)
+		if !slices.Equal(hits, want) {
+			t.Errorf("n=%d: sortHits = %v, want %v", n, hits, want)
 		}
 	}
 }
