@@ -54,6 +54,12 @@ func (c *Catalog) loadBulk(stores []*nearby.Store, programs []*nearby.Program) e
 		return fmt.Errorf("catalog: load stores: %w", err)
 	}
 	ids, pts = nil, nil
+	// The program pass indexes each program's text at its stores' places.
+	// Read from the store records, each place would be a cache miss on a
+	// record, after a varint walk; kept here by id while the ids are dense
+	// (storage ids are), they are read from a few sequential arrays.
+	var places placesByID
+	places.init(stores)
 	for b := range encodeBatches(len(stores), func(dst []byte, i int) ([]byte, *textRec) { return c.encodeStore(dst, stores[i]) }) {
 		base := c.arena.adopt(b)
 		for j, off := range b.offs {
@@ -61,6 +67,7 @@ func (c *Catalog) loadBulk(stores []*nearby.Store, programs []*nearby.Program) e
 			r := c.stores.add(s.ID) // new: geo.Load refused a repeated id
 			c.setRow(r, s, base+ref(off))
 			c.tix.addTokens(s.Lat, s.Lng, s.ID, b.toks[j])
+			places.set(s.ID, s.Lat, s.Lng)
 		}
 	}
 	for b := range encodeBatches(len(programs), func(dst []byte, i int) ([]byte, *textRec) {
@@ -91,12 +98,44 @@ func (c *Catalog) loadBulk(stores []*nearby.Store, programs []*nearby.Program) e
 					continue
 				}
 				c.insertProgram(s, p.ID, r)
-				lat, lng := storePlace(c.arena.get(s.rec))
+				lat, lng, ok := places.get(sid)
+				if !ok {
+					lat, lng = storePlace(c.arena.get(s.rec))
+				}
 				c.tix.addTokens(lat, lng, sid, b.toks[j])
 			}
 		}
 	}
 	return nil
+}
+
+// placesByID holds the loaded stores' places by id, for ids up to a few
+// times the store count; get reports false for the others.
+type placesByID struct {
+	pts []geo.Point
+}
+
+func (p *placesByID) init(stores []*nearby.Store) {
+	var hi uint64
+	for _, s := range stores {
+		hi = max(hi, s.ID)
+	}
+	if hi < uint64(4*len(stores)+1024) {
+		p.pts = make([]geo.Point, hi+1)
+	}
+}
+
+func (p *placesByID) set(id uint64, lat, lng float64) {
+	if id < uint64(len(p.pts)) {
+		p.pts[id] = geo.Point{Lat: lat, Lng: lng}
+	}
+}
+
+func (p *placesByID) get(id uint64) (lat, lng float64, ok bool) {
+	if id < uint64(len(p.pts)) {
+		return p.pts[id].Lat, p.pts[id].Lng, true
+	}
+	return 0, 0, false
 }
 
 // batch is a run of records encoded by one worker, already in the

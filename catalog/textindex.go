@@ -69,6 +69,12 @@ func head(s string) uint64 {
 type textIndex struct {
 	cells map[uint64]*textCell
 	off   bool // tests: always walk
+
+	// The cell of the last add: stores are added in id order, and
+	// neighbouring ids are often neighbours, so a bulk load mostly skips
+	// the lookup.
+	lastKey  uint64
+	lastCell *textCell
 }
 
 func cellOf(lat, lng float64) (row, col int) {
@@ -129,10 +135,14 @@ func (ix *textIndex) addTokens(lat, lng float64, id uint64, toks []string) {
 		ix.cells = make(map[uint64]*textCell)
 	}
 	k := cellKey(cellOf(lat, lng))
-	c := ix.cells[k]
-	if c == nil {
-		c = &textCell{m: make(map[string]int32)}
-		ix.cells[k] = c
+	c := ix.lastCell
+	if c == nil || ix.lastKey != k {
+		c = ix.cells[k]
+		if c == nil {
+			c = &textCell{m: make(map[string]int32)}
+			ix.cells[k] = c
+		}
+		ix.lastKey, ix.lastCell = k, c
 	}
 	e := textEntry{id, geo.VecOf(geo.Point{Lat: lat, Lng: lng})}
 	for _, tok := range toks {

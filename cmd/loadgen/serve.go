@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -29,6 +30,7 @@ func serve(ctx context.Context, args []string, logw io.Writer) error {
 	seed := fs.Uint64("seed", 1, "seed of the generated world")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the serving phase to this file")
 	memprofile := fs.String("memprofile", "", "write a heap profile after loading to this file")
+	allocprofile := fs.String("allocprofile", "", "write a heap profile when serving ends to this file: with -memprofile as the base (go tool pprof -sample_index=alloc_space -diff_base), what serving allocated")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -87,5 +89,13 @@ func serve(ctx context.Context, args []string, logw io.Writer) error {
 		defer pprof.StopCPUProfile()
 	}
 	// As discoveryd serves.
-	return listenAndServe(ctx, *listen, &http.Server{Handler: srv.Handler(), ConnContext: httpconn.ConnContext}, httpconn.Listener, logw)
+	err = listenAndServe(ctx, *listen, &http.Server{Handler: srv.Handler(), ConnContext: httpconn.ConnContext}, httpconn.Listener, logw)
+	if *allocprofile != "" {
+		f, ferr := os.Create(*allocprofile)
+		if ferr != nil {
+			return errors.Join(err, ferr)
+		}
+		err = errors.Join(err, pprof.Lookup("heap").WriteTo(f, 0), f.Close())
+	}
+	return err
 }
