@@ -10,6 +10,7 @@ import (
 
 	"github.com/nearby-dev/nearby"
 	"github.com/nearby-dev/nearby/geo"
+	"github.com/nearby-dev/nearby/internal/idtable"
 	"github.com/nearby-dev/nearby/ranking"
 )
 
@@ -58,8 +59,8 @@ type Catalog struct {
 	pop       popularity
 
 	mu       sync.RWMutex
-	stores   table[storeRec]
-	programs table[progRec]
+	stores   idtable.Table[storeRec]
+	programs idtable.Table[progRec]
 	arena    arena               // the records' bytes, see arena.go
 	in       interns             // categories, zones, hours, targetings
 	multi    slots[[]progHot]    // program lists of stores with several
@@ -121,8 +122,8 @@ type progRec struct {
 	targ     uint32
 }
 
-// copyFrom copies src's fields, the atomic one with a load and store.
-func (r *storeRec) copyFrom(src *storeRec) {
+// MoveFrom copies src's fields, the atomic one with a load and store.
+func (r *storeRec) MoveFrom(src *storeRec) {
 	r.one, r.rec, r.merchant, r.multi, r.hours, r.cat, r.zone = src.one, src.rec, src.merchant, src.multi, src.hours, src.cat, src.zone
 	r.act.bits.Store(src.act.bits.Load())
 }
@@ -303,10 +304,10 @@ func (c *Catalog) encodeProgram(dst []byte, p *nearby.Program) ([]byte, *textRec
 // fill puts store s, encoded as rec, into its record; under the write
 // lock. A store new to the catalog takes over the programs waiting for it.
 func (c *Catalog) fill(s *nearby.Store, rec []byte) {
-	r := c.stores.add(s.ID)
+	r := c.stores.Add(s.ID)
 	if r.rec == 0 {
 		for _, pid := range c.pending[s.ID] {
-			if p := c.programs.get(pid); p != nil {
+			if p := c.programs.Get(pid); p != nil {
 				c.insertProgram(r, pid, p)
 			}
 		}
@@ -386,7 +387,7 @@ func (c *Catalog) removeProgram(r *storeRec, id uint64) {
 func (c *Catalog) DeleteStore(id uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	r := c.stores.get(id)
+	r := c.stores.Get(id)
 	if r == nil {
 		return
 	}
@@ -399,7 +400,7 @@ func (c *Catalog) DeleteStore(id uint64) {
 	}
 	c.arena.free(r.rec)
 	c.ix.Delete(id)
-	c.stores.delete(id)
+	c.stores.Delete(id)
 	c.maybeCompact()
 }
 
@@ -424,12 +425,12 @@ func (c *Catalog) PutProgram(p *nearby.Program) {
 // putProgram puts program p, encoded as rec, with its stores ids (sorted,
 // deduplicated, owned from now on); under the write lock.
 func (c *Catalog) putProgram(p *nearby.Program, ids []uint64, rec []byte) {
-	if old := c.programs.get(p.ID); old != nil {
+	if old := c.programs.Get(p.ID); old != nil {
 		c.unlink(p.ID, old)
 		c.arena.free(old.rec)
 		c.setStoreIDs(old, nil)
 	}
-	r := c.programs.add(p.ID)
+	r := c.programs.Add(p.ID)
 	*r = c.newProgRec(p, c.arena.put(rec))
 	c.setStoreIDs(r, ids)
 	for _, sid := range ids {
@@ -447,11 +448,11 @@ func (c *Catalog) newProgRec(p *nearby.Program, rec ref) progRec {
 func (c *Catalog) DeleteProgram(id uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if old := c.programs.get(id); old != nil {
+	if old := c.programs.Get(id); old != nil {
 		c.unlink(id, old)
 		c.arena.free(old.rec)
 		c.setStoreIDs(old, nil)
-		c.programs.delete(id)
+		c.programs.Delete(id)
 		c.maybeCompact()
 	}
 }
@@ -472,12 +473,12 @@ func (c *Catalog) maybeCompact() {
 		return
 	}
 	var fresh arena
-	c.programs.each(func(_ uint64, r *progRec) { r.rec = fresh.put(c.arena.get(r.rec)) })
-	c.stores.each(func(_ uint64, r *storeRec) {
+	c.programs.Each(func(_ uint64, r *progRec) { r.rec = fresh.put(c.arena.get(r.rec)) })
+	c.stores.Each(func(_ uint64, r *storeRec) {
 		r.rec = fresh.put(c.arena.get(r.rec))
 		progs := c.progs(r)
 		for i := range progs { // the entries name their programs' records too
-			if p := c.programs.get(progs[i].id); p != nil {
+			if p := c.programs.Get(progs[i].id); p != nil {
 				progs[i].rec = p.rec
 			}
 		}
@@ -489,7 +490,7 @@ func (c *Catalog) maybeCompact() {
 func (c *Catalog) Counts() (stores, programs, beacons int) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return c.stores.len(), c.programs.len(), len(c.beacons)
+	return c.stores.Len(), c.programs.Len(), len(c.beacons)
 }
 
 // Store returns the store snapshot with id, if known. Its strings and
@@ -497,7 +498,7 @@ func (c *Catalog) Counts() (stores, programs, beacons int) {
 func (c *Catalog) Store(id uint64) (*nearby.Store, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	if r := c.stores.get(id); r != nil {
+	if r := c.stores.Get(id); r != nil {
 		return c.storeSnap(id, r), true
 	}
 	return nil, false
@@ -526,7 +527,7 @@ func (c *Catalog) progSnap(id uint64, r *progRec) *nearby.Program {
 func (c *Catalog) Program(id uint64) (*nearby.Program, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	if r := c.programs.get(id); r != nil {
+	if r := c.programs.Get(id); r != nil {
 		p := c.progSnap(id, r)
 		p.StoreIDs = slices.Clone(c.storeIDs(r))
 		return p, true

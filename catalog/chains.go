@@ -10,7 +10,7 @@ import (
 func (c *Catalog) LinkStores(pid uint64, storeIDs []uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	r := c.programs.get(pid)
+	r := c.programs.Get(pid)
 	if r == nil {
 		return
 	}
@@ -33,7 +33,7 @@ func (c *Catalog) LinkStores(pid uint64, storeIDs []uint64) {
 		// Now a chain: every store's entry must say so, for the
 		// deduplication of nearby queries.
 		for _, sid := range ids {
-			if s := c.stores.get(sid); s != nil {
+			if s := c.stores.Get(sid); s != nil {
 				c.insertProgram(s, pid, r)
 			}
 		}
@@ -44,7 +44,7 @@ func (c *Catalog) LinkStores(pid uint64, storeIDs []uint64) {
 func (c *Catalog) UnlinkStore(pid, sid uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	r := c.programs.get(pid)
+	r := c.programs.Get(pid)
 	if r == nil {
 		return
 	}
@@ -60,7 +60,7 @@ func (c *Catalog) UnlinkStore(pid, sid uint64) {
 // attach puts program pid at store sid, or in pending while the store is
 // unknown; under the write lock.
 func (c *Catalog) attach(pid uint64, p *progRec, sid uint64) {
-	if s := c.stores.get(sid); s != nil {
+	if s := c.stores.Get(sid); s != nil {
 		c.insertProgram(s, pid, p)
 		lat, lng := storePlace(c.arena.get(s.rec))
 		t := programText(c.arena.get(p.rec))
@@ -76,7 +76,7 @@ func (c *Catalog) attach(pid uint64, p *progRec, sid uint64) {
 // detach removes program pid from store sid, present or pending; under the
 // write lock.
 func (c *Catalog) detach(pid uint64, p *progRec, sid uint64) {
-	if s := c.stores.get(sid); s != nil {
+	if s := c.stores.Get(sid); s != nil {
 		c.removeProgram(s, pid)
 		lat, lng := storePlace(c.arena.get(s.rec))
 		t := programText(c.arena.get(p.rec))

@@ -112,10 +112,10 @@ func TestRecords_RoundTrip(t *testing.T) {
 			}
 			c.mu.RLock()
 			defer c.mu.RUnlock()
-			if got := recBrief(c.arena.get(c.stores.get(7).rec)); got != "[store 7 Rivoli]" {
+			if got := recBrief(c.arena.get(c.stores.Get(7).rec)); got != "[store 7 Rivoli]" {
 				t.Errorf("store brief = %q", got)
 			}
-			if got := recBrief(c.arena.get(c.programs.get(3).rec)); got != "[program 3 Cafe]" {
+			if got := recBrief(c.arena.get(c.programs.Get(3).rec)); got != "[program 3 Cafe]" {
 				t.Errorf("program brief = %q", got)
 			}
 		})

@@ -54,7 +54,7 @@ func TestCatalog_ProgramLinks(t *testing.T) {
 				}
 			}
 			slices.Sort(want)
-			rec := c.stores.get(sid)
+			rec := c.stores.Get(sid)
 			if !stores[sid] {
 				if rec != nil {
 					t.Fatalf("seed %d step %d: deleted store %d is present", seed, step, sid)
@@ -64,7 +64,7 @@ func TestCatalog_ProgramLinks(t *testing.T) {
 			var got []string
 			progs := c.progs(rec)
 			for _, h := range progs {
-				if p := c.programs.get(h.id); p == nil || p.rec != h.rec {
+				if p := c.programs.Get(h.id); p == nil || p.rec != h.rec {
 					t.Fatalf("seed %d step %d: store %d has a broken entry %+v", seed, step, sid, h)
 				}
 				got = append(got, fmt.Sprintf("%d/%v", h.id, h.chain()))

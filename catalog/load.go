@@ -19,7 +19,7 @@ import (
 // as calling the Put methods in order. The catalog copies what it keeps.
 func (c *Catalog) Load(stores []*nearby.Store, programs []*nearby.Program, beacons []*nearby.Beacon) error {
 	c.mu.Lock()
-	bulk := c.stores.len() == 0 && c.programs.len() == 0 && c.ix.Len() == 0 && len(stores) > 0
+	bulk := c.stores.Len() == 0 && c.programs.Len() == 0 && c.ix.Len() == 0 && len(stores) > 0
 	if bulk {
 		err := c.loadBulk(stores, programs)
 		c.mu.Unlock()
@@ -60,21 +60,30 @@ func (c *Catalog) loadBulk(stores []*nearby.Store, programs []*nearby.Program) e
 	// (storage ids are), they are read from a few sequential arrays.
 	var places placesByID
 	places.init(stores)
-	for b := range encodeBatches(len(stores), func(dst []byte, i int) ([]byte, *textRec) { return c.encodeStore(dst, stores[i]) }) {
+	encStore := func() encodeFunc {
+		return func(dst []byte, i int) ([]byte, *textRec) { return c.encodeStore(dst, stores[i]) }
+	}
+	for b := range encodeBatches(len(stores), encStore) {
 		base := c.arena.adopt(b)
 		for j, off := range b.offs {
 			s := stores[b.lo+j]
-			r := c.stores.add(s.ID) // new: geo.Load refused a repeated id
+			r := c.stores.Add(s.ID) // new: geo.Load refused a repeated id
 			c.setRow(r, s, base+ref(off))
 			c.tix.addTokens(s.Lat, s.Lng, s.ID, b.toks[j])
 			places.set(s.ID, s.Lat, s.Lng)
 		}
 	}
-	for b := range encodeBatches(len(programs), func(dst []byte, i int) ([]byte, *textRec) {
-		final := *programs[i]
-		final.StoreIDs, final.Selection = nil, nil
-		return c.encodeProgram(dst, &final)
-	}) {
+	encProgram := func() encodeFunc {
+		// One copy per worker: a copy per program would escape to the
+		// heap through the renderer, a million allocations.
+		final := new(nearby.Program)
+		return func(dst []byte, i int) ([]byte, *textRec) {
+			*final = *programs[i]
+			final.StoreIDs, final.Selection = nil, nil
+			return c.encodeProgram(dst, final)
+		}
+	}
+	for b := range encodeBatches(len(programs), encProgram) {
 		base := c.arena.adopt(b)
 		for j, off := range b.offs {
 			rec := base + ref(off)
@@ -82,17 +91,17 @@ func (c *Catalog) loadBulk(stores []*nearby.Store, programs []*nearby.Program) e
 			sids := slices.Clone(p.StoreIDs)
 			slices.Sort(sids)
 			sids = slices.Compact(sids)
-			if c.programs.get(p.ID) != nil { // the same id twice
+			if c.programs.Get(p.ID) != nil { // the same id twice
 				final := *p
 				final.StoreIDs, final.Selection = nil, nil
 				c.putProgram(&final, sids, c.arena.get(rec))
 				continue
 			}
-			r := c.programs.add(p.ID)
+			r := c.programs.Add(p.ID)
 			*r = c.newProgRec(p, rec)
 			c.setStoreIDs(r, sids)
 			for _, sid := range sids {
-				s := c.stores.get(sid)
+				s := c.stores.Get(sid)
 				if s == nil {
 					c.attach(p.ID, r, sid) // pending
 					continue
@@ -160,12 +169,15 @@ func (a *arena) adopt(b *batch) ref {
 
 const loadBatch = 4096
 
-// encodeBatches encodes records 0..n-1 with enc on every processor and
-// yields the batches in order, each as soon as it and those before it are
-// done, so that the caller puts records in place while later ones are
-// still being encoded. The copy into arena chunks happens here too, off
+// encodeFunc appends the record i to dst and returns it with its text.
+type encodeFunc func(dst []byte, i int) ([]byte, *textRec)
+
+// encodeBatches encodes records 0..n-1 on every processor, each worker
+// with an encodeFunc of its own from newEnc, and yields the batches in
+// order, each as soon as it and those before it are done, so that the
+// caller puts records in place while later ones are still being encoded. The copy into arena chunks happens here too, off
 // the caller's goroutine.
-func encodeBatches(n int, enc func(dst []byte, i int) ([]byte, *textRec)) func(yield func(*batch) bool) {
+func encodeBatches(n int, newEnc func() encodeFunc) func(yield func(*batch) bool) {
 	return func(yield func(*batch) bool) {
 		nb := (n + loadBatch - 1) / loadBatch
 		done := make([]chan *batch, nb)
@@ -177,6 +189,7 @@ func encodeBatches(n int, enc func(dst []byte, i int) ([]byte, *textRec)) func(y
 		var wg sync.WaitGroup
 		for range max(1, runtime.GOMAXPROCS(0)) {
 			wg.Go(func() {
+				enc := newEnc()
 				var tmp, out []byte
 				for {
 					k := int(next.Add(1) - 1)

@@ -145,7 +145,7 @@ func (sc *scratch) prefetch(hits []geo.Hit) {
 	stores := &sc.c.stores
 	n := 0
 	for _, h := range hits {
-		if rec := stores.at(h.ID); rec != nil {
+		if rec := stores.At(h.ID); rec != nil {
 			n += int(rec.one.cat)
 		}
 	}
@@ -253,7 +253,7 @@ func (sc *scratch) visit(h geo.Hit) bool {
 		return false
 	}
 	c := sc.c
-	rec := c.stores.at(h.ID)
+	rec := c.stores.At(h.ID)
 	if rec == nil {
 		return true
 	}
@@ -318,7 +318,7 @@ func (sc *scratch) keep(p *progHot, rec *storeRec) float64 {
 	q := &sc.q
 	c := sc.c
 	if q.MerchantID != 0 {
-		if pr := c.programs.at(p.id); pr == nil || pr.merchant != q.MerchantID {
+		if pr := c.programs.At(p.id); pr == nil || pr.merchant != q.MerchantID {
 			return -1
 		}
 	}
@@ -431,7 +431,7 @@ func (sc *scratch) page(q *NearbyQuery, dst []NearbyResult) NearbyPage {
 	// (The store rows were read by visit and are still cached.)
 	refs := sc.refs[:0]
 	for _, e := range sc.top[:n] {
-		refs = append(refs, e.prec, c.stores.at(e.store).rec)
+		refs = append(refs, e.prec, c.stores.At(e.store).rec)
 	}
 	sc.refs = refs
 	for _, r := range refs {
@@ -442,8 +442,8 @@ func (sc *scratch) page(q *NearbyQuery, dst []NearbyResult) NearbyPage {
 		r.ProgramBrief, r.StoreBrief = recBrief(c.arena.get(refs[2*i])), recBrief(c.arena.get(refs[2*i+1]))
 		r.Program, r.Store = nil, nil
 		if !q.BriefsOnly || c.renderer == nil {
-			r.Program = c.progSnap(e.key.program, c.programs.at(e.key.program))
-			r.Store = c.storeSnap(e.store, c.stores.at(e.store))
+			r.Program = c.progSnap(e.key.program, c.programs.At(e.key.program))
+			r.Store = c.storeSnap(e.store, c.stores.At(e.store))
 		}
 		r.DistanceM, r.Score = e.key.dist, e.key.score
 		r.Explain = nil

@@ -64,7 +64,7 @@ func (c *Catalog) RecordActivityCount(storeID uint64, typ nearby.EventType, at t
 	// counter is updated; concurrent updates use compare-and-swap.
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	rec := c.stores.get(storeID)
+	rec := c.stores.Get(storeID)
 	if rec == nil {
 		return
 	}
@@ -86,7 +86,7 @@ func (c *Catalog) Activity(storeID uint64, now time.Time) float64 {
 	}
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	rec := c.stores.get(storeID)
+	rec := c.stores.Get(storeID)
 	if rec == nil {
 		return 0
 	}

@@ -103,13 +103,13 @@ func (c *Catalog) Resolve(ctx context.Context, seen []Sighting) ([]Resolved, err
 		if b == nil || (b.Status != "" && b.Status != nearby.BeaconActive) {
 			continue
 		}
-		srec := c.stores.get(b.StoreID)
+		srec := c.stores.Get(b.StoreID)
 		if srec == nil {
 			continue // its store is gone: nothing to show
 		}
 		r := Resolved{Beacon: b, Seen: s.Identity, Presence: presence, Store: c.storeSnap(b.StoreID, srec), Proximity: string(nearby.ProximityUnknown)}
 		if b.Page != nil {
-			if p := c.programs.get(b.Page.ProgramID); p != nil {
+			if p := c.programs.Get(b.Page.ProgramID); p != nil {
 				r.Program = c.progSnap(b.Page.ProgramID, p)
 			}
 		}

@@ -108,7 +108,7 @@ func (c *Catalog) StoresNearby(ctx context.Context, q StoresQuery) (StoresPage, 
 		if q.cur.set && !q.cur.before(h) {
 			return true // served on an earlier page
 		}
-		rec := c.stores.at(h.ID)
+		rec := c.stores.At(h.ID)
 		if rec == nil || rec.rec == 0 || !c.keeps(&q, rec) {
 			return true
 		}
@@ -125,7 +125,7 @@ func (c *Catalog) StoresNearby(ctx context.Context, q StoresQuery) (StoresPage, 
 		hots := c.progs(rec)
 		progs := make([]*nearby.Program, 0, len(hots))
 		for _, ph := range hots {
-			if p := c.programs.get(ph.id); p != nil {
+			if p := c.programs.Get(ph.id); p != nil {
 				progs = append(progs, c.progSnap(ph.id, p))
 			}
 		}

@@ -457,12 +457,12 @@ const textBatch = 64
 func (c *Catalog) prefetchText(hits []geo.Hit) int {
 	n := 0
 	for _, h := range hits {
-		if r := c.stores.at(h.ID); r != nil && r.rec != 0 {
+		if r := c.stores.At(h.ID); r != nil && r.rec != 0 {
 			n += c.arena.touch(r.rec)
 		}
 	}
 	for _, h := range hits {
-		if r := c.stores.at(h.ID); r != nil {
+		if r := c.stores.At(h.ID); r != nil {
 			for _, ph := range c.progs(r) {
 				n += c.arena.touch(ph.rec)
 			}

@@ -56,7 +56,7 @@ func (ix *Index) eachInBounds(b Bounds, fn func(uint64, Point), ids *[]uint64) {
 				}
 				// An edge cell: decide each entry from its unit vector
 				// against the edges that cut the cell, and read the exact
-				// point from the id map only when the vector is within
+				// point from the id table only when the vector is within
 				// rounding of an edge.
 				t := edgeTest{
 					minLat: minLat < b.MinLat, maxLat: maxLat > b.MaxLat,
@@ -77,7 +77,7 @@ func (ix *Index) eachInBounds(b Bounds, fn func(uint64, Point), ids *[]uint64) {
 						*ids = append(*ids, e.id)
 						continue
 					}
-					p := ix.ids[e.id]
+					p := *ix.ids.At(e.id)
 					if in == 0 && !(p.Lat >= b.MinLat && p.Lat <= b.MaxLat && lngIn(p.Lng, b)) {
 						continue
 					}

@@ -19,7 +19,8 @@
 //
 // The Index keeps three structures, updated together under one lock:
 //
-//   - an id map (id → exact Point) for Get, Move, Delete and exact checks;
+//   - an id table (id → exact Point, internal/idtable) for Get, Move,
+//     Delete and exact checks;
 //   - a grid of 1/128° latitude/longitude cells (about 870 m north-south),
 //     each grid row one array of 32-byte entries (unit vector + id) grouped
 //     by cell in column order, with a sorted directory of its occupied
@@ -55,7 +56,7 @@
 //
 // InBounds and Cells search the R-tree for the cells meeting the box (two
 // boxes across the antimeridian). Cells wholly inside are taken whole; in
-// edge cells each entry is tested from its unit vector, and the id map is
+// edge cells each entry is tested from its unit vector, and the id table is
 // read only for the rare entry within rounding of an edge.
 //
 // H3 (uber/h3-go) serves Cells and CellOf: hexagonal, hierarchical cells
@@ -104,7 +105,7 @@
 //     allocations per call).
 //   - Hits are ordered by reported distance, then id. Two entries whose
 //     chords differ by an ulp but whose metres are equal come out by id.
-//   - Load on an empty index is the fast bulk path (two cores: id map and
+//   - Load on an empty index is the fast bulk path (two cores: id table and
 //     grid in parallel); it rejects duplicate ids. Load on a non-empty index
 //     inserts one by one under the write lock, stalling readers meanwhile.
 //   - Insert, Move and Delete cost time linear in the entries of their grid

@@ -61,11 +61,12 @@ func mustCheck(tb testing.TB, ix *Index) {
 		}
 		n += len(es)
 		for _, e := range es {
-			p, ok := ix.ids[e.id]
-			if !ok {
+			pp := ix.ids.Get(e.id)
+			if pp == nil {
 				tb.Errorf("cell %x holds unknown id %d", k, e.id)
 				continue
 			}
+			p := *pp
 			if cellKey(rowOf(p.Lat), colOf(p.Lng)) != k {
 				tb.Errorf("id %d at %v is in cell %x", e.id, p, k)
 			}
@@ -74,8 +75,8 @@ func mustCheck(tb testing.TB, ix *Index) {
 			}
 		}
 	}
-	if got, want := n, len(ix.ids); got != want {
-		tb.Errorf("cells hold %d entries, id map %d", got, want)
+	if got, want := n, ix.ids.Len(); got != want {
+		tb.Errorf("cells hold %d entries, id table %d", got, want)
 	}
 }
 

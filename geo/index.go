@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/nearby-dev/nearby/internal/idtable"
 	"github.com/tidwall/rtree"
 )
 
@@ -113,7 +114,9 @@ func colOf(lng float64) int {
 // Index is an in-memory spatial index of points keyed by uint64 id.
 //
 // Three structures, kept consistent under one sync.RWMutex:
-//   - ids maps each id to its exact Point (Get, Move, Delete, exact checks);
+//   - ids holds each id's exact Point (Get, Move, Delete, exact checks), in
+//     an id-indexed table: storage ids are dense, and a map of a million
+//     points would be 49 MB and a hash probe a lookup;
 //   - rows is a grid of 1/128° cells holding compact entries, each row one
 //     array of its entries grouped by cell in column order plus a sorted
 //     directory of its occupied cells (gridRow): the hot path of Nearby,
@@ -125,7 +128,7 @@ func colOf(lng float64) int {
 // The zero value is not usable; call New.
 type Index struct {
 	mu    sync.RWMutex
-	ids   map[uint64]Point
+	ids   idtable.Table[Point]
 	rows  []gridRow            // nRows, allocated on first write
 	ncell int                  // occupied cells
 	tree  rtree.RTreeG[uint64] // occupied cells' boxes, data cellKey(row, col)
@@ -147,10 +150,7 @@ const DefaultGridBudget = 256
 
 // New returns an empty index.
 func New() *Index {
-	ix := &Index{
-		ids:        make(map[uint64]Point),
-		GridBudget: DefaultGridBudget,
-	}
+	ix := &Index{GridBudget: DefaultGridBudget}
 	ix.pool.New = func() any { return new(search) }
 	return ix
 }
@@ -159,15 +159,17 @@ func New() *Index {
 func (ix *Index) Len() int {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	return len(ix.ids)
+	return ix.ids.Len()
 }
 
 // Get returns the point stored for id.
 func (ix *Index) Get(id uint64) (Point, bool) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	p, ok := ix.ids[id]
-	return p, ok
+	if p := ix.ids.Get(id); p != nil {
+		return *p, true
+	}
+	return Point{}, false
 }
 
 // Insert adds id at p, or moves it there if id is already present.
@@ -177,11 +179,11 @@ func (ix *Index) Insert(id uint64, p Point) error {
 	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	if old, ok := ix.ids[id]; ok {
-		ix.move(id, old, p)
+	if old := ix.ids.Get(id); old != nil {
+		ix.move(id, *old, p)
 		return nil
 	}
-	ix.ids[id] = p
+	*ix.ids.Add(id) = p
 	ix.add(id, p)
 	return nil
 }
@@ -194,11 +196,11 @@ func (ix *Index) Move(id uint64, p Point) error {
 	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	old, ok := ix.ids[id]
-	if !ok {
+	old := ix.ids.Get(id)
+	if old == nil {
 		return fmt.Errorf("geo: move %d: %w", id, ErrNotFound)
 	}
-	ix.move(id, old, p)
+	ix.move(id, *old, p)
 	return nil
 }
 
@@ -206,17 +208,18 @@ func (ix *Index) Move(id uint64, p Point) error {
 func (ix *Index) Delete(id uint64) bool {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	p, ok := ix.ids[id]
-	if !ok {
+	pp := ix.ids.Get(id)
+	if pp == nil {
 		return false
 	}
-	delete(ix.ids, id)
+	p := *pp
+	ix.ids.Delete(id)
 	ix.remove(id, p)
 	return true
 }
 
 func (ix *Index) move(id uint64, old, p Point) {
-	ix.ids[id] = p
+	*ix.ids.Get(id) = p
 	r0, c0, r1, c1 := rowOf(old.Lat), colOf(old.Lng), rowOf(p.Lat), colOf(p.Lng)
 	if r0 == r1 && c0 == c1 {
 		g := &ix.rows[r0]
@@ -306,7 +309,7 @@ func (ix *Index) Load(ids []uint64, pts []Point) error {
 	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	if len(ix.ids) > 0 {
+	if ix.ids.Len() > 0 {
 		seen := make(map[uint64]struct{}, len(ids))
 		for _, id := range ids {
 			if _, dup := seen[id]; dup {
@@ -315,18 +318,18 @@ func (ix *Index) Load(ids []uint64, pts []Point) error {
 			seen[id] = struct{}{}
 		}
 		for i, id := range ids {
-			if old, ok := ix.ids[id]; ok {
-				ix.move(id, old, pts[i])
+			if old := ix.ids.Get(id); old != nil {
+				ix.move(id, *old, pts[i])
 				continue
 			}
-			ix.ids[id] = pts[i]
+			*ix.ids.Add(id) = pts[i]
 			ix.add(id, pts[i])
 		}
 		return nil
 	}
 
-	// The id map and the grid are independent: build them on two cores.
-	var m map[uint64]Point
+	// The id table and the grid are independent: build them on two cores.
+	var m idtable.Table[Point]
 	var dupErr error
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -343,12 +346,12 @@ func (ix *Index) Load(ids []uint64, pts []Point) error {
 	return nil
 }
 
-func buildIDMap(ids []uint64, pts []Point) (map[uint64]Point, error) {
-	m := make(map[uint64]Point, len(ids))
+func buildIDMap(ids []uint64, pts []Point) (idtable.Table[Point], error) {
+	var m idtable.Table[Point]
 	for i, id := range ids {
-		m[id] = pts[i] // one hash operation: a duplicate does not grow m
-		if len(m) != i+1 {
-			return nil, invalid("ids", "duplicate id %d", id)
+		*m.Add(id) = pts[i] // a duplicate does not grow m
+		if m.Len() != i+1 {
+			return idtable.Table[Point]{}, invalid("ids", "duplicate id %d", id)
 		}
 	}
 	return m, nil

@@ -2,6 +2,9 @@ package main
 
 import (
 	"io"
+	"os"
+	"runtime"
+	"runtime/debug"
 	"testing"
 )
 
@@ -36,4 +39,26 @@ func TestServingGCPercent(t *testing.T) {
 			t.Errorf("--gc-percent -1 accepted")
 		}
 	})
+}
+
+// TestMain_LoadGC: loading runs with the collector off under a memory
+// limit, and leaves the limit as it found it and GOGC at the serving value.
+func TestMain_LoadGC(t *testing.T) {
+	if physicalMemory() == 0 && runtime.GOOS == "linux" {
+		t.Fatal("physicalMemory is 0 on Linux: the load would fall back to GOGC 400")
+	}
+	before := debug.SetMemoryLimit(-1)
+	prevGC := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(prevGC)
+	MustRunMain(t, t.TempDir())
+	if got := debug.SetMemoryLimit(-1); got != before {
+		t.Errorf("memory limit after load %d, want %d as before", got, before)
+	}
+	want := DefaultGCPercent
+	if os.Getenv("GOGC") != "" {
+		want = 100
+	}
+	if got := debug.SetGCPercent(prevGC); got != want {
+		t.Errorf("GOGC after load %d, want %d", got, want)
+	}
 }

@@ -75,7 +75,7 @@ type Main struct {
 	Stderr io.Writer // logs and usage
 	Getenv func(string) string
 	// LoadGCPercent is the GOGC while loading the index (LoadGCPercent by
-	// default; 0 leaves the collector alone).
+	// default: off under a memory limit; 0 leaves the collector alone).
 	LoadGCPercent int
 
 	Logger   *slog.Logger

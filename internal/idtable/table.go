@@ -1,21 +1,27 @@
-package catalog
+// Package idtable holds records by uint64 id in dense chunks indexed by
+// id, for ids that are mostly sequence numbers (storage ids): a lookup is
+// arithmetic and one access to the record, where a map would be a hash
+// probe and more memory. Ids far beyond the dense range go to a map. The
+// catalog keeps its store and program rows in tables, the geo index its
+// points.
+package idtable
 
 import "math/bits"
 
-// table holds records by id (stores, programs). Storage ids are sequence
-// numbers, so most records live in dense chunks indexed by id: a lookup
-// is arithmetic and one access to the record itself, instead of a hash
-// probe or a pointer load that would be one more cache miss per store a
-// query visits. Ids far beyond the dense range (where more than half of it
-// would be holes) live in a map. Records hold no pointers, so a chunk is
-// one object the garbage collector does not scan.
+// Table holds records of type T by id. Most records live in dense chunks
+// indexed by id: a lookup is arithmetic and one access to the record
+// itself, instead of a hash probe or a pointer load that would be one more
+// cache miss per record a query visits. Ids far beyond the dense range
+// (where more than half of it would be holes) live in a map. For a T
+// without pointers a chunk is one object the garbage collector does not
+// scan. The zero Table is empty and ready.
 //
 // Records never move once placed, except that a sparse record moves into a
-// chunk when the dense range grows over it; writers hold the catalog's
-// write lock and readers its read lock, so no reader holds a record across
-// that. T must not be copied while a reader may load its atomic fields:
-// the moves happen under the write lock.
-type table[T any] struct {
+// chunk when the dense range grows over it. A Table is not safe for
+// concurrent writes: its users write under their write lock and read
+// under their read lock, so no reader holds a record across a move. A T
+// with atomic fields implements Mover, and must not be copied otherwise.
+type Table[T any] struct {
 	chunks []*chunk[T] // chunk c holds ids c<<chunkBits ...; nil until used
 	sparse map[uint64]*T
 	n      int
@@ -34,9 +40,9 @@ const (
 	denseSlack = 1 << 16
 )
 
-// at returns the record of an id known to exist, as every id the geo index
+// At returns the record of an id known to exist, as every id the geo index
 // returns is: no presence check, which would read another cache line.
-func (t *table[T]) at(id uint64) *T {
+func (t *Table[T]) At(id uint64) *T {
 	if c := id >> chunkBits; c < uint64(len(t.chunks)) {
 		if ch := t.chunks[c]; ch != nil {
 			return &ch.recs[id&(chunkLen-1)]
@@ -46,8 +52,8 @@ func (t *table[T]) at(id uint64) *T {
 	return t.sparse[id]
 }
 
-// get returns the record of id, or nil.
-func (t *table[T]) get(id uint64) *T {
+// Get returns the record of id, or nil.
+func (t *Table[T]) Get(id uint64) *T {
 	if c := id >> chunkBits; c < uint64(len(t.chunks)) {
 		ch := t.chunks[c]
 		if ch == nil {
@@ -62,11 +68,12 @@ func (t *table[T]) get(id uint64) *T {
 	return t.sparse[id]
 }
 
-func (t *table[T]) len() int { return t.n }
+// Len returns the number of records.
+func (t *Table[T]) Len() int { return t.n }
 
-// add returns the record of id, making a zero one if there is none.
-func (t *table[T]) add(id uint64) *T {
-	if r := t.get(id); r != nil {
+// Add returns the record of id, making a zero one if there is none.
+func (t *Table[T]) Add(id uint64) *T {
+	if r := t.Get(id); r != nil {
 		return r
 	}
 	t.n++
@@ -86,7 +93,7 @@ func (t *table[T]) add(id uint64) *T {
 
 // place marks id's slot in the dense range live, making its chunk if
 // needed, and returns it.
-func (t *table[T]) place(id uint64) *T {
+func (t *Table[T]) place(id uint64) *T {
 	ch := t.chunks[id>>chunkBits]
 	if ch == nil {
 		ch = new(chunk[T])
@@ -99,7 +106,7 @@ func (t *table[T]) place(id uint64) *T {
 
 // grow extends the dense range past id and moves the sparse records it
 // now covers into chunks, with move (which copies atomic fields safely).
-func (t *table[T]) grow(id uint64) {
+func (t *Table[T]) grow(id uint64) {
 	n := max(int(id>>chunkBits)+1, 2*len(t.chunks))
 	chunks := make([]*chunk[T], n)
 	copy(chunks, t.chunks)
@@ -112,9 +119,9 @@ func (t *table[T]) grow(id uint64) {
 	}
 }
 
-// delete drops id's record, zeroing it.
-func (t *table[T]) delete(id uint64) {
-	r := t.get(id)
+// Delete drops id's record, zeroing it.
+func (t *Table[T]) Delete(id uint64) {
+	r := t.Get(id)
 	if r == nil {
 		return
 	}
@@ -130,8 +137,8 @@ func (t *table[T]) delete(id uint64) {
 	delete(t.sparse, id)
 }
 
-// each calls fn with every record, in no particular order.
-func (t *table[T]) each(fn func(id uint64, r *T)) {
+// Each calls fn with every record, in no particular order.
+func (t *Table[T]) Each(fn func(id uint64, r *T)) {
 	for c, ch := range t.chunks {
 		if ch == nil {
 			continue
@@ -150,12 +157,21 @@ func (t *table[T]) each(fn func(id uint64, r *T)) {
 	}
 }
 
-// moveRec copies a record whose type has atomic fields.
+// Mover is implemented by a record type with atomic fields, which a plain
+// assignment would copy unsafely: the table moves such records with
+// MoveFrom.
+type Mover[T any] interface {
+	MoveFrom(src *T)
+}
+
+// Dense reports whether id's slot is in the dense range (else a record of
+// id lives in the map).
+func (t *Table[T]) Dense(id uint64) bool { return id>>chunkBits < uint64(len(t.chunks)) }
+
 func moveRec[T any](dst, src *T) {
-	switch d := any(dst).(type) {
-	case *storeRec:
-		d.copyFrom(any(src).(*storeRec))
-	default:
-		*dst = *src
+	if m, ok := any(dst).(Mover[T]); ok {
+		m.MoveFrom(src)
+		return
 	}
+	*dst = *src
 }
