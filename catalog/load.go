@@ -115,6 +115,7 @@ func (c *Catalog) loadBulk(stores []*nearby.Store, programs []*nearby.Program) e
 			}
 		}
 	}
+	c.tix.pack()
 	return nil
 }
 

@@ -156,6 +156,28 @@ func (ix *textIndex) addTokens(lat, lng float64, id uint64, toks []string) {
 	}
 }
 
+// pack moves every cell's lists into one array per cell, each list at
+// its exact length: lists grown by append carry up to half their capacity
+// spare (a third of the index after a bulk load) and are an object each
+// for the collector. A later append to a packed list copies it out, as an
+// append beyond capacity does (its old place stays in the cell's array
+// while the others use it: at most the packed size again, however many
+// writes follow). Under the catalog's write lock.
+func (ix *textIndex) pack() {
+	for _, c := range ix.cells {
+		n := 0
+		for _, l := range c.lists {
+			n += len(l)
+		}
+		all := make([]textEntry, 0, n)
+		for i, l := range c.lists {
+			lo := len(all)
+			all = append(all, l...)
+			c.lists[i] = all[lo:len(all):len(all)]
+		}
+	}
+}
+
 // newList returns the position of an empty list for a new token.
 func (c *textCell) newList() int32 {
 	if n := len(c.free); n > 0 {
