@@ -31,8 +31,12 @@
 // app_id and merchant_id keep only matching programs. A text query (q,
 // see CompileText) keeps programs whose name, or whose store's name or
 // tags, match, and adds the match's relevance to the score; its candidates
-// come from a text index per 0.01° grid cell (textindex.go) unless the
-// query's words are so common that the ordinary walk finds them sooner.
+// come from a text index per 0.05° grid cell (textindex.go) unless the
+// query's words are so common that the ordinary walk finds them sooner. A
+// query reads no map there: a cell's sorted tokens, their heads and the
+// positions of their store lists are arrays, and each entry carries the
+// store's unit vector, so candidates are ranked by exact distance before
+// any record is read.
 // StoresNearby is the store locator: every store, nearest first, whether or
 // not a program lists it, with the programs present.
 //
@@ -47,11 +51,13 @@
 // misses, not arithmetic, are the cost of a query; at ten million the
 // garbage collector's marking is the other cost. So the catalog holds
 // almost no pointers. Stores and programs live in rows of numbers (64 and
-// 40 bytes) in dense chunks indexed by id (ids are storage sequence
-// numbers); what a query reads of a store and its only program is one
-// cache line. Their variable-length bytes (the rendered briefs, the
+// 40 bytes) in dense chunks indexed by id (internal/idtable; ids are
+// storage sequence numbers); what a query reads of a store and its only
+// program is one cache line. Their variable-length bytes (the rendered briefs, the
 // snapshots' strings, the folded texts) are records in append-only byte
-// arenas (arena.go), and the values many records share (categories, time
+// arenas (arena.go), each starting with its folded text (what a text
+// query reads of every candidate) and then its brief, and the values many
+// records share (categories, time
 // zones, opening hours, targetings) are interned and named by number. A
 // chunk of rows or of arena bytes is one object the collector marks
 // without scanning: a collection takes milliseconds at a million stores.

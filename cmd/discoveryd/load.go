@@ -54,14 +54,14 @@ func setServingGC(c *Config, getenv func(string) string, logger *slog.Logger) {
 // which die only at its end: a collection during the load marks hundreds
 // of megabytes to free almost nothing (at 1M stores + 1M programs, a tenth
 // of the load's CPU). A gcPercent below 0 turns the collector off, with a
-// memory limit of half the machine's memory (or the operator's GOMEMLIMIT,
-// if lower) so that a load that outgrows it is still collected; the limit
-// goes back once loaded.
+// memory limit of three quarters of the machine's memory (or the
+// operator's GOMEMLIMIT, if lower) so that a load that outgrows it is
+// still collected; the limit goes back once loaded.
 func load(ctx context.Context, d *daemon.Daemon, gcPercent int, restoreGC bool) (err error) {
 	if gcPercent < 0 {
 		prevLimit := debug.SetMemoryLimit(-1)
 		if mem := physicalMemory(); mem > 0 {
-			debug.SetMemoryLimit(min(prevLimit, int64(mem/2)))
+			debug.SetMemoryLimit(min(prevLimit, int64(mem/4*3)))
 			defer debug.SetMemoryLimit(prevLimit)
 		} else {
 			gcPercent = loadFallbackGCPercent
