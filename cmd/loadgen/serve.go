@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"time"
 
 	"github.com/nearby-dev/nearby/api"
@@ -30,6 +31,7 @@ func serve(ctx context.Context, args []string, logw io.Writer) error {
 	seed := fs.Uint64("seed", 1, "seed of the generated world")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the serving phase to this file")
 	memprofile := fs.String("memprofile", "", "write a heap profile after loading to this file")
+	traceFile := fs.String("trace", "", "write a runtime execution trace of the serving phase to this file (go tool trace)")
 	allocprofile := fs.String("allocprofile", "", "write a heap profile when serving ends to this file: with -memprofile as the base (go tool pprof -sample_index=alloc_space -diff_base), what serving allocated")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -87,6 +89,17 @@ func serve(ctx context.Context, args []string, logw io.Writer) error {
 			return err
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if *traceFile != "" {
+		f, err := os.Create(*traceFile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := trace.Start(f); err != nil {
+			return err
+		}
+		defer trace.Stop()
 	}
 	// As discoveryd serves.
 	err = listenAndServe(ctx, *listen, &http.Server{Handler: srv.Handler(), ConnContext: httpconn.ConnContext}, httpconn.Listener, logw)
