@@ -53,12 +53,12 @@
 // almost no pointers. Stores and programs live in rows of numbers (64 and
 // 40 bytes) in dense chunks indexed by id (internal/idtable; ids are
 // storage sequence numbers); what a query reads of a store and its only
-// program is one cache line. Their variable-length bytes (the rendered briefs, the
-// snapshots' strings, the folded texts) are records in append-only byte
-// arenas (arena.go), each starting with its folded text (what a text
-// query reads of every candidate) and then its brief, and the values many
-// records share (categories, time
-// zones, opening hours, targetings) are interned and named by number. A
+// program is one cache line. Their variable-length bytes (the rendered
+// briefs, the snapshots' strings, the folded texts) are records in
+// append-only byte arenas (arena.go), each starting with its folded text
+// (what a text query reads of every candidate) and then its brief, and the
+// values many records share (categories, time zones, opening hours,
+// targetings) are interned and named by number. A
 // chunk of rows or of arena bytes is one object the collector marks
 // without scanning: a collection takes milliseconds at a million stores.
 // Snapshots (Store, Program, the results of the locator and of Resolve)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/nearby-dev/nearby"
 	"github.com/nearby-dev/nearby/geo"
+	"github.com/nearby-dev/nearby/internal/idtable"
 )
 
 // Load adds many stores, programs and beacons at once, as at start-up.
@@ -54,12 +55,10 @@ func (c *Catalog) loadBulk(stores []*nearby.Store, programs []*nearby.Program) e
 		return fmt.Errorf("catalog: load stores: %w", err)
 	}
 	ids, pts = nil, nil
-	// The program pass indexes each program's text at its stores' places.
-	// Read from the store records, each place would be a cache miss on a
-	// record, after a varint walk; kept here by id while the ids are dense
-	// (storage ids are), they are read from a few sequential arrays.
-	var places placesByID
-	places.init(stores)
+	// The program pass indexes each program's text at its stores' places:
+	// read from the store records, each would be a cache miss after a
+	// varint walk; kept here by id, they are read from dense chunks.
+	var places idtable.Table[geo.Point]
 	encStore := func() encodeFunc {
 		return func(dst []byte, i int) ([]byte, *textRec) { return c.encodeStore(dst, stores[i]) }
 	}
@@ -70,7 +69,7 @@ func (c *Catalog) loadBulk(stores []*nearby.Store, programs []*nearby.Program) e
 			r := c.stores.Add(s.ID) // new: geo.Load refused a repeated id
 			c.setRow(r, s, base+ref(off))
 			c.tix.addTokens(s.Lat, s.Lng, s.ID, b.toks[j])
-			places.set(s.ID, s.Lat, s.Lng)
+			*places.Add(s.ID) = geo.Point{Lat: s.Lat, Lng: s.Lng}
 		}
 	}
 	encProgram := func() encodeFunc {
@@ -107,45 +106,13 @@ func (c *Catalog) loadBulk(stores []*nearby.Store, programs []*nearby.Program) e
 					continue
 				}
 				c.insertProgram(s, p.ID, r)
-				lat, lng, ok := places.get(sid)
-				if !ok {
-					lat, lng = storePlace(c.arena.get(s.rec))
-				}
-				c.tix.addTokens(lat, lng, sid, b.toks[j])
+				pt := places.At(sid) // s exists: it was placed
+				c.tix.addTokens(pt.Lat, pt.Lng, sid, b.toks[j])
 			}
 		}
 	}
 	c.tix.pack()
 	return nil
-}
-
-// placesByID holds the loaded stores' places by id, for ids up to a few
-// times the store count; get reports false for the others.
-type placesByID struct {
-	pts []geo.Point
-}
-
-func (p *placesByID) init(stores []*nearby.Store) {
-	var hi uint64
-	for _, s := range stores {
-		hi = max(hi, s.ID)
-	}
-	if hi < uint64(4*len(stores)+1024) {
-		p.pts = make([]geo.Point, hi+1)
-	}
-}
-
-func (p *placesByID) set(id uint64, lat, lng float64) {
-	if id < uint64(len(p.pts)) {
-		p.pts[id] = geo.Point{Lat: lat, Lng: lng}
-	}
-}
-
-func (p *placesByID) get(id uint64) (lat, lng float64, ok bool) {
-	if id < uint64(len(p.pts)) {
-		return p.pts[id].Lat, p.pts[id].Lng, true
-	}
-	return 0, 0, false
 }
 
 // batch is a run of records encoded by one worker, already in the
@@ -176,8 +143,8 @@ type encodeFunc func(dst []byte, i int) ([]byte, *textRec)
 // encodeBatches encodes records 0..n-1 on every processor, each worker
 // with an encodeFunc of its own from newEnc, and yields the batches in
 // order, each as soon as it and those before it are done, so that the
-// caller puts records in place while later ones are still being encoded. The copy into arena chunks happens here too, off
-// the caller's goroutine.
+// caller puts records in place while later ones are still being encoded.
+// The copy into arena chunks happens here too, off the caller's goroutine.
 func encodeBatches(n int, newEnc func() encodeFunc) func(yield func(*batch) bool) {
 	return func(yield func(*batch) bool) {
 		nb := (n + loadBatch - 1) / loadBatch

@@ -426,7 +426,7 @@ func (sc *scratch) page(q *NearbyQuery, dst []NearbyResult) NearbyPage {
 	page.Results = slices.Grow(dst[:0], n)[:n]
 	c := sc.c
 	// Each arena record is a cache miss at a million stores. Loaded in a
-	// loop of independent loads (the first byte of every record) the
+	// loop of independent loads (the first lines of every record) the
 	// misses overlap instead of stalling the decoding one after another.
 	// (The store rows were read by visit and are still cached.)
 	refs := sc.refs[:0]
@@ -435,7 +435,7 @@ func (sc *scratch) page(q *NearbyQuery, dst []NearbyResult) NearbyPage {
 	}
 	sc.refs = refs
 	for _, r := range refs {
-		sc.sink += int(c.arena.chunks[r>>32][uint32(r)])
+		sc.sink += c.arena.touch(r)
 	}
 	for i, e := range sc.top[:n] {
 		r := &page.Results[i]

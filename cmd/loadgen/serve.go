@@ -79,27 +79,26 @@ func serve(ctx context.Context, args []string, logw io.Writer) error {
 	}
 	d.Server.SetReady(true)
 	srv := d.Server
-	if *profile != "" {
-		f, err := os.Create(*profile)
+	for _, r := range []struct {
+		path  string
+		start func(io.Writer) error
+		stop  func()
+	}{
+		{*profile, pprof.StartCPUProfile, pprof.StopCPUProfile},
+		{*traceFile, trace.Start, trace.Stop},
+	} {
+		if r.path == "" {
+			continue
+		}
+		f, err := os.Create(r.path)
 		if err != nil {
 			return err
 		}
 		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
+		if err := r.start(f); err != nil {
 			return err
 		}
-		defer pprof.StopCPUProfile()
-	}
-	if *traceFile != "" {
-		f, err := os.Create(*traceFile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := trace.Start(f); err != nil {
-			return err
-		}
-		defer trace.Stop()
+		defer r.stop()
 	}
 	// As discoveryd serves.
 	err = listenAndServe(ctx, *listen, &http.Server{Handler: srv.Handler(), ConnContext: httpconn.ConnContext}, httpconn.Listener, logw)
