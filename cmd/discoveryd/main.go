@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"sync"
 	"syscall"
@@ -27,6 +28,7 @@ import (
 	"github.com/nearby-dev/nearby/daemon"
 	"github.com/nearby-dev/nearby/geo"
 	"github.com/nearby-dev/nearby/httpconn"
+	"github.com/nearby-dev/nearby/internal/sweepkick"
 	"github.com/nearby-dev/nearby/logattr"
 	"github.com/nearby-dev/nearby/store"
 )
@@ -186,6 +188,16 @@ func (m *Main) Run(ctx context.Context) error {
 		slog.String("data_dir", absData), slog.String("admin_token", tokenSource))
 
 	ctx, m.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	if runtime.GOMAXPROCS(0) == 1 {
+		// On one P the sweep after each collection would hold ready
+		// connections for up to 10 ms (golang/go#56060).
+		m.wg.Add(1)
+		go func() {
+			defer m.wg.Done()
+			sweepkick.New().Run(ctx)
+		}()
+		m.Logger.Debug("sweep kicker on", slog.Int("gomaxprocs", 1))
+	}
 	m.wg.Add(2)
 	go func() {
 		defer m.wg.Done()
