@@ -5,10 +5,13 @@
 // every few spans), so the run queue is never empty and the scheduler never
 // polls the network: connections whose requests have arrived wait until
 // sysmon polls, up to 10 ms later (golang/go#56060). A stop-the-world polls
-// the network when the world restarts, so for a short window after each
-// completed cycle a Kicker stops the world (runtime.ReadMemStats, a few
-// microseconds on one P) once per interval. Between windows it only reads
-// two runtime metrics.
+// the network when the world restarts, so a Kicker stops the world
+// (runtime.ReadMemStats: about a microsecond on one P) once per interval.
+//
+// It kicks all the time, not only after a cycle: the sweep runs only when
+// nothing else is runnable, so on a busy server it stretches over tens of
+// milliseconds or more, and no public signal says when it ends. A process
+// that allocated nothing for a second is checked at a slower period.
 package sweepkick
 
 import (
@@ -18,33 +21,29 @@ import (
 	"time"
 )
 
-// Kicker watches for completed collections and, for Window after each,
-// polls the network every Interval.
+// Kicker polls the network every Interval while the process allocates.
 type Kicker struct {
-	Interval time.Duration // check and kick period while busy
-	Window   time.Duration // how long after a completed cycle to kick
-	Idle     time.Duration // check period while nothing is allocated
+	Interval time.Duration // kick period while busy
+	Idle     time.Duration // kick period after a second without an allocation
 
-	read func() (cycles, allocs uint64)
-	kick func()
+	allocs func() uint64 // bytes allocated so far
+	kick   func()
 
-	cycles, allocs uint64
-	until          time.Time // kick until then
-	allocated      time.Time // when allocs last moved
-	started        bool
+	last      uint64    // allocs at the last step
+	allocated time.Time // when allocs last moved
 }
 
-// New returns a Kicker with the periods measured for discoveryd: the
-// sweep after a cycle at 1M stores lasts ~20 ms; a 1 ms interval bounds
-// the wait of a ready connection to about that.
+// New returns a Kicker with a 1 ms interval: a ready connection waits at
+// most about that for the poll (against up to 10 ms), for about a
+// microsecond of stop-the-world per kick.
 func New() *Kicker {
 	var ms runtime.MemStats
-	samples := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}, {Name: "/gc/heap/allocs:bytes"}}
+	samples := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
 	return &Kicker{
-		Interval: time.Millisecond, Window: 50 * time.Millisecond, Idle: 100 * time.Millisecond,
-		read: func() (uint64, uint64) {
+		Interval: time.Millisecond, Idle: 100 * time.Millisecond,
+		allocs: func() uint64 {
 			metrics.Read(samples)
-			return samples[0].Value.Uint64(), samples[1].Value.Uint64()
+			return samples[0].Value.Uint64()
 		},
 		kick: func() { runtime.ReadMemStats(&ms) },
 	}
@@ -64,24 +63,14 @@ func (k *Kicker) Run(ctx context.Context) {
 	}
 }
 
-// step reads the metrics at now, kicks if a cycle completed within the
-// window, and says how long to wait for the next step. A process that
-// allocated nothing for a second starts no collection soon, so it is
-// checked at the idle period. (The allocation count moves in steps, as
-// each P's cache is refilled: a millisecond without a change is not idle.)
+// step kicks and says how long to wait for the next step. (The allocation
+// count moves in steps, as each P's cache is refilled: a millisecond
+// without a change is not idle.)
 func (k *Kicker) step(now time.Time) time.Duration {
-	cycles, allocs := k.read()
-	if !k.started || allocs != k.allocs {
-		k.allocated = now
+	if a := k.allocs(); a != k.last || k.allocated.IsZero() {
+		k.last, k.allocated = a, now
 	}
-	if k.started && cycles != k.cycles {
-		k.until = now.Add(k.Window)
-	}
-	k.cycles, k.allocs, k.started = cycles, allocs, true
-	if now.Before(k.until) {
-		k.kick()
-		return k.Interval
-	}
+	k.kick()
 	if now.Sub(k.allocated) >= idleAfter {
 		return k.Idle
 	}
