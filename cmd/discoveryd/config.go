@@ -189,7 +189,10 @@ about 510 MB of live heap, ten million about 5 GB, and a collection marks
 either in tens of milliseconds to about 100 ms. The default --gc-percent 25
 therefore costs little CPU and keeps the heap within about a quarter above
 the live catalog. Raise it (or set GOGC) to collect less often for more
-memory, or set a soft limit with GOMEMLIMIT. While loading, the collector
+memory, or set a soft limit with GOMEMLIMIT. On one core (GOMAXPROCS 1)
+discoveryd polls the network every millisecond, so that the runtime's sweep
+after a collection does not hold requests for 10 ms (golang/go#56060).
+While loading, the collector
 is off under a limit of three quarters of the machine's memory (or
 GOMEMLIMIT, if lower): the load peaks at about 1.7 GB per million stores
 and programs, then returns what it no longer needs.
