@@ -1,10 +1,14 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -342,3 +346,34 @@ func TestMain_Banner(t *testing.T) {
 
 // syncBuffer is a bytes.Buffer the server's goroutines may write while the test reads it.
 type syncBuffer = syncbuf.Buffer
+
+// On one P discoveryd runs a sweep kicker (internal/sweepkick) beside the
+// server; it answers, and the kicker stops with the daemon.
+func TestMain_OneP(t *testing.T) {
+	prev := runtime.GOMAXPROCS(1)
+	defer runtime.GOMAXPROCS(prev)
+	m := NewMain()
+	var logs syncBuffer
+	m.Config.Listen, m.Config.DataDir, m.Config.AdminToken = "127.0.0.1:0", t.TempDir(), testAdminToken
+	m.Config.LogLevel = "debug"
+	m.Stdout, m.Stderr = io.Discard, &logs
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	<-m.Loaded()
+	runtime.GC() // the kicker's reason to be
+	clientOf(t, m).must(http.StatusOK, http.MethodGet, "/readyz", "", nil)
+	done := make(chan error, 1)
+	go func() { done <- m.Close() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Close: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not return within 10 s on one P")
+	}
+	if !strings.Contains(logs.String(), "sweep kicker on") {
+		t.Errorf("no kicker on one P; logs:\n%s", logs.String())
+	}
+}
