@@ -90,7 +90,7 @@ func TestKicker_PollsTheNetworkPastAYieldingLoop(t *testing.T) {
 		buf := make([]byte, 1)
 		for range 41 {
 			sent := make(chan time.Time, 1)
-			go func() { sent <- time.Now(); c.Write(buf) }()
+			go func() { sent <- time.Now(); c.Write([]byte{1}) }()
 			if _, err := s.Read(buf); err != nil {
 				t.Fatal(err)
 			}
