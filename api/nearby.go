@@ -201,14 +201,14 @@ func appendNearbyResult(b []byte, r *catalog.NearbyResult, useBriefs bool) []byt
 	b = append(b, '{')
 	b = appendKey(b, "program")
 	if useBriefs && r.ProgramBrief != "" {
-		b = append(b, r.ProgramBrief...)
+		b = catalog.AppendBrief(b, programTemplate, r.ProgramBrief)
 	} else {
 		b = appendProgramBrief(b, r.Program)
 	}
 	b = append(b, ',')
 	b = appendKey(b, "store")
 	if useBriefs && r.StoreBrief != "" {
-		b = append(b, r.StoreBrief...)
+		b = catalog.AppendBrief(b, storeTemplate, r.StoreBrief)
 	} else {
 		b = appendStoreBrief(b, r.Store)
 	}
@@ -270,6 +270,19 @@ func (Briefs) AppendStore(dst []byte, s *nearby.Store) []byte { return appendSto
 func (Briefs) AppendProgram(dst []byte, p *nearby.Program) []byte {
 	return appendProgramBrief(dst, p)
 }
+
+// BriefTemplates are the fixed parts of appendStoreBrief and
+// appendProgramBrief around their values (catalog.BriefTemplater): the
+// catalog keeps only the values. A brief that does not fit (a null, a
+// value that is not a string) is kept whole.
+func (Briefs) BriefTemplates() (store, program []string) { return storeTemplate, programTemplate }
+
+var (
+	storeTemplate = []string{`{"id":"` + nearby.KindStore + `_`, `","name":"`, `","lat":`, `,"lng":`,
+		`,"address":"`, `"}`}
+	programTemplate = []string{`{"id":"` + nearby.KindProgram + `_`, `","app_id":"`, `","name":"`,
+		`","category":"`, `","icon_url":"`, `"}`}
+)
 
 // appendProgramBrief appends {id,app_id,name,category,icon_url}.
 func appendProgramBrief(b []byte, p *nearby.Program) []byte {

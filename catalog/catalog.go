@@ -56,7 +56,10 @@ type Catalog struct {
 	estimate  func(rssi, txPower int) float64
 	classify  func(float64) string
 	renderer  Renderer
-	pop       popularity
+	// The renderer's BriefTemplates, when it has them: briefs are kept
+	// compact (brief.go).
+	storeTmpl, progTmpl []string
+	pop                 popularity
 
 	mu       sync.RWMutex
 	stores   idtable.Table[storeRec]
@@ -246,6 +249,9 @@ func New(ix *geo.Index, opts *Options) *Catalog {
 		beacons:   make(map[uint64]*nearby.Beacon),
 		byIdent:   make(map[nearby.Identity]*nearby.Beacon),
 	}
+	if t, ok := o.Renderer.(BriefTemplater); ok {
+		c.storeTmpl, c.progTmpl = t.BriefTemplates()
+	}
 	c.pop.init(o.Now(), o.PopularityHalfLife)
 	c.scratch.New = func() any { return newScratch() }
 	c.bufs.New = func() any { return new([]byte) }
@@ -280,6 +286,9 @@ func (c *Catalog) encodeStore(dst []byte, s *nearby.Store) ([]byte, *textRec) {
 	start := len(dst)
 	if c.renderer != nil {
 		dst = c.renderer.AppendStore(dst, s)
+		if c.storeTmpl != nil {
+			dst = packBrief(dst, start, c.storeTmpl)
+		}
 	}
 	n := len(dst)
 	// The record goes after the brief in the same buffer, then moves over
@@ -294,6 +303,9 @@ func (c *Catalog) encodeProgram(dst []byte, p *nearby.Program) ([]byte, *textRec
 	start := len(dst)
 	if c.renderer != nil {
 		dst = c.renderer.AppendProgram(dst, p)
+		if c.progTmpl != nil {
+			dst = packBrief(dst, start, c.progTmpl)
+		}
 	}
 	n := len(dst)
 	t := newTextRec(p.Name)

@@ -21,7 +21,8 @@ type NearbyResult struct {
 	Explain   map[string]float64 // nil unless requested; values add up to Score
 
 	// ProgramBrief and StoreBrief are Options.Renderer's renderings of
-	// Program and Store, "" without a renderer.
+	// Program and Store, "" without a renderer; with a BriefTemplater in
+	// its compact form, which AppendBrief writes out.
 	ProgramBrief, StoreBrief string
 }
 
