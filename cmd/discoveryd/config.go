@@ -185,7 +185,7 @@ store in <data-dir>/nats, fsync on every write); see docs/cluster.md.
 Operations: GET /healthz, /readyz, /metrics (Prometheus), /openapi.json.
 Memory: the catalog keeps its records as rows of numbers and byte arenas,
 with almost no pointers: a million stores, each with its own program, are
-about 510 MB of live heap, ten million about 5 GB, and a collection marks
+about 410 MB of live heap, ten million about 4.1 GB, and a collection marks
 either in tens of milliseconds to about 100 ms. The default --gc-percent 25
 therefore costs little CPU and keeps the heap within about a quarter above
 the live catalog. Raise it (or set GOGC) to collect less often for more
