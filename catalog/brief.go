@@ -1,6 +1,9 @@
 package catalog
 
-import "strings"
+import (
+	"encoding/binary"
+	"strings"
+)
 
 // BriefTemplater is a Renderer whose briefs are fixed text around their
 // values: a brief is t[0] v1 t[1] v2 … t[n] for the store or program
@@ -33,24 +36,27 @@ func AppendBrief(dst []byte, tmpl []string, b string) []byte {
 	dst = append(dst, tmpl[0]...)
 	i := 1
 	for _, t := range tmpl[1:] {
-		n := int(b[i]) // values under 128 bytes: one byte
-		i++
-		if n >= 0x80 {
-			n &= 0x7f
-			for shift := 7; ; shift += 7 {
-				c := b[i]
-				i++
-				n |= int(c&0x7f) << shift
-				if c < 0x80 {
-					break
-				}
-			}
-		}
+		var n int
+		n, i = uvarintAt(b, i)
 		dst = append(dst, b[i:i+n]...)
 		dst = append(dst, t...)
 		i += n
 	}
 	return dst
+}
+
+// uvarintAt decodes the uvarint at b[i:] (binary.Uvarint on a string,
+// whose conversion to bytes would copy) and returns it and the index
+// after it.
+func uvarintAt(b string, i int) (v, next int) {
+	for shift := 0; ; shift += 7 {
+		c := b[i]
+		i++
+		v |= int(c&0x7f) << shift
+		if c < 0x80 {
+			return v, i
+		}
+	}
 }
 
 // compactBrief appends raw's compact form under tmpl to dst; ok is false
@@ -78,13 +84,7 @@ func compactBrief(dst []byte, tmpl []string, raw string) (_ []byte, ok bool) {
 			}
 			v, rest = rest[:j], rest[j+len(t):]
 		}
-		for n := uint(len(v)); ; n >>= 7 {
-			if n < 0x80 {
-				dst = append(dst, byte(n))
-				break
-			}
-			dst = append(dst, byte(n)|0x80)
-		}
+		dst = binary.AppendUvarint(dst, uint64(len(v)))
 		dst = append(dst, v...)
 	}
 	return dst, true
@@ -96,14 +96,13 @@ func packBrief(dst []byte, start int, tmpl []string) []byte {
 	n := len(dst)
 	raw := str(dst[start:n]) // read before the move below overwrites it
 	out, ok := compactBrief(dst, tmpl, raw)
-	if ok && len(out)-n >= len(raw) && raw[0] > briefRaw {
-		return dst // no shorter
-	}
-	if !ok {
+	if !ok || len(out)-n >= len(raw) { // does not fit, or no shorter
 		if len(raw) == 0 || raw[0] > briefRaw {
-			return dst
+			return dst // kept as rendered
 		}
-		out = append(append(dst, briefRaw), raw...) // raw aliases dst[start:n], still intact here
+		if !ok {
+			out = append(append(dst, briefRaw), raw...) // raw aliases dst[start:n], still intact here
+		}
 	}
 	// out holds dst's bytes (in a grown array, if it grew: kept, so that
 	// the caller's buffer keeps its capacity).
